@@ -1,0 +1,29 @@
+"""Detectors: declarative rule packs (``rules/*.toml``) and the Python detectors that need code.
+
+Both registries are explicit: a rule pack is any ``rules/*.toml`` file shipped in this package;
+a Python detector is listed in :data:`DETECTORS` by name.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import resources
+from importlib.abc import Traversable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from secretshift.detector import Detector
+
+
+def rule_pack_files() -> list[Traversable]:
+    folder = resources.files(__name__) / "rules"
+    return sorted((p for p in folder.iterdir() if p.name.endswith(".toml")), key=lambda p: p.name)
+
+
+def _detectors() -> dict[str, Callable[[], Detector]]:
+    # Imported on demand so that a scan only pays for what it enables.
+    registry: dict[str, Callable[[], Detector]] = {}
+    return registry
+
+
+def detector_factories() -> dict[str, Callable[[], Detector]]:
+    return _detectors()

@@ -1,0 +1,59 @@
+"""The `secretshift` command: an explicit registry of subcommands, one error handler."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from secretshift import __version__
+from secretshift.errors import EXIT_ERROR, FatalError
+
+# name -> (module with add_arguments(parser) and run(args) -> int, one-line help).
+# Modules are imported only when their command runs, so `scan` stays fast to start.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "scan": ("secretshift.commands.scan", "scan files or directories for secrets"),
+    "rules": ("secretshift.commands.rules", "list the detection rules"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        raise FatalError(f"{self.prog}: {message}")
+
+
+def _parser(selected: str | None) -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="secretshift",
+        description="Keep plaintext secrets out of repositories; move them into AWS Secrets Manager.",
+    )
+    parser.add_argument("--version", action="version", version=f"secretshift {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name, (module, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        if name == selected:
+            importlib.import_module(module).add_arguments(command)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    selected = next((a for a in args_list if not a.startswith("-")), None)
+    try:
+        args = _parser(selected if selected in COMMANDS else None).parse_args(args_list)
+        module = importlib.import_module(COMMANDS[args.command][0])
+        return int(module.run(args))
+    except FatalError as exc:
+        print(f"secretshift: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("secretshift: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,245 @@
+"""The scan engine: bytes in, findings out. It never knows where the bytes came from.
+
+Per blob: one prefilter pass finds every keyword of every rule and detector; each rule's exact
+(linear-time) regex then runs only on small windows around its own keyword hits; Python
+detectors run only when one of their keywords occurred. Overlapping verdicts are resolved in
+favour of the most specific rule, then inline suppressions are honoured.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from secretshift.detector import Detector
+from secretshift.keys import infer_key
+from secretshift.models import Allowlist, Blob, Finding, Rule, SecretValue
+from secretshift.prefilter import Prefilter
+from secretshift.regex import LinearRegex, compile_linear, compile_text
+from secretshift.textutil import LineIndex, decode, normalise_encoding, shannon_entropy
+
+PACK_RULE_PRIORITY = 100
+ALLOW_MARKERS = (b"secretshift: allow", b"pragma: allowlist secret")
+NEXT_LINE_MARKERS = (b"secretshift: allow", b"pragma: allowlist nextline secret")
+_COMMENT_LEADERS = (b"#", b"//", b"/*", b"*", b"--", b";", b"<!--", b"%", b"rem ", b"'")
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    priority: int
+    start: int
+    end: int
+    rule: str
+    description: str
+    value: str
+    key: str | None
+    context: tuple[tuple[str, str], ...]
+
+
+class Engine:
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        detectors: Sequence[Detector] = (),
+        allowlist: Allowlist = Allowlist(),
+    ) -> None:
+        self.rules = list(rules)
+        self.detectors = list(detectors)
+        self.allowlist = allowlist
+        owners: dict[str, list[int]] = defaultdict(list)
+        for index, rule in enumerate(self.rules):
+            for keyword in rule.keywords:
+                owners[keyword.lower()].append(index)
+        for index, detector in enumerate(self.detectors):
+            for keyword in detector.keywords:
+                owners[keyword.lower()].append(-1 - index)
+        keywords = sorted(owners)
+        self._owners = [tuple(owners[k]) for k in keywords]
+        self._keyword_len = [len(k.encode("utf-8")) for k in keywords]
+        self.prefilter = Prefilter(keywords)
+        self._regexes: dict[int, tuple[LinearRegex, int]] = {}
+        self._text_patterns: dict[str, Any] = {}
+        self._descriptions = {rule.id: rule.description for rule in self.rules}
+        for detector in self.detectors:
+            for rule in detector.rules:
+                self._descriptions[rule.id] = rule.description
+        self._global_stopwords = tuple(s.lower() for s in allowlist.stopwords)
+
+    # -- public -----------------------------------------------------------------------------
+    def scan(self, blob: Blob) -> list[Finding]:
+        data = normalise_encoding(blob.data)
+        if data is not blob.data:
+            blob = Blob(blob.path, data, blob.commit, blob.author_date)
+        hits = self.prefilter.scan(data)
+        if not hits:
+            return []
+        rule_hits: dict[int, list[int]] = defaultdict(list)
+        detector_hits: dict[int, list[int]] = defaultdict(list)
+        for keyword_index, end in hits:
+            for owner in self._owners[keyword_index]:
+                if owner >= 0:
+                    rule_hits[owner].append(end - self._keyword_len[keyword_index])
+                else:
+                    detector_hits[-1 - owner].append(end)
+        verdicts: list[_Verdict] = []
+        for rule_index, starts in rule_hits.items():
+            verdicts.extend(self._run_rule(self.rules[rule_index], rule_index, blob, starts))
+        for detector_index, ends in detector_hits.items():
+            detector = self.detectors[detector_index]
+            for raw in detector.detect(blob, ends):
+                value = raw.value if raw.value is not None else decode(data[raw.start : raw.end])
+                if not value or self._globally_allowed(value):
+                    continue
+                verdicts.append(
+                    _Verdict(
+                        detector.priority, raw.start, raw.end, raw.rule,
+                        self._descriptions.get(raw.rule, raw.rule), value, raw.key, raw.context,
+                    )
+                )
+        if not verdicts:
+            return []
+        return self._findings(blob, _resolve_overlaps(verdicts))
+
+    # -- rules ------------------------------------------------------------------------------
+    def _regex(self, rule_index: int) -> tuple[LinearRegex, int]:
+        cached = self._regexes.get(rule_index)
+        if cached is None:
+            rule = self.rules[rule_index]
+            regex = compile_linear(rule.regex, f"rule {rule.id!r}")
+            cached = (regex, regex.group_names.get(rule.secret_group, 0))
+            self._regexes[rule_index] = cached
+        return cached
+
+    def _run_rule(self, rule: Rule, rule_index: int, blob: Blob, starts: list[int]) -> list[_Verdict]:
+        if rule.allowlist.paths and self._path_allowed(rule.allowlist.paths, blob.path):
+            return []
+        data = blob.data
+        size = len(data)
+        regex, group = self._regex(rule_index)
+        out: list[_Verdict] = []
+        seen: set[int] = set()
+        for window_start, window_end in _windows(data, sorted(starts), rule):
+            for match in regex.finditer(data, window_start, window_end):
+                start, end = match.start(group), match.end(group)
+                if start < 0 or start in seen or end > size:
+                    continue
+                seen.add(start)
+                value = decode(match.group(group))
+                if self._rejected(rule, value):
+                    continue
+                out.append(
+                    _Verdict(PACK_RULE_PRIORITY, start, end, rule.id, rule.description, value, None, ())
+                )
+        return out
+
+    def _rejected(self, rule: Rule, value: str) -> bool:
+        if rule.min_entropy is not None and shannon_entropy(value) < rule.min_entropy:
+            return True
+        lowered = value.lower()
+        if any(word in lowered for word in rule.allowlist.stopwords):
+            return True
+        for pattern in rule.allowlist.regexes:
+            if self._text_pattern(pattern).search(value):
+                return True
+        if rule.validator is not None:
+            from secretshift.plugins.validators import VALIDATORS
+
+            if not VALIDATORS[rule.validator](value):
+                return True
+        return self._globally_allowed(value)
+
+    def _globally_allowed(self, value: str) -> bool:
+        if self._global_stopwords:
+            lowered = value.lower()
+            if any(word in lowered for word in self._global_stopwords):
+                return True
+        return any(self._text_pattern(p).search(value) for p in self.allowlist.regexes)
+
+    def _text_pattern(self, pattern: str) -> Any:
+        compiled = self._text_patterns.get(pattern)
+        if compiled is None:
+            compiled = self._text_patterns[pattern] = compile_text(pattern, "allowlist regex")
+        return compiled
+
+    def _path_allowed(self, patterns: Sequence[str], path: str) -> bool:
+        return any(self._text_pattern(p).search(path) for p in patterns)
+
+    # -- findings ---------------------------------------------------------------------------
+    def _findings(self, blob: Blob, verdicts: list[_Verdict]) -> list[Finding]:
+        data = blob.data
+        lines = LineIndex(data)
+        findings = []
+        for verdict in verdicts:
+            if _suppressed(data, lines, verdict.start):
+                continue
+            line, column = lines.position(verdict.start)
+            end_line, end_column = lines.position(verdict.end)
+            key = verdict.key
+            if key is None:
+                line_start, _ = lines.line_bounds(verdict.start)
+                key = infer_key(decode(data[line_start : verdict.start]))
+            findings.append(
+                Finding(
+                    rule=verdict.rule,
+                    description=verdict.description,
+                    path=blob.path,
+                    line=line,
+                    column=column,
+                    end_line=end_line,
+                    end_column=end_column,
+                    secret=SecretValue(verdict.value),
+                    key=key,
+                    commit=blob.commit,
+                    author_date=blob.author_date,
+                    offset=verdict.start,
+                    end_offset=verdict.end,
+                    context=verdict.context,
+                )
+            )
+        findings.sort(key=lambda f: (f.line, f.column, f.rule))
+        return findings
+
+
+def _windows(data: bytes, starts: list[int], rule: Rule) -> list[tuple[int, int]]:
+    """Merged byte windows around keyword hits: from the hit's line start (bounded) to its
+    line end (or a fixed reach for multi-line rules)."""
+    size = len(data)
+    windows: list[tuple[int, int]] = []
+    for hit in starts:
+        lower = max(0, hit - rule.window_before)
+        newline = data.rfind(b"\n", lower, hit)
+        start = newline + 1 if newline != -1 else lower
+        upper = min(size, hit + rule.window_after)
+        if rule.multiline:
+            end = upper
+        else:
+            newline = data.find(b"\n", hit, upper)
+            end = newline if newline != -1 else upper
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def _resolve_overlaps(verdicts: list[_Verdict]) -> list[_Verdict]:
+    """Keep one verdict per stretch of bytes: the most specific rule, then the longest span."""
+    ordered = sorted(verdicts, key=lambda v: (-v.priority, -(v.end - v.start), v.start, v.rule))
+    kept: list[_Verdict] = []
+    for verdict in ordered:
+        if all(verdict.end <= k.start or verdict.start >= k.end for k in kept):
+            kept.append(verdict)
+    return kept
+
+
+def _suppressed(data: bytes, lines: LineIndex, offset: int) -> bool:
+    start, end = lines.line_bounds(offset)
+    line = data[start:end].lower()
+    if any(marker in line for marker in ALLOW_MARKERS):
+        return True
+    if start == 0:
+        return False
+    prev_start, prev_end = lines.line_bounds(start - 1)
+    previous = data[prev_start:prev_end].strip().lower()
+    return previous.startswith(_COMMENT_LEADERS) and any(m in previous for m in NEXT_LINE_MARKERS)

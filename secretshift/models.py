@@ -1,0 +1,183 @@
+"""Values that cross module boundaries: secrets, rules, blobs and findings.
+
+Every plaintext secret is held in a :class:`SecretValue`, whose ``repr``/``str``
+never show the value. Code that really needs the plaintext calls ``reveal()``,
+which makes every such place easy to find and review.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class SecretValue:
+    """A plaintext secret that refuses to print itself."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    @property
+    def sha1(self) -> str:
+        # detect-secrets' `hashed_secret` is the SHA-1 hex digest of the value.
+        return hashlib.sha1(self._value.encode("utf-8", "surrogateescape")).hexdigest()
+
+    def redacted(self) -> str:
+        return redact(self._value)
+
+    def __len__(self) -> int:
+        return len(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SecretValue) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(("SecretValue", self._value))
+
+    def __repr__(self) -> str:
+        return f"SecretValue({self.redacted()!r})"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickling is needed to move findings between worker processes.
+        return (SecretValue, (self._value,))
+
+
+def redact(value: str) -> str:
+    """Show at most the first four characters, never the length."""
+    if len(value) >= 16:
+        shown = 4
+    elif len(value) >= 8:
+        shown = 2
+    else:
+        shown = 0
+    return value[:shown] + "*****"
+
+
+@dataclass(frozen=True)
+class Example:
+    """A rule example: ``text`` must (or must not) produce a finding."""
+
+    text: str
+    reason: str = ""
+    secret: str | None = None  # the expected secret for positive examples
+    path: str = "example.txt"  # the file name the text is scanned as
+
+
+@dataclass(frozen=True)
+class Allowlist:
+    stopwords: tuple[str, ...] = ()
+    regexes: tuple[str, ...] = ()  # matched against the secret
+    paths: tuple[str, ...] = ()  # regexes matched against the path
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    description: str
+    regex: str
+    keywords: tuple[str, ...]
+    provider: str = ""
+    secret_group: str = "secret"
+    min_entropy: float | None = None
+    validator: str | None = None
+    allowlist: Allowlist = field(default_factory=Allowlist)
+    # How far (bytes) around a keyword hit the exact regex looks. Rules whose secret
+    # spans lines (private keys) set a larger `window_after`.
+    window_before: int = 256
+    window_after: int = 512
+    multiline: bool = False
+    key: str | None = None  # a default key name for migration, e.g. "aws_secret_access_key"
+    rotation: str = "manual"  # manual | lambda | managed: how the provider allows rotation
+    positives: tuple[Example, ...] = ()
+    negatives: tuple[Example, ...] = ()
+    source: str = ""  # the pack file the rule came from
+
+
+@dataclass(frozen=True)
+class Blob:
+    """Bytes to scan, with where they came from. Detectors never look further."""
+
+    path: str
+    data: bytes
+    commit: str | None = None
+    author_date: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    description: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    secret: SecretValue
+    key: str | None = None
+    commit: str | None = None
+    author_date: str | None = None
+    offset: int = 0  # byte offset of the secret in the blob
+    end_offset: int = 0
+    context: tuple[tuple[str, str], ...] = ()  # detector-specific facts (file kind, key path, ...)
+
+    @property
+    def secret_hash(self) -> str:
+        return self.secret.sha1
+
+    @property
+    def redacted(self) -> str:
+        return self.secret.redacted()
+
+    @property
+    def identity(self) -> tuple[str, str, str]:
+        """What makes two findings the same one: content, never line numbers."""
+        return (self.path, self.rule, self.secret_hash)
+
+    def context_value(self, name: str) -> str | None:
+        for key, value in self.context:
+            if key == name:
+                return value
+        return None
+
+    def to_dict(self, show_secret: bool = False) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "rule": self.rule,
+            "description": self.description,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "key": self.key,
+            "secret_hash": self.secret_hash,
+            "redacted": self.redacted,
+            "commit": self.commit,
+        }
+        if self.author_date is not None:
+            data["author_date"] = self.author_date
+        if show_secret:
+            data["secret"] = self.secret.reveal()
+        return data
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file the scan did not read, and why (never silent)."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    files_scanned: int = 0
+    bytes_scanned: int = 0

@@ -1,0 +1,58 @@
+"""Linear-time regular expressions (RE2) for everything that reads untrusted input.
+
+RE2 guarantees time linear in the input: a hostile file in a pull request cannot make a rule
+backtrack catastrophically. Back-references and look-arounds are therefore not available.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+import re2
+
+from secretshift.errors import FatalError
+
+_OPTIONS = re2.Options()
+_OPTIONS.log_errors = False
+_OPTIONS.max_mem = 64 << 20
+
+
+class LinearRegex:
+    """A compiled bytes pattern, with named groups resolved to indexes."""
+
+    __slots__ = ("pattern", "_compiled", "group_names")
+
+    def __init__(self, pattern: str, compiled: Any) -> None:
+        self.pattern = pattern
+        self._compiled = compiled
+        self.group_names: dict[str, int] = {
+            (k.decode() if isinstance(k, bytes) else k): v for k, v in compiled.groupindex.items()
+        }
+
+    def finditer(self, data: bytes, pos: int = 0, endpos: int | None = None) -> Iterator[Any]:
+        if endpos is None:
+            endpos = len(data)
+        return self._compiled.finditer(data, pos, endpos)  # type: ignore[no-any-return]
+
+    def search(self, data: bytes, pos: int = 0, endpos: int | None = None) -> Any:
+        if endpos is None:
+            endpos = len(data)
+        return self._compiled.search(data, pos, endpos)
+
+
+@lru_cache(maxsize=None)
+def compile_linear(pattern: str, where: str = "pattern") -> LinearRegex:
+    try:
+        compiled = re2.compile(pattern.encode("utf-8"), _OPTIONS)
+    except Exception as exc:  # re2 raises its own error type without a useful message
+        raise FatalError(f"{where}: invalid or unsupported regex (RE2 syntax, no backreferences or lookaround): {exc}") from None
+    return LinearRegex(pattern, compiled)
+
+
+def compile_text(pattern: str, where: str = "pattern") -> Any:
+    """A str pattern (for secrets and paths already decoded)."""
+    try:
+        return re2.compile(pattern, _OPTIONS)
+    except Exception as exc:
+        raise FatalError(f"{where}: invalid or unsupported regex: {exc}") from None

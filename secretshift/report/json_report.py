@@ -1,0 +1,22 @@
+"""The versioned JSON report (schema: ``version`` 1, documented in the README)."""
+from __future__ import annotations
+
+import json
+
+from secretshift.report import ReportInput
+
+SCHEMA_VERSION = 1
+
+
+def render(report: ReportInput) -> str:
+    document = {
+        "version": SCHEMA_VERSION,
+        "findings": [f.to_dict(report.show_secrets) for f in report.result.findings],
+        "accepted": [f.to_dict(report.show_secrets) for f in report.accepted],
+        "skipped": [{"path": s.path, "reason": s.reason} for s in report.result.skipped],
+        "stats": {
+            "files_scanned": report.result.files_scanned,
+            "bytes_scanned": report.result.bytes_scanned,
+        },
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,36 @@
+"""One line per finding, `path:line:col rule redacted`, and how to fix it."""
+from __future__ import annotations
+
+import shlex
+
+from secretshift.models import Finding
+from secretshift.report import ReportInput
+from secretshift.textutil import printable_path
+
+
+def finding_line(finding: Finding, show_secret: bool = False) -> str:
+    value = finding.secret.reveal() if show_secret else finding.redacted
+    where = f"{printable_path(finding.path)}:{finding.line}:{finding.column}"
+    commit = f" (commit {finding.commit[:12]})" if finding.commit else ""
+    key = f" key={printable_path(finding.key)}" if finding.key else ""
+    return f"{where} {finding.rule} {printable_path(value)}{key}{commit}"
+
+
+def fix_hint(finding: Finding) -> str:
+    target = shlex.quote(f"{finding.path}:{finding.line}")
+    return (
+        f"  fix: secretshift migrate plan {target}  "
+        "(or mark a false positive with a `secretshift: allow` comment)"
+    )
+
+
+def render(report: ReportInput) -> str:
+    lines = []
+    for finding in report.result.findings:
+        lines.append(finding_line(finding, report.show_secrets))
+        lines.append(fix_hint(finding))
+    for finding in report.accepted:
+        lines.append(finding_line(finding, report.show_secrets) + " [accepted in baseline: still to migrate]")
+    for skipped in report.result.skipped:
+        lines.append(f"skipped {printable_path(skipped.path)}: {skipped.reason}")
+    return "\n".join(lines) + ("\n" if lines else "")

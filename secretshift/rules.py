@@ -1,0 +1,181 @@
+"""Rule packs: TOML files of declarative rules, loaded into frozen :class:`Rule` values.
+
+Pack format (one file per provider family, ``plugins/rules/*.toml``)::
+
+    provider = "GitHub"
+
+    [[rules]]
+    id = "github-pat-classic"
+    description = "GitHub classic personal access token"
+    keywords = ["ghp_"]
+    regex = '''(?P<secret>ghp_[0-9A-Za-z]{36})'''
+    validator = "github_crc32"          # optional, see plugins/validators.py
+    min_entropy = 3.0                   # optional
+    [rules.allowlist]                   # optional
+    stopwords = ["example"]
+    [[rules.positives]]
+    text = "token = ghp_..."
+    [[rules.negatives]]
+    text = "..."
+    reason = "why this must not match"
+"""
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from secretshift.errors import FatalError
+from secretshift.models import Allowlist, Example, Rule
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+_RULE_KEYS = {
+    "id", "description", "regex", "keywords", "secret_group", "min_entropy", "validator",
+    "allowlist", "window_before", "window_after", "multiline", "key", "rotation", "positives",
+    "negatives", "provider",
+}
+_ROTATIONS = {"manual", "lambda", "managed"}
+
+
+def load_toml(text: str, origin: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise FatalError(f"{origin}: invalid TOML: {exc}") from None
+
+
+def rules_from_table(table: Mapping[str, Any], origin: str, check: bool = True) -> list[Rule]:
+    """Rules of one pack. ``check`` compiles each regex now (user rules); the built-in packs
+    are checked by the test suite instead, so the commit hook does not pay for it."""
+    provider = table.get("provider", "")
+    raw_rules = table.get("rules", [])
+    if not isinstance(raw_rules, list):
+        raise FatalError(f"{origin}: `rules` must be an array of tables ([[rules]])")
+    rules = [_rule(raw, provider, origin) for raw in raw_rules]
+    if check:
+        for rule in rules:
+            check_rule(rule)
+    return rules
+
+
+def _examples(raw: Any, origin: str, what: str) -> tuple[Example, ...]:
+    if not isinstance(raw, list):
+        raise FatalError(f"{origin}: `{what}` must be an array")
+    out = []
+    for item in raw:
+        if isinstance(item, str):
+            out.append(Example(text=item))
+        elif isinstance(item, dict) and isinstance(item.get("text"), str):
+            out.append(
+                Example(
+                    text=item["text"],
+                    reason=str(item.get("reason", "")),
+                    secret=item.get("secret"),
+                    path=str(item.get("path", "example.txt")),
+                )
+            )
+        else:
+            raise FatalError(f"{origin}: each of `{what}` needs a `text` string")
+    return tuple(out)
+
+
+def _strings(raw: Any, origin: str, what: str) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        raise FatalError(f"{origin}: `{what}` must be an array of strings")
+    return tuple(raw)
+
+
+def _rule(raw: Any, provider: str, origin: str) -> Rule:
+    if not isinstance(raw, dict):
+        raise FatalError(f"{origin}: each rule must be a table")
+    rule_id = raw.get("id")
+    where = f"{origin}: rule {rule_id!r}"
+    if not isinstance(rule_id, str) or not rule_id:
+        raise FatalError(f"{origin}: a rule is missing its `id`")
+    unknown = set(raw) - _RULE_KEYS
+    if unknown:
+        raise FatalError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    for required in ("description", "regex"):
+        if not isinstance(raw.get(required), str) or not raw[required]:
+            raise FatalError(f"{where}: `{required}` must be a non-empty string")
+    keywords = _strings(raw.get("keywords"), where, "keywords")
+    if not keywords:
+        raise FatalError(f"{where}: `keywords` must list at least one literal (the prefilter)")
+    allow_raw = raw.get("allowlist", {})
+    if not isinstance(allow_raw, dict):
+        raise FatalError(f"{where}: `allowlist` must be a table")
+    allowlist = Allowlist(
+        stopwords=tuple(s.lower() for s in _strings(allow_raw.get("stopwords"), where, "stopwords")),
+        regexes=_strings(allow_raw.get("regexes"), where, "allowlist.regexes"),
+        paths=_strings(allow_raw.get("paths"), where, "allowlist.paths"),
+    )
+    rotation = raw.get("rotation", "manual")
+    if rotation not in _ROTATIONS:
+        raise FatalError(f"{where}: `rotation` must be one of {', '.join(sorted(_ROTATIONS))}")
+    rule = Rule(
+        id=rule_id,
+        description=raw["description"],
+        regex=raw["regex"],
+        keywords=tuple(k.lower() for k in keywords),
+        provider=str(raw.get("provider", provider)),
+        secret_group=str(raw.get("secret_group", "secret")),
+        min_entropy=float(raw["min_entropy"]) if "min_entropy" in raw else None,
+        validator=raw.get("validator"),
+        allowlist=allowlist,
+        window_before=int(raw.get("window_before", 256)),
+        window_after=int(raw.get("window_after", 512)),
+        multiline=bool(raw.get("multiline", False)),
+        key=raw.get("key"),
+        rotation=rotation,
+        positives=_examples(raw.get("positives", []), where, "positives"),
+        negatives=_examples(raw.get("negatives", []), where, "negatives"),
+        source=origin,
+    )
+    return rule
+
+
+def check_rule(rule: Rule) -> None:
+    """Compile-time checks: linear-time regex, named secret group, known validator."""
+    from secretshift.regex import compile_linear  # local: keeps `rules` importable cheaply
+
+    where = f"{rule.source}: rule {rule.id!r}"
+    compiled = compile_linear(rule.regex, where)
+    if rule.secret_group not in compiled.group_names:
+        raise FatalError(f"{where}: regex has no named group (?P<{rule.secret_group}>...)")
+    if rule.validator is not None:
+        from secretshift.plugins.validators import VALIDATORS
+
+        if rule.validator not in VALIDATORS:
+            raise FatalError(f"{where}: unknown validator {rule.validator!r}")
+
+
+def builtin_rules() -> list[Rule]:
+    from secretshift.plugins import rule_pack_files
+
+    rules: list[Rule] = []
+    for pack in rule_pack_files():
+        origin = f"plugins/rules/{pack.name}"
+        table = load_toml(pack.read_text("utf-8"), origin)
+        rules.extend(rules_from_table(table, origin, check=False))
+    return rules
+
+
+def detector_rules() -> list[Rule]:
+    from secretshift.plugins import detector_factories
+
+    return [rule for factory in detector_factories().values() for rule in factory().rules]
+
+
+def unique(rules: Iterable[Rule]) -> list[Rule]:
+    seen: dict[str, Rule] = {}
+    for rule in rules:
+        if rule.id in seen:
+            raise FatalError(f"duplicate rule id {rule.id!r} ({seen[rule.id].source} and {rule.source})")
+        seen[rule.id] = rule
+    return list(seen.values())
