@@ -1,0 +1,1 @@
+"""Migration of hard-coded secrets into AWS Secrets Manager: plan -> apply -> rewrite."""
