@@ -7,6 +7,7 @@ favour of the most specific rule, then inline suppressions are honoured.
 """
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from secretshift.textutil import LineIndex, decode, normalise_encoding, shannon_
 PACK_RULE_PRIORITY = 100
 ALLOW_MARKERS = (b"secretshift: allow", b"pragma: allowlist secret")
 NEXT_LINE_MARKERS = (b"secretshift: allow", b"pragma: allowlist nextline secret")
+_KEY_PREFIX_BYTES = 2048  # infer_key reads at most 512 characters before the value
 _COMMENT_LEADERS = (b"#", b"//", b"/*", b"*", b"--", b";", b"<!--", b"%", b"rem ", b"'")
 
 
@@ -170,15 +172,19 @@ class Engine:
         data = blob.data
         lines = LineIndex(data)
         findings = []
-        for verdict in verdicts:
-            if _suppressed(data, lines, verdict.start):
+        suppressed: dict[int, bool] = {}  # per line start: one look per line, not per finding
+        for verdict in sorted(verdicts, key=lambda v: v.start):  # in order: LineIndex is O(line)
+            line_start, _ = lines.line_bounds(verdict.start)
+            if line_start not in suppressed:
+                suppressed[line_start] = _suppressed(data, lines, verdict.start)
+            if suppressed[line_start]:
                 continue
             line, column = lines.position(verdict.start)
             end_line, end_column = lines.position(verdict.end)
             key = verdict.key
             if key is None:
-                line_start, _ = lines.line_bounds(verdict.start)
-                key = infer_key(decode(data[line_start : verdict.start]))
+                prefix_start = max(line_start, verdict.start - _KEY_PREFIX_BYTES)
+                key = infer_key(decode(data[prefix_start : verdict.start]))
             findings.append(
                 Finding(
                     rule=verdict.rule,
@@ -225,11 +231,24 @@ def _windows(data: bytes, starts: list[int], rule: Rule) -> list[tuple[int, int]
 
 def _resolve_overlaps(verdicts: list[_Verdict]) -> list[_Verdict]:
     """Keep one verdict per stretch of bytes: the most specific rule, then the longest span."""
-    ordered = sorted(verdicts, key=lambda v: (-v.priority, -(v.end - v.start), v.start, v.rule))
+    ordered = sorted(
+        (v for v in verdicts if v.end > v.start),  # an empty span is no secret
+        key=lambda v: (-v.priority, -(v.end - v.start), v.start, v.rule),
+    )
+    # Kept spans never overlap, so sorted by start they are also sorted by end: a new span
+    # only has to be checked against its two neighbours (thousands of hits stay O(n log n)).
+    starts: list[int] = []
+    ends: list[int] = []
     kept: list[_Verdict] = []
     for verdict in ordered:
-        if all(verdict.end <= k.start or verdict.start >= k.end for k in kept):
-            kept.append(verdict)
+        at = bisect.bisect_right(starts, verdict.start)
+        if at > 0 and ends[at - 1] > verdict.start:
+            continue
+        if at < len(starts) and starts[at] < verdict.end:
+            continue
+        starts.insert(at, verdict.start)
+        ends.insert(at, verdict.end)
+        kept.append(verdict)
     return kept
 
 

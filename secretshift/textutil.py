@@ -44,12 +44,23 @@ def looks_binary(data: bytes) -> bool:
     return b"\x00" in data[:8192]
 
 
+# Bytes that start a UTF-8 code point (everything but continuation bytes 0x80-0xBF).
+_LEAD_BYTES = bytes(range(0x80)) + bytes(range(0xC0, 0x100))
+
+
 class LineIndex:
-    """Byte offset -> (line, column), 1-based, columns in Unicode code points."""
+    """Byte offset -> (line, column), 1-based, columns in Unicode code points.
+
+    Columns count code points when the whole line is UTF-8, else bytes (the line reads as
+    Latin-1). Positions asked in increasing order cost O(line) per line in total, not per
+    call: a 5 MB minified line with thousands of secrets must not go quadratic.
+    """
 
     def __init__(self, data: bytes) -> None:
         self._data = data
         self._starts: list[int] | None = None
+        self._utf8: dict[int, bool] = {}
+        self._cursor = (-1, -1, 0)  # (line start, last offset, its column)
 
     def _line_starts(self) -> list[int]:
         if self._starts is None:
@@ -62,20 +73,40 @@ class LineIndex:
             self._starts = starts
         return self._starts
 
-    def position(self, offset: int) -> tuple[int, int]:
+    def _line(self, offset: int) -> tuple[int, int, int]:
+        """(1-based line number, start, end without the newline) of the line holding ``offset``."""
         starts = self._line_starts()
         line = bisect.bisect_right(starts, offset)
-        start = starts[line - 1]
-        column = len(decode(self._data[start:offset])) + 1
+        end = starts[line] - 1 if line < len(starts) else len(self._data)
+        return line, starts[line - 1], end
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line, start, end = self._line(offset)
+        cursor_start, last, column = self._cursor
+        if cursor_start != start or last > offset:
+            last, column = start, 1
+        chunk = self._data[last:offset]
+        if self._line_is_utf8(start, end):
+            column += len(chunk) - len(chunk.translate(None, _LEAD_BYTES))
+        else:
+            column += len(chunk)
+        self._cursor = (start, offset, column)
         return line, column
+
+    def _line_is_utf8(self, start: int, end: int) -> bool:
+        known = self._utf8.get(start)
+        if known is None:
+            try:
+                self._data[start:end].decode("utf-8")
+                known = True
+            except UnicodeDecodeError:
+                known = False
+            self._utf8[start] = known
+        return known
 
     def line_bounds(self, offset: int) -> tuple[int, int]:
         """Start and end (exclusive, without the newline) of the line holding ``offset``."""
-        data = self._data
-        start = data.rfind(b"\n", 0, offset) + 1
-        end = data.find(b"\n", offset)
-        if end == -1:
-            end = len(data)
+        _, start, end = self._line(offset)
         return start, end
 
 
