@@ -122,9 +122,12 @@ class Engine:
         out: list[_Verdict] = []
         seen: set[int] = set()
         for window_start, window_end in _windows(data, sorted(starts), rule):
-            for match in regex.finditer(data, window_start, window_end):
-                start, end = match.start(group), match.end(group)
-                if start < 0 or start in seen or end > size:
+            # Slice rather than pass pos/endpos: RE2 anchors `^`/`$` to the whole buffer, so
+            # with bounds a secret at the start or end of a line (`TOKEN=ghp_...\n`) was missed.
+            window = data[window_start:window_end]
+            for match in regex.finditer(window):
+                start, end = window_start + match.start(group), window_start + match.end(group)
+                if match.start(group) < 0 or start in seen or end > size:
                     continue
                 seen.add(start)
                 value = decode(match.group(group))
