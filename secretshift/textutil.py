@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import bisect
+import json
 import math
+import shlex
 from collections import Counter
 
 
@@ -126,3 +128,31 @@ def printable_path(path: str) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+def shell_word(text: str) -> str:
+    """``text`` as one word to paste into a POSIX shell: quoted, and ANSI-C quoted (``$'...'``)
+    when it holds control characters or undecodable bytes, so that a hostile file name can
+    neither forge terminal output nor inject a command into a printed hint."""
+    if text.isprintable():
+        return shlex.quote(text)
+    out = []
+    for char in text:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte kept by os.fsdecode
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif char in _ESCAPES or char == "'":
+            out.append(_ESCAPES.get(char, "\\'"))
+        elif not char.isprintable():
+            out.append(f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(char)
+    return "$'" + "".join(out) + "'"
+
+
+def json_text(document: object) -> str:
+    """JSON that is always valid UTF-8: readable non-ASCII text, but a file name holding
+    undecodable bytes (a lone surrogate from os.fsdecode) is written as its ``\\udcXX``
+    escape, which decodes back to the same str and, through os.fsencode, the exact bytes."""
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
