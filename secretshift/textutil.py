@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+import codecs
 import json
 import math
 import shlex
@@ -25,14 +26,35 @@ def decode(data: bytes) -> str:
 
 
 def normalise_encoding(data: bytes) -> bytes:
-    """Turn UTF-16/UTF-32 text (by BOM) into UTF-8 so byte rules see ASCII tokens."""
+    """Turn UTF-16/UTF-32 text into UTF-8 so byte rules see ASCII tokens: by BOM, or, without
+    one, UTF-16 whose NUL bytes sit in every other position (what Windows tools write)."""
     if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
         return _reencode(data, "utf-32")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return _reencode(data, "utf-16")
     if data[:3] == b"\xef\xbb\xbf":
         return data[3:]
-    return data
+    codec = sniff_utf16(data)
+    return _reencode(data, codec) if codec else data
+
+
+def sniff_utf16(data: bytes) -> str | None:
+    """``utf-16-le``/``utf-16-be`` for BOM-less UTF-16 text (mostly ASCII), else None."""
+    if data[:2].count(0) != 1 or len(data) % 2:
+        return None  # cheap exit for the usual file: ASCII text has no NUL in its first bytes
+    sample = data[:8192]
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) >= 0.6 * len(odd) and even.count(0) <= 0.02 * len(even):
+        codec = "utf-16-le"
+    elif even.count(0) >= 0.6 * len(even) and odd.count(0) <= 0.02 * len(odd):
+        codec = "utf-16-be"
+    else:
+        return None
+    try:  # incremental: the sample may end inside a surrogate pair
+        codecs.getincrementaldecoder(codec)().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return None
+    return codec
 
 
 def _reencode(data: bytes, codec: str) -> bytes:
@@ -43,7 +65,13 @@ def _reencode(data: bytes, codec: str) -> bytes:
 
 
 def looks_binary(data: bytes) -> bool:
-    return b"\x00" in data[:8192]
+    """NUL bytes near the start, unless the file is UTF-16/32 text."""
+    head = data[:8192]
+    if b"\x00" not in head:
+        return False
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or head[:4] == b"\x00\x00\xfe\xff":
+        return False
+    return sniff_utf16(data) is None
 
 
 # Bytes that start a UTF-8 code point (everything but continuation bytes 0x80-0xBF).
