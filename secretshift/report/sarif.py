@@ -16,7 +16,7 @@ FINGERPRINT = "secretHash/v1"
 
 
 def artifact_uri(path: str) -> dict[str, str]:
-    posix = path.replace("\\", "/")
+    posix = path.replace(os.sep, "/")  # a backslash is a legal name character on POSIX
     # Percent-encode the file name's bytes: exact even for names that are not valid UTF-8.
     encoded = quote(os.fsencode(posix), safe="/")
     if PurePosixPath(posix).is_absolute():
