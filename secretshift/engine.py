@@ -23,6 +23,7 @@ from secretshift.textutil import LineIndex, decode, normalise_encoding, shannon_
 PACK_RULE_PRIORITY = 100
 ALLOW_MARKERS = (b"secretshift: allow", b"pragma: allowlist secret")
 NEXT_LINE_MARKERS = (b"secretshift: allow", b"pragma: allowlist nextline secret")
+_LONG_LINE = 65536
 _KEY_PREFIX_BYTES = 2048  # infer_key reads at most 512 characters before the value
 _COMMENT_LEADERS = (b"#", b"//", b"/*", b"*", b"--", b";", b"<!--", b"%", b"rem ", b"'")
 
@@ -174,15 +175,12 @@ class Engine:
     def _findings(self, blob: Blob, verdicts: list[_Verdict]) -> list[Finding]:
         data = blob.data
         lines = LineIndex(data)
+        allow = _AllowMarkers(data)
         findings = []
-        suppressed: dict[int, bool] = {}  # per line start: one look per line, not per finding
-        for verdict in sorted(verdicts, key=lambda v: v.start):  # in order: LineIndex is O(line)
-            line_start, _ = lines.line_bounds(verdict.start)
-            if line_start not in suppressed:
-                suppressed[line_start] = _suppressed(data, lines, verdict.start)
-            if suppressed[line_start]:
+        for verdict in sorted(verdicts, key=lambda v: v.start):  # in order: LineIndex is O(file)
+            line, column, line_start = lines.locate(verdict.start)
+            if allow.suppressed(verdict.start, line, line_start):
                 continue
-            line, column = lines.position(verdict.start)
             end_line, end_column = lines.position(verdict.end)
             key = verdict.key
             if key is None:
@@ -255,13 +253,44 @@ def _resolve_overlaps(verdicts: list[_Verdict]) -> list[_Verdict]:
     return kept
 
 
-def _suppressed(data: bytes, lines: LineIndex, offset: int) -> bool:
-    start, end = lines.line_bounds(offset)
-    line = data[start:end].lower()
-    if any(marker in line for marker in ALLOW_MARKERS):
-        return True
-    if start == 0:
+class _AllowMarkers:
+    """Inline allow markers, read once per line with a finding: on a minified line with
+    thousands of findings, re-reading megabytes per finding would be quadratic."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        # line -> (end of the line, its verdict: True/False, or None on a long line where only
+        # the text near each secret is read)
+        self._lines: dict[int, tuple[int, bool | None]] = {}
+
+    def suppressed(self, offset: int, line: int, line_start: int) -> bool:
+        data = self._data
+        known = self._lines.get(line)
+        if known is None:
+            end = data.find(b"\n", offset)
+            end = len(data) if end == -1 else end
+            if _previous_line_allows(data, line_start):
+                verdict: bool | None = True
+            elif end - line_start > _LONG_LINE:
+                verdict = None
+            else:
+                verdict = _has_marker(data[line_start:end])
+            known = self._lines[line] = (end, verdict)
+        end, verdict = known
+        if verdict is not None:
+            return verdict
+        return _has_marker(data[max(line_start, offset - 4096) : min(end, offset + 4096)])
+
+
+def _has_marker(text: bytes) -> bool:
+    lowered = text.lower()
+    return any(marker in lowered for marker in ALLOW_MARKERS)
+
+
+def _previous_line_allows(data: bytes, line_start: int) -> bool:
+    if line_start == 0:
         return False
-    prev_start, prev_end = lines.line_bounds(start - 1)
+    prev_end = line_start - 1
+    prev_start = data.rfind(b"\n", max(0, prev_end - _LONG_LINE), prev_end) + 1
     previous = data[prev_start:prev_end].strip().lower()
     return previous.startswith(_COMMENT_LEADERS) and any(m in previous for m in NEXT_LINE_MARKERS)

@@ -1,7 +1,6 @@
 """Small text helpers shared by the engine, detectors and reporters."""
 from __future__ import annotations
 
-import bisect
 import codecs
 import json
 import math
@@ -82,62 +81,66 @@ class LineIndex:
     """Byte offset -> (line, column), 1-based, columns in Unicode code points.
 
     Columns count code points when the whole line is UTF-8, else bytes (the line reads as
-    Latin-1). Positions asked in increasing order cost O(line) per line in total, not per
-    call: a 5 MB minified line with thousands of secrets must not go quadratic.
+    Latin-1). A cursor remembers the last position: offsets asked in increasing order cost
+    O(file) in total and O(1) memory, so neither a 5 MB minified line with thousands of secrets
+    nor a file of millions of lines goes quadratic or builds a table of every line start.
     """
 
     def __init__(self, data: bytes) -> None:
         self._data = data
-        self._starts: list[int] | None = None
-        self._utf8: dict[int, bool] = {}
-        self._cursor = (-1, -1, 0)  # (line start, last offset, its column)
+        self._reset()
 
-    def _line_starts(self) -> list[int]:
-        if self._starts is None:
-            starts = [0]
-            find = self._data.find
-            pos = find(b"\n")
-            while pos != -1:
-                starts.append(pos + 1)
-                pos = find(b"\n", pos + 1)
-            self._starts = starts
-        return self._starts
+    def _reset(self) -> None:
+        self._offset = 0  # the last offset located, and its line, line start and column
+        self._line = 1
+        self._start = 0
+        self._column = 1
+        self._utf8: bool | None = None  # whether the cursor's line is valid UTF-8
 
-    def _line(self, offset: int) -> tuple[int, int, int]:
-        """(1-based line number, start, end without the newline) of the line holding ``offset``."""
-        starts = self._line_starts()
-        line = bisect.bisect_right(starts, offset)
-        end = starts[line] - 1 if line < len(starts) else len(self._data)
-        return line, starts[line - 1], end
+    def locate(self, offset: int) -> tuple[int, int, int]:
+        """(line, column, byte offset where the line starts) of ``offset``."""
+        data = self._data
+        if offset < self._offset:
+            self._reset()
+        newlines = data.count(b"\n", self._offset, offset)
+        if newlines:
+            self._line += newlines
+            self._start = self._offset = data.rfind(b"\n", self._offset, offset) + 1
+            self._column = 1
+            self._utf8 = None
+        if self._utf8 is None:
+            self._utf8 = _is_utf8(data, self._start, self.line_bounds(self._start)[1])
+        chunk = data[self._offset : offset]
+        if self._utf8:
+            self._column += len(chunk) - len(chunk.translate(None, _LEAD_BYTES))
+        else:
+            self._column += len(chunk)
+        self._offset = offset
+        return self._line, self._column, self._start
 
     def position(self, offset: int) -> tuple[int, int]:
-        line, start, end = self._line(offset)
-        cursor_start, last, column = self._cursor
-        if cursor_start != start or last > offset:
-            last, column = start, 1
-        chunk = self._data[last:offset]
-        if self._line_is_utf8(start, end):
-            column += len(chunk) - len(chunk.translate(None, _LEAD_BYTES))
-        else:
-            column += len(chunk)
-        self._cursor = (start, offset, column)
+        line, column, _ = self.locate(offset)
         return line, column
-
-    def _line_is_utf8(self, start: int, end: int) -> bool:
-        known = self._utf8.get(start)
-        if known is None:
-            try:
-                self._data[start:end].decode("utf-8")
-                known = True
-            except UnicodeDecodeError:
-                known = False
-            self._utf8[start] = known
-        return known
 
     def line_bounds(self, offset: int) -> tuple[int, int]:
         """Start and end (exclusive, without the newline) of the line holding ``offset``."""
-        _, start, end = self._line(offset)
-        return start, end
+        data = self._data
+        start = data.rfind(b"\n", 0, offset) + 1
+        end = data.find(b"\n", offset)
+        return start, len(data) if end == -1 else end
+
+
+def _is_utf8(data: bytes, start: int, end: int) -> bool:
+    # In slices, so that checking a 200 MB single-line file never holds a second copy of it.
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for at in range(start, end, 1 << 20):
+            decoder.decode(view[at : min(end, at + (1 << 20))], final=False)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}

@@ -5,6 +5,9 @@ File system and path cases are in test_hostile_paths.py, git cases in test_hosti
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -183,3 +186,79 @@ def test_large_file_over_the_limit_is_skipped_and_reported(tmp_path: Path) -> No
 
 def secrets_in(report: dict[str, list[dict[str, str]]]) -> list[str]:
     return [f["path"] for f in report["findings"]]
+
+
+# -- memory -------------------------------------------------------------------------------------
+SLOW = pytest.mark.skipif(
+    not os.environ.get("SECRETSHIFT_SLOW_TESTS"), reason="heavy: set SECRETSHIFT_SLOW_TESTS=1"
+)
+_MEASURE = (
+    "import resource, subprocess, sys\n"
+    "proc = subprocess.run(sys.argv[1:], capture_output=True)\n"
+    "print(proc.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+)
+
+
+def peak_rss_mb(*args: str) -> tuple[int, float]:
+    """Exit code and peak RSS (MB) of one CLI run: measured in a fresh parent process, since
+    RUSAGE_CHILDREN keeps the maximum over every child a process ever waited for."""
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, sys.executable, "-m", "secretshift", *args],
+        capture_output=True, text=True, check=True, timeout=600,
+    ).stdout.split()
+    return int(out[0]), int(out[1]) / 1024
+
+
+def _write_big(path: Path, megabytes: int, one_line: bool) -> list[str]:
+    """``megabytes`` of ordinary text with a secret every ~MB; returns the secrets."""
+    filler = b"value = some ordinary configuration text here 12345" + (b" " if one_line else b"\n")
+    block = filler * (1024 * 1024 // len(filler))
+    tokens = []
+    with path.open("wb") as handle:
+        for i in range(megabytes):
+            token = github_token(500 + i)
+            tokens.append(token)
+            handle.write(block + f"T={token}".encode() + (b";" if one_line else b"\n"))
+    return tokens
+
+
+def _check_big_file(tmp_path: Path, megabytes: int, one_line: bool) -> None:
+    small = tmp_path / "small.txt"
+    small.write_text("x = 1\n")
+    _, base = peak_rss_mb("scan", "--no-git", str(small))
+    big = tmp_path / "big.txt"
+    tokens = _write_big(big, megabytes, one_line)
+    size_mb = big.stat().st_size / 2**20
+    # Within the limit: read once, scanned in place; memory ~ one copy of the file.
+    code, peak = peak_rss_mb("scan", "--no-git", "--max-file-size", f"{megabytes + 8}MB", "--format", "json",
+                             "--output", str(tmp_path / "report.json"), str(big))
+    assert code == 1
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert len(report["findings"]) == len(tokens)
+    assert peak < base + 1.5 * size_mb + 16, (peak, base, size_mb)
+    # Over the limit: never read.
+    code, peak = peak_rss_mb("scan", "--no-git", "--max-file-size", f"{megabytes // 2}MB", str(big))
+    assert code == 0
+    assert peak < base + 16, (peak, base)
+
+
+@pytest.mark.parametrize("one_line", [False, True], ids=["lines", "one-line"])
+def test_file_near_the_default_limit_memory_is_bounded(tmp_path: Path, one_line: bool) -> None:
+    _check_big_file(tmp_path, 24, one_line)
+
+
+@SLOW
+@pytest.mark.parametrize("one_line", [False, True], ids=["lines", "one-line"])
+def test_200_mb_file_memory_is_bounded(tmp_path: Path, one_line: bool) -> None:
+    _check_big_file(tmp_path, 200, one_line)
+
+
+def test_allow_markers_on_minified_lines() -> None:
+    far = " " * 100_000
+    near_marker = f"a='{github_token(70)}' /* secretshift: allow */{far}b='{github_token(71)}'"
+    (finding,) = scan(near_marker.encode(), "a.min.js")
+    assert finding.secret.reveal() == github_token(71)  # the marker is 100 KB away from it
+    previous_line = f"// pragma: allowlist nextline secret\n{far}a='{github_token(72)}'{far}b='{github_token(73)}'"
+    assert scan(previous_line.encode(), "a.min.js") == []  # the whole next line is allowed
+    short = f"a='{github_token(74)}' b='{github_token(75)}' # secretshift: allow"
+    assert scan(short.encode(), "a.py") == []
