@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -52,6 +53,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("secretshift: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        return EXIT_ERROR
+    except Exception as exc:  # a bug: its message may quote file contents, so only its type
+        if os.environ.get("SECRETSHIFT_DEBUG"):
+            raise
+        print(
+            f"secretshift: internal error ({type(exc).__name__}); please report it. "
+            "SECRETSHIFT_DEBUG=1 shows the traceback, which may quote scanned files.",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
 
 
