@@ -196,21 +196,21 @@ def test_directory_where_git_lists_a_file(git_repo: Path) -> None:
 
 
 _AS_NOBODY = """
-import os, pwd, sys
-# Everything the scan imports lazily must be loaded before dropping root: the interpreter's
-# own files may not be readable by nobody.
-import argparse, json, tomllib, importlib.resources, concurrent.futures, shlex, bisect, codecs
-import secretshift.cli, secretshift.commands.scan, secretshift.scan, secretshift.config
-import secretshift.report, secretshift.report.json_report, secretshift.report.text
-import secretshift.rules, secretshift.plugins, secretshift.plugins.validators
-from secretshift.scan import build_engine
-from secretshift.config import Config
-build_engine(Config())
+import contextlib, io, os, pwd, sys, tempfile
+import secretshift.cli
+# Warm up as root: a full scan with a finding, in every format, so every module the scan
+# imports lazily is loaded before dropping to nobody (who may not read the interpreter's files).
+with tempfile.TemporaryDirectory() as warm:
+    with open(os.path.join(warm, "w.env"), "w") as handle:
+        handle.write("GITHUB_TOKEN=" + sys.argv[1] + "\\n")
+    for fmt in ("text", "json", "sarif"):
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            secretshift.cli.main(["scan", "--no-git", "--jobs", "1", "--format", fmt, warm])
 user = pwd.getpwnam("nobody")
 os.setgroups([])
 os.setgid(user.pw_gid)
 os.setuid(user.pw_uid)
-raise SystemExit(secretshift.cli.main(sys.argv[1:]))
+raise SystemExit(secretshift.cli.main(sys.argv[2:]))
 """
 
 
@@ -233,7 +233,7 @@ def test_unreadable_file_is_reported_and_scan_continues(shared_dir: Path) -> Non
             pwd.getpwnam("nobody")
         except KeyError:
             pytest.skip("no `nobody` user to drop to")
-        command = [sys.executable, "-c", _AS_NOBODY]
+        command = [sys.executable, "-c", _AS_NOBODY, github_token(15)]
     else:
         (shared_dir / "locked.env").chmod(0o000)
         command = [sys.executable, "-m", "secretshift"]
@@ -256,7 +256,7 @@ def test_unreadable_directory_is_reported(shared_dir: Path) -> None:
     (shared_dir / "open.env").write_text(f"GITHUB_TOKEN={github_token(14)}\n")
     (shared_dir / "open.env").chmod(0o644)
     proc = subprocess.run(
-        [sys.executable, "-c", _AS_NOBODY, "scan", "--no-git", "--jobs", "1", "--format", "json", str(shared_dir)],
+        [sys.executable, "-c", _AS_NOBODY, github_token(15), "scan", "--no-git", "--jobs", "1", "--format", "json", str(shared_dir)],
         capture_output=True, text=True, cwd=shared_dir, timeout=120,
     )
     assert proc.returncode == 1, proc.stderr
