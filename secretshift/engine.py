@@ -214,8 +214,10 @@ def _windows(data: bytes, starts: list[int], rule: Rule) -> list[tuple[int, int]
         if rule.multiline:
             end = upper
         else:
+            # Include the newline: RE2's `$` matches only at the end of the text, so a rule's
+            # trailing `(?:[^...]|$)` needs a character to consume at the end of a line.
             newline = data.find(b"\n", hit, upper)
-            end = newline if newline != -1 else upper
+            end = newline + 1 if newline != -1 else upper
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
         else:
