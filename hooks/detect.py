@@ -20,6 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--baseline", metavar="PATH",
                         help="baseline file (default: `baseline` in the config, else .secrets.baseline at the repository root)")
     parser.add_argument("--config", metavar="FILE", help="config file (default: .secretshift.toml or pyproject.toml)")
+    parser.add_argument("--pre-push", nargs="+", metavar="REMOTE",
+                        help="as a plain git pre-push hook: scan every commit being pushed (reads git's input)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,7 +32,11 @@ def run(args: argparse.Namespace) -> int:
     root = find_repo_root(Path.cwd())
     config = load_config(args.config, root)
     baseline, baseline_path = load_gate_baseline(args.baseline, config, root)
-    if args.files:
+    if args.pre_push:
+        from secretshift.gate import check_pushed
+
+        gate = check_pushed(sys.stdin.read(), args.pre_push[0], config, baseline, baseline_path, root)
+    elif args.files:
         gate = check_files(args.files, config, baseline, baseline_path, root)
     else:
         gate = check_staged(config, baseline, baseline_path, root)

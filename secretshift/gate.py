@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from secretshift.baseline import Baseline, load_baseline, resolve_baseline_path, root_relative
 from secretshift.config import Config
-from secretshift.models import Finding, ScanResult
+from secretshift.models import Finding, ScanResult, Skipped
 from secretshift.textutil import printable_path
+
+if TYPE_CHECKING:
+    from secretshift.sources.staged import ChangedBlob
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class GateResult:
     baselined: int  # in the baseline otherwise (unlabelled or false positive)
     result: ScanResult
     baseline_path: Path | None
+    verb: str = "committed"  # what the gate stops: committed, pushed
 
 
 def load_gate_baseline(explicit: str | None, config: Config, root: Path) -> tuple[Baseline | None, Path | None]:
@@ -36,11 +41,15 @@ def split(findings: Iterable[Finding], baseline: Baseline | None, root: Path,
           base: Path | None = None) -> tuple[list[Finding], list[Finding], int]:
     """(new, accepted-but-real, other-baselined) for findings whose paths are relative to
     ``base`` (default: the current directory)."""
-    if baseline is None:
-        return list(findings), [], 0
+    return split_named(((root_relative(f.path, root, base), f) for f in findings), baseline)
+
+
+def split_named(named: Iterable[tuple[str, Finding]],
+                baseline: Baseline | None) -> tuple[list[Finding], list[Finding], int]:
+    """The same, for findings paired with their root-relative file names."""
     new, real, other = [], [], 0
-    for finding in findings:
-        entry = baseline.lookup(root_relative(finding.path, root, base), finding.secret_hash)
+    for filename, finding in named:
+        entry = baseline.lookup(filename, finding.secret_hash) if baseline is not None else None
         if entry is None:
             new.append(finding)
         elif entry.is_secret:
@@ -61,23 +70,43 @@ def check_files(files: Sequence[str], config: Config, baseline: Baseline | None,
 
 def check_staged(config: Config, baseline: Baseline | None, baseline_path: Path | None,
                  root: Path) -> GateResult:
-    from secretshift.scan import PathFilter, build_engine
     from secretshift.sources.staged import staged_changes
 
-    changed, skipped = staged_changes(root, config.max_file_size)
-    result = ScanResult(skipped=skipped)
+    return _check_changes([staged_changes(root, config.max_file_size)], config, baseline, baseline_path, root)
+
+
+def check_pushed(updates: str, remote: str, config: Config, baseline: Baseline | None,
+                 baseline_path: Path | None, root: Path) -> GateResult:
+    """Every commit a push sends (git's pre-push input: ``local-ref local-sha remote-ref
+    remote-sha`` lines): a secret added then removed within the push still reaches history."""
+    from secretshift.sources.staged import commit_changes, pushed_commits
+
+    commits = pushed_commits(root, updates, remote)
+    changes = [commit_changes(root, commit, config.max_file_size) for commit in commits]
+    gate = _check_changes(changes, config, baseline, baseline_path, root)
+    return replace(gate, verb="pushed")
+
+
+def _check_changes(changes: Sequence[tuple[Sequence[ChangedBlob], Sequence[Skipped]]], config: Config,
+                   baseline: Baseline | None, baseline_path: Path | None, root: Path) -> GateResult:
+    from secretshift.scan import PathFilter, build_engine
+
+    result = ScanResult()
     path_filter = PathFilter(config)
-    engine = build_engine(config) if changed else None
-    for item in changed:
-        if engine is None or path_filter.excluded(item.blob.path):
-            continue
-        result.files_scanned += 1
-        result.bytes_scanned += len(item.blob.data)
-        for finding in engine.scan(item.blob):
-            if any(line in item.added for line in range(finding.line, finding.end_line + 1)):
-                result.findings.append(finding)
+    engine = None
+    for changed, skipped in changes:
+        result.skipped.extend(skipped)
+        for item in changed:
+            if path_filter.excluded(item.blob.path):
+                continue
+            engine = engine or build_engine(config)
+            result.files_scanned += 1
+            result.bytes_scanned += len(item.blob.data)
+            for finding in engine.scan(item.blob):
+                if any(line in item.added for line in range(finding.line, finding.end_line + 1)):
+                    result.findings.append(finding)
     result.findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
-    # Staged paths are relative to the repository root, as the baseline's are.
+    # Paths from git are relative to the repository root, as the baseline's are.
     new, real, other = split(result.findings, baseline, root, root)
     return GateResult(tuple(new), tuple(real), other, result, baseline_path)
 
@@ -86,13 +115,15 @@ def check_staged(config: Config, baseline: Baseline | None, baseline_path: Path 
 def _finding_line(finding: Finding) -> str:
     key = f"  (assigned to {printable_path(finding.key)})" if finding.key else ""
     where = f"{printable_path(finding.path)}:{finding.line}"
+    if finding.commit:
+        where += f" (commit {finding.commit[:12]})"
     return f"  {where}  {finding.rule}  {printable_path(finding.redacted)}{key}"
 
 
 def failure_message(gate: GateResult, root: Path) -> str:
     count = len(gate.new)
     noun = "a secret" if count == 1 else f"{count} secrets"
-    lines = [f"secretshift: {noun} would be committed:", ""]
+    lines = [f"secretshift: {noun} would be {gate.verb}:", ""]
     lines += [_finding_line(f) for f in gate.new]
     first = gate.new[0]
     target = shlex.quote(f"{first.path}:{first.line}")
@@ -110,6 +141,8 @@ def failure_message(gate: GateResult, root: Path) -> str:
         f"        secretshift baseline update{baseline_arg} {' '.join(shlex.quote(f) for f in files)}",
         f"    and stage the baseline (git add {shlex.quote(root_relative(str(baseline), root)) if baseline else '.secrets.baseline'}).",
         "",
+        *(["Remove it from the commits before pushing (git rebase -i, or git commit --amend)."]
+          if gate.verb == "pushed" else []),
         "A secret that already reached a pushed commit is compromised: rotate it at its provider",
         "whatever else you do; removing it from the code does not remove it from git history.",
     ]

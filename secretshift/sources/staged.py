@@ -52,6 +52,28 @@ def commit_changes(root: Path, commit: str, max_size: int) -> tuple[list[Changed
     return _changes(root, args, commit, max_size)
 
 
+def pushed_commits(root: Path, updates: str, remote: str) -> list[str]:
+    """The non-merge commits a push sends, oldest first, from git's pre-push input."""
+    commits: list[str] = []
+    for line in updates.splitlines():
+        fields = line.split()
+        if len(fields) != 4 or not fields[1].strip("0"):
+            continue  # malformed, or a branch deletion: nothing is sent
+        local, remote_sha = fields[1], fields[3]
+        args = ["rev-list", "--reverse", "--no-merges", local, "--not", f"--remotes={remote}"]
+        if remote_sha.strip("0") and _exists(root, remote_sha):
+            args.append(remote_sha)
+        for commit in git_output(root, args).decode("ascii").split():
+            if commit not in commits:
+                commits.append(commit)
+    return commits
+
+
+def _exists(root: Path, sha: str) -> bool:
+    proc = subprocess.run(["git", "cat-file", "-e", f"{sha}^{{commit}}"], cwd=root, capture_output=True, check=False)
+    return proc.returncode == 0
+
+
 def git_output(root: Path, args: Sequence[str], input: bytes | None = None) -> bytes:
     try:
         proc = subprocess.run(
