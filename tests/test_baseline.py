@@ -131,7 +131,9 @@ def test_a_detect_secrets_baseline_is_read_as_is(git_repo: Path) -> None:
     jsonschema.validate(document, SCHEMA)
     assert {e["type"] for entries in document["results"].values() for e in entries} >= {"AWS Access Key"}
     # What detect-secrets accepted is accepted by the hook, without re-auditing; nothing else is.
-    hook = run_cli("hook", *document["results"], cwd=repo)
+    # (Only app.py: detect-secrets 1.5 hashes just the `ghp` prefix of a GitHub token, so its
+    # GitHub entries name a different secret than the one in the file.)
+    hook = run_cli("hook", "app.py", cwd=repo)
     assert hook.returncode == 0, hook.stdout + hook.stderr
     (repo / "more.py").write_text(f'K = "{aws_key_id(9)}"\n')
     assert run_cli("hook", "more.py", cwd=repo).returncode == 1
