@@ -14,6 +14,9 @@ from secretshift.errors import EXIT_ERROR, FatalError
 COMMANDS: dict[str, tuple[str, str]] = {
     "scan": ("secretshift.commands.scan", "scan files or directories for secrets"),
     "rules": ("secretshift.commands.rules", "list the detection rules"),
+    "hook": ("secretshift.hooks.detect", "pre-commit hook: fail on staged secrets not in the baseline"),
+    "baseline": ("secretshift.commands.baseline", "create, update or audit the baseline (.secrets.baseline)"),
+    "install-hook": ("secretshift.commands.install_hook", "install a plain git pre-commit (or pre-push) hook"),
 }
 
 
