@@ -14,6 +14,7 @@ from secretshift.errors import EXIT_ERROR, FatalError
 COMMANDS: dict[str, tuple[str, str]] = {
     "scan": ("secretshift.commands.scan", "scan files or directories for secrets"),
     "rules": ("secretshift.commands.rules", "list the detection rules"),
+    "ci": ("secretshift.commands.ci", "check a pull request's commits in CI (GitHub Actions, GitLab CI)"),
 }
 
 

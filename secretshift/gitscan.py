@@ -33,8 +33,8 @@ class GitScan:
     def notes(self) -> list[str]:
         """What the user must know about what could not be seen."""
         out = []
-        if self.selection.empty:
-            out.append("the repository has no commits yet: nothing to scan")
+        if self.selection.note:
+            out.append(self.selection.note)
         if self.shallow_seen:
             shown = ", ".join(sha[:12] for sha in sorted(self.shallow_seen)[:5])
             more = f" and {len(self.shallow_seen) - 5} more" if len(self.shallow_seen) > 5 else ""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from secretshift.cienv import CiRange
 from secretshift.errors import FatalError
 from secretshift.sources.gitlog import LOG_FORMAT, LogEvent, parse_log
 
@@ -47,7 +48,8 @@ class GitSelection:
     since: str | None
     label: str  # "history of all refs", "abc1234..def5678"
     shallow: frozenset[str]  # commits at the shallow boundary (their parents were not fetched)
-    empty: bool = False  # the repository has no commits: nothing to scan
+    empty: bool = False  # nothing to scan (the reason is in `note`)
+    note: str = ""  # what the user must know about this selection
 
 
 def open_repo(path: str) -> Repo:
@@ -98,7 +100,7 @@ def diff_selection(path: str, spec: str) -> GitSelection:
     """``BASE..HEAD``: the commits reachable from HEAD and not from BASE (HEAD defaults to HEAD)."""
     repo = open_repo(path)
     if not _has_commits(repo):
-        return GitSelection(_root(repo), (), None, spec, frozenset(), empty=True)
+        return _no_commits(repo, spec)
     if "..." in spec or spec.count("..") != 1:
         raise FatalError(f"invalid --diff range {spec!r}: expected BASE..HEAD")
     base, head = spec.split("..")
@@ -107,15 +109,68 @@ def diff_selection(path: str, spec: str) -> GitSelection:
     return range_selection(repo, (head_sha,), (base_sha,), f"{base_sha[:12]}..{head_sha[:12]}")
 
 
-def range_selection(repo: Repo, include: tuple[str, ...], exclude: tuple[str, ...], label: str) -> GitSelection:
-    revisions = (*include, *(f"^{sha}" for sha in exclude))
-    return GitSelection(_root(repo), revisions, None, label, _shallow_boundary(repo))
+def _no_commits(repo: Repo, label: str) -> GitSelection:
+    return GitSelection(_root(repo), (), None, label, frozenset(), empty=True,
+                        note="the repository has no commits yet: nothing to scan")
+
+
+def range_selection(
+    repo: Repo, include: tuple[str, ...], exclude: tuple[str, ...], label: str, note: str = ""
+) -> GitSelection:
+    revisions = (*include, *(f"^{rev}" for rev in exclude))
+    return GitSelection(_root(repo), revisions, None, label, _shallow_boundary(repo), note=note)
+
+
+def ci_selection(path: str, ci: CiRange) -> GitSelection:
+    """The commits a CI run checks (see :mod:`secretshift.cienv`)."""
+    repo = open_repo(path)
+    if not _has_commits(repo):
+        return _no_commits(repo, ci.label)
+    if ci.head is None:
+        return GitSelection(_root(repo), (), None, ci.label, frozenset(), empty=True, note=f"{ci.note}: nothing to scan")
+    head = resolve(repo, ci.head, f"head commit ({ci.provider} {ci.event})")
+    note = ci.note
+    if ci.base is not None:
+        try:
+            base = resolve(repo, ci.base, f"base commit ({ci.provider} {ci.event})")
+        except FatalError:
+            if ci.event != "push":
+                raise
+            # A force push: the old tip is gone from the clone. Fall back to the new-branch rule.
+            note = f"the previous tip {ci.base[:12]} is not in this clone (force push?)"
+        else:
+            return range_selection(repo, (head,), (base,), ci.label, note)
+    others = tuple(sorted(_other_branches(repo, ci.branch)))
+    if others:
+        note += "; checking the commits no other branch has" if note else "checking the commits no other branch has"
+    else:
+        note += "; no other branch to compare with: checking the whole history" if note else (
+            "no other branch to compare with: checking the whole history")
+    return range_selection(repo, (head,), others, ci.label, note)
+
+
+def _other_branches(repo: Repo, branch: str | None) -> set[str]:
+    """Local and remote-tracking branches other than ``branch`` (by full ref name)."""
+    names = set()
+    for ref in repo.refs:
+        path = str(ref.path)
+        if path.startswith("refs/heads/"):
+            short = path.removeprefix("refs/heads/")
+        elif path.startswith("refs/remotes/"):
+            short = path.removeprefix("refs/remotes/").split("/", 1)[-1]
+            if short == "HEAD":
+                continue
+        else:
+            continue
+        if short != branch:
+            names.add(path)
+    return names
 
 
 def history_selection(path: str, branch: str | None, since: str | None) -> GitSelection:
     repo = open_repo(path)
     if not _has_commits(repo):
-        return GitSelection(_root(repo), (), since, "history", frozenset(), empty=True)
+        return _no_commits(repo, "history")
     if since is not None and (not since.strip() or since.startswith("-")):
         raise FatalError(f"invalid --since date: {since!r}")
     if branch is None:
