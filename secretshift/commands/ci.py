@@ -35,14 +35,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-fail", action="store_true", help="report only: exit 0 even on new findings")
 
 
-def new_findings(findings: Sequence[Finding], baseline_path: str | None) -> tuple[list[Finding], list[Finding]]:
-    """(new, accepted): findings the baseline does not accept, and those it does."""
+def new_findings(findings: Sequence[Finding], baseline_path: Path | None) -> tuple[list[Finding], list[Finding], int]:
+    """(new, accepted, other): findings the baseline does not know (these fail the check), those it
+    labels real secrets still to migrate, and how many more it accepts (unaudited or false
+    positives). Git findings' paths are relative to the repository root, as the baseline's are."""
     if baseline_path is None:
-        return list(findings), []
-    from secretshift.baseline import partition  # type: ignore[attr-defined]
+        return list(findings), [], 0
+    from secretshift.baseline import load_baseline  # type: ignore[import-not-found,unused-ignore]
 
-    new, accepted = partition(findings, baseline_path)
-    return list(new), list(accepted)
+    baseline = load_baseline(baseline_path)
+    new, accepted, other = [], [], 0
+    for finding in findings:
+        entry = baseline.lookup(finding.path, finding.secret_hash)
+        if entry is None:
+            new.append(finding)
+        elif entry.is_secret:
+            accepted.append(finding)
+        else:
+            other += 1
+    return new, accepted, other
+
+
+def _baseline_path(explicit: str | None, configured: str | None, root: Path) -> Path | None:
+    if explicit is None and configured is None and not (root / ".secrets.baseline").is_file():
+        return None  # nothing to load: the check works without baseline support installed
+    from secretshift.baseline import resolve_baseline_path  # type: ignore[import-not-found,unused-ignore]
+
+    path: Path | None = resolve_baseline_path(explicit, configured, root)
+    return path
 
 
 def _extra_reports(args: argparse.Namespace) -> list[tuple[str, str]]:
@@ -73,18 +93,17 @@ def run(args: argparse.Namespace) -> int:
     ci_range = detect_range(env, args.base, args.head)
     selection = ci_selection(args.repo, ci_range)
     config = load_config(args.config, Path(selection.root))
-    baseline = args.baseline or config.baseline
-    if baseline is not None and not os.path.isabs(baseline) and args.baseline is None:
-        baseline = os.path.join(selection.root, baseline)  # config paths are relative to the repository
+    baseline = _baseline_path(args.baseline, config.baseline, Path(selection.root))
     scan = scan_selection(selection, config, show_progress=progress_wanted(sys.stderr))
-    new, accepted = new_findings(scan.result.findings, baseline)
+    new, accepted, other = new_findings(scan.result.findings, baseline)
     result = ScanResult(new, scan.result.skipped, scan.result.files_scanned, scan.result.bytes_scanned)
     rules = all_rule_descriptions(config)
     report = ReportInput(result, rules, False, accepted)
     render = reporters()
     emit(render[fmt](report), args.output)
-    if provider == "github" and (fmt != "github" or args.output):
-        sys.stdout.write(render["github"](report))  # annotations only work on stdout
+    if provider == "github" and (args.output or fmt == "text"):
+        # Annotations only work on stdout; machine-readable reports on stdout stay unmixed.
+        sys.stdout.write(render["github"](report))
     for extra_fmt, path in extra:
         emit(render[extra_fmt](report), path)
     notes = scan.notes()
@@ -93,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     if provider == "github":
         _github_files(env, new, accepted, scan.result.skipped, scan.commits, selection.label, notes, args.sarif)
     print(
-        f"secretshift ci: {len(new)} new finding(s), {len(accepted)} in the baseline, "
+        f"secretshift ci: {len(new)} new finding(s), {len(accepted) + other} in the baseline, "
         f"{scan.commits} commit(s) checked ({selection.label})",
         file=sys.stderr,
     )

@@ -38,8 +38,8 @@ def render(report: ReportInput) -> str:
         scanned = report.result.files_scanned
         cases = [ET.Element("testcase", classname=SUITE, name=f"no secrets found ({scanned} files scanned)")]
     counts = {"tests": str(len(cases)), "failures": str(len(findings)), "errors": "0", "skipped": "0"}
-    root = ET.Element("testsuites", name=SUITE, **counts)
-    suite = ET.SubElement(root, "testsuite", name=SUITE, **counts)
+    root = ET.Element("testsuites", {"name": SUITE, **counts})
+    suite = ET.SubElement(root, "testsuite", {"name": SUITE, **counts})
     suite.extend(cases)
     for skipped in report.result.skipped:
         ET.SubElement(suite, "system-out").text = f"skipped {_text(skipped.path)}: {_text(skipped.reason)}\n"
