@@ -212,3 +212,32 @@ def test_hooks_ci_entry_point_is_the_ci_command(git_repo: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", code], cwd=git_repo, env=ci_env(), capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "0 new finding(s)" in proc.stderr
+
+
+def test_fails_only_on_findings_not_in_the_baseline(git_repo: Path, tmp_path: Path) -> None:
+    pytest.importorskip("secretshift.baseline", reason="baseline support lands with the hooks branch")
+    import hashlib
+
+    base = commit_file(git_repo, "a.py", "a = 1\n", "base")
+    known, fresh = aws_key_id(70), aws_key_id(71)
+    commit_file(git_repo, "a.py", f'OLD = "{known}"\nNEW = "{fresh}"\n', "two keys")
+
+    def baseline(*secrets: str) -> Path:
+        entries = [{"type": "AWS Access Key", "filename": "a.py", "hashed_secret": hashlib.sha1(s.encode()).hexdigest(),
+                    "is_verified": False, "is_secret": True} for s in secrets]
+        path = tmp_path / f"baseline-{len(secrets)}.json"
+        path.write_text(json.dumps({"version": "1.5.0", "plugins_used": [], "filters_used": [],
+                                    "results": {"a.py": entries}}), encoding="utf-8")
+        return path
+
+    env = ci_env()
+    proc = run_ci(git_repo, env, "--base", base, "--baseline", str(baseline(known)), "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    assert [f["redacted"][:4] for f in report["findings"]] == [fresh[:4]]
+    assert [f["line"] for f in report["accepted"]] == [1]
+
+    sarif = tmp_path / "out.sarif"
+    proc = run_ci(git_repo, env, "--base", base, "--baseline", str(baseline(known, fresh)), "--sarif", str(sarif))
+    assert proc.returncode == 0, proc.stderr
+    assert {r["level"] for r in json.loads(sarif.read_text())["runs"][0]["results"]} == {"note"}
