@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "hook": ("secretshift.hooks.detect", "pre-commit hook: fail on staged secrets not in the baseline"),
     "baseline": ("secretshift.commands.baseline", "create, update or audit the baseline (.secrets.baseline)"),
     "install-hook": ("secretshift.commands.install_hook", "install a plain git pre-commit (or pre-push) hook"),
+    "ci": ("secretshift.commands.ci", "check a pull request's commits in CI (GitHub Actions, GitLab CI)"),
 }
 
 

@@ -20,10 +20,13 @@ Reporter = Callable[[ReportInput], str]
 
 
 def reporters() -> dict[str, Reporter]:
-    from secretshift.report import json_report, sarif, text
+    from secretshift.report import github, gitlab, json_report, junit, sarif, text
 
     return {
         "text": text.render,
         "json": json_report.render,
         "sarif": sarif.render,
+        "github": github.render,
+        "junit": junit.render,
+        "gitlab": gitlab.render,
     }
