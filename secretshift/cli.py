@@ -14,6 +14,8 @@ from secretshift.errors import EXIT_ERROR, FatalError
 COMMANDS: dict[str, tuple[str, str]] = {
     "scan": ("secretshift.commands.scan", "scan files or directories for secrets"),
     "rules": ("secretshift.commands.rules", "list the detection rules"),
+    "migrate": ("secretshift.commands.migrate", "move secrets into AWS Secrets Manager (plan, apply, interactive)"),
+    "rotation": ("secretshift.commands.rotation", "check migrated secrets against their rotation lifetime"),
 }
 
 

@@ -288,17 +288,17 @@ def rewrite_file(path: str, text: str, refs: Sequence[SourceRef], file_findings:
         labels = {char_span(text, r): f"<secret {r.secret_name}#{r.json_key}>" for r in references}
         shown = masked(text, all_spans, labels)
     except RewriteRefused as exc:
-        return FileRewrite(path, original, None, "", refused=str(exc))
+        return FileRewrite(path, original, None, None, "", refused=str(exc))
     rewriter = rewriter_for(path, text)
     if rewriter is None:
-        return FileRewrite(path, original, None, "", refused="no rewriter for this file type yet")
+        return FileRewrite(path, original, None, None, "", refused="no rewriter for this file type yet")
     try:
         result = rewriter.rewrite(path, text, references, settings.rewrite)
     except RewriteRefused as exc:
-        return FileRewrite(path, original, rewriter.name, "", refused=str(exc))
+        return FileRewrite(path, original, rewriter.name, None, "", refused=str(exc))
     if any(f.secret.reveal() in result.text for f in file_findings if len(f.secret) >= 4
            and value_hash(f) in {r.value_hash for r in refs}):
-        return FileRewrite(path, original, rewriter.name, "",
+        return FileRewrite(path, original, rewriter.name, None, "",
                            refused=f"the {rewriter.name} rewriter left a migrated value in the file")
     diff = "".join(difflib.unified_diff(
         shown.splitlines(keepends=True), result.text.splitlines(keepends=True),
