@@ -208,14 +208,17 @@ def _windows(data: bytes, starts: list[int], rule: Rule) -> list[tuple[int, int]
     windows: list[tuple[int, int]] = []
     for hit in starts:
         lower = max(0, hit - rule.window_before)
+        # The window keeps the newlines around its line: RE2 treats `pos`/`endpos` as no text
+        # edge, so `^`/`$` never match there, and a token at a line's start or end would be
+        # missed by a rule bounded with `(?:^|[^...])` ... `(?:[^...]|$)`.
         newline = data.rfind(b"\n", lower, hit)
-        start = newline + 1 if newline != -1 else lower
+        start = newline if newline != -1 else lower
         upper = min(size, hit + rule.window_after)
         if rule.multiline:
             end = upper
         else:
             newline = data.find(b"\n", hit, upper)
-            end = newline if newline != -1 else upper
+            end = newline + 1 if newline != -1 else upper
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
         else:
