@@ -59,8 +59,8 @@ AWS_TEST_ENV = {
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_REGION": "us-east-1",
     # Never read a developer's real AWS config or credentials.
-    "AWS_CONFIG_FILE": os.devnull,
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_CONFIG_FILE": "/nonexistent/secretshift-tests/aws-config",
+    "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/secretshift-tests/aws-credentials",
 }
 
 

@@ -300,8 +300,9 @@ def rewrite_file(path: str, text: str, refs: Sequence[SourceRef], file_findings:
            and value_hash(f) in {r.value_hash for r in refs}):
         return FileRewrite(path, original, rewriter.name, None, "",
                            refused=f"the {rewriter.name} rewriter left a migrated value in the file")
+    hidden = _plaintexts(text, file_findings)
     diff = "".join(difflib.unified_diff(
-        shown.splitlines(keepends=True), result.text.splitlines(keepends=True),
+        _hide(shown, hidden).splitlines(keepends=True), _hide(result.text, hidden).splitlines(keepends=True),
         fromfile=f"a/{path}", tofile=f"b/{path}",
     ))
     for extra_path, content in sorted(result.extra_files.items()):
@@ -312,6 +313,25 @@ def rewrite_file(path: str, text: str, refs: Sequence[SourceRef], file_findings:
         diff=diff, notes=result.notes, requirements=result.requirements,
         extra_files=tuple(sorted(result.extra_files)),
     )
+
+
+def _plaintexts(text: str, findings: Sequence[Finding]) -> list[str]:
+    """Every value of the file, and its raw form (e.g. base64), longest first: values that stay
+    (not selected for migration) also appear in the rewritten side of the diff."""
+    out = {f.secret.reveal() for f in findings}
+    for finding in findings:
+        try:
+            start, end = char_span(text, _finding_ref(finding))
+        except RewriteRefused:
+            continue
+        out.add(text[start:end])
+    return sorted((v for v in out if v), key=len, reverse=True)
+
+
+def _hide(text: str, plaintexts: Sequence[str]) -> str:
+    for value in plaintexts:
+        text = text.replace(value, "<secret>")
+    return text
 
 
 def _finding_ref(finding: Finding) -> Reference:
