@@ -102,9 +102,9 @@ class SecretStore:
                              f"({type(exc).__name__}): refresh them (e.g. `aws sso login`) and re-run") from None
         except (bx.EndpointConnectionError, bx.ConnectionClosedError, bx.ReadTimeoutError,
                 bx.ConnectTimeoutError, bx.HTTPClientError) as exc:
-            raise FatalError(f"network failure: cannot reach AWS Secrets Manager{where} while {action} {subject} "
-                             f"({type(exc).__name__}, after retries); check the network or --endpoint-url "
-                             "and re-run") from None
+            raise FatalError(f"network failure: cannot reach AWS{where} while {action} {subject} "
+                             f"({permission}; {type(exc).__name__}, after retries); check the network or "
+                             "--endpoint-url and re-run") from None
 
     # -- reads ----------------------------------------------------------------------------------
     def describe(self, name: str) -> dict[str, Any] | None:
@@ -241,7 +241,7 @@ def _client_error(code: str, action: str, subject: str, permission: str, kms_key
     if code in _DENIED:
         return f"access denied while {action} {subject} ({code}): the credentials need {permission}"
     if code in _THROTTLED:
-        return (f"AWS throttled the requests while {action} {subject} ({code}) and the retries "
+        return (f"AWS throttled {permission} while {action} {subject} ({code}) and the retries "
                 "(botocore standard mode) ran out: wait and re-run apply (it converges)")
     if code in _CREDENTIALS:
         return (f"AWS credentials expired or invalid while {action} {subject} ({code}): refresh them "
