@@ -78,7 +78,8 @@ class SecretStore:
         return self._clients[service]
 
     @contextmanager
-    def _guard(self, action: str, secret: str, permission: str, kms_key: str | None = None) -> Iterator[None]:
+    def _guard(self, action: str, secret: str, permission: str, kms_key: str | None = None,
+               not_found: str | None = None) -> Iterator[None]:
         import botocore.exceptions as bx
 
         where = f" at {self.aws.endpoint_url}" if self.aws.endpoint_url else ""
@@ -88,6 +89,8 @@ class SecretStore:
         except bx.ClientError as exc:
             error = exc.response.get("Error", {})
             code = str(error.get("Code", "Unknown"))
+            if not_found and code in _NOT_FOUND:
+                raise FatalError(f"{not_found} while {action} {subject} ({code})") from None
             raise FatalError(_client_error(code, action, subject, permission, kms_key)) from None
         except (bx.NoCredentialsError, bx.PartialCredentialsError):
             raise FatalError(f"no usable AWS credentials while {action} {subject}: configure a profile, "
@@ -224,7 +227,7 @@ class SecretStore:
             return  # the `rotation-mode=manual` tag and the runbook carry it
         rules = existing.get("RotationRules", {})
         if (existing.get("RotationEnabled") and rules.get("AutomaticallyAfterDays") == secret.rotation_days
-                and existing.get("RotationLambdaARN") == secret.rotation_lambda):
+                and (existing.get("RotationLambdaARN") or None) == secret.rotation_lambda):
             return
         kwargs: dict[str, Any] = {
             "SecretId": secret.name,
@@ -233,7 +236,10 @@ class SecretStore:
         }
         if secret.rotation_lambda:
             kwargs["RotationLambdaARN"] = secret.rotation_lambda
-        with self._guard("enabling rotation for", secret.name, "secretsmanager:RotateSecret (and lambda:InvokeFunction)"):
+        missing = (f"the rotation function {secret.rotation_lambda} does not exist or ASM cannot invoke it"
+                   if secret.rotation_lambda else None)
+        with self._guard("enabling rotation for", secret.name,
+                         "secretsmanager:RotateSecret (and lambda:InvokeFunction)", not_found=missing):
             self.client("secretsmanager").rotate_secret(**kwargs)
 
 
