@@ -182,3 +182,11 @@ def test_plan_of_one_line_and_a_clean_tree(sample: SampleRepo, tmp_path: Path) -
     (clean / "README").write_text("nothing here\n")
     nothing = run_cli("migrate", "plan", str(clean), cwd=clean)
     assert nothing.returncode == 1 and "nothing to migrate" in nothing.stderr
+
+
+def test_apply_asks_first_and_refuses_without_a_terminal(sample: SampleRepo, asm: str, tmp_path: Path) -> None:
+    plan_file = tmp_path / "plan.json"
+    assert run_cli("migrate", "plan", "--out", str(plan_file), cwd=sample.root).returncode == 0
+    result = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", asm, cwd=sample.root, input=b"y\n")
+    assert result.returncode == 2 and "pass --yes" in result.stderr
+    assert _client(asm).list_secrets()["SecretList"] == []
