@@ -207,6 +207,9 @@ def _windows(data: bytes, starts: list[int], rule: Rule) -> list[tuple[int, int]
     size = len(data)
     windows: list[tuple[int, int]] = []
     for hit in starts:
+        # Windows include the newline on either side: RE2 does not let `^`/`$` match at a
+        # window's edges inside the blob, so rules bound tokens with `(?:^|[^...])`, which
+        # then consumes the newline itself.
         lower = max(0, hit - rule.window_before)
         # The window keeps the newlines around its line: RE2 treats `pos`/`endpos` as no text
         # edge, so `^`/`$` never match there, and a token at a line's start or end would be
