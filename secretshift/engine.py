@@ -211,9 +211,6 @@ def _windows(data: bytes, starts: list[int], rule: Rule) -> list[tuple[int, int]
         # window's edges inside the blob, so rules bound tokens with `(?:^|[^...])`, which
         # then consumes the newline itself.
         lower = max(0, hit - rule.window_before)
-        # The window keeps the newlines around its line: RE2 treats `pos`/`endpos` as no text
-        # edge, so `^`/`$` never match there, and a token at a line's start or end would be
-        # missed by a rule bounded with `(?:^|[^...])` ... `(?:[^...]|$)`.
         newline = data.rfind(b"\n", lower, hit)
         start = newline if newline != -1 else lower
         upper = min(size, hit + rule.window_after)
