@@ -137,3 +137,26 @@ def test_scan_never_imports_the_migration_libraries(git_repo: Path) -> None:
             "print(sorted(m for m in ('boto3', 'botocore', 'libcst', 'git') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], cwd=git_repo, capture_output=True, text=True, check=False)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def _finding(path: str, line: int, value: str, key: str, **context: str):  # type: ignore[no-untyped-def]
+    from secretshift.models import Finding, SecretValue
+
+    return Finding("generic-secret", "d", path, line, 1, line, 1 + len(value), SecretValue(value), key=key,
+                   context=tuple(context.items()))
+
+
+def test_structured_groups_own_their_values_and_lone_literals_point_to_them() -> None:
+    from secretshift.migrate.plan import _assign
+
+    findings = [
+        _finding("app.py", 3, "v-shared-1", "DB_PASS"),  # lone, but its value lives in the Secret
+        _finding("app.py", 4, "v-alone-22", "TOKEN"),
+        _finding("k8s/db.yaml", 9, "v-shared-1", "password", kind="k8s-secret", group="shop/db",
+                 key_path="stringData.password"),
+        _finding("k8s/db.yaml", 10, "v-user-333", "username", kind="k8s-secret", group="shop/db"),
+        _finding("conf/app.ini", 2, "v-ini-4444", "password", kind="ini", group="database"),
+    ]
+    groups = _assign(findings, {})
+    labels = sorted((g.label, sorted(f.key or "" for f in g.findings)) for g in groups.values())
+    assert labels == [("TOKEN", ["TOKEN"]), ("database", ["password"]), ("shop/db", ["password", "username"])]
