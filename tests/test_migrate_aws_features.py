@@ -112,3 +112,16 @@ def test_interactive_walkthrough_from_stdin(git_repo: Path, asm: str) -> None:
         "TOKEN": github_token(21)}
     assert github_token(21) not in result.stdout + result.stderr
     assert run_cli("scan", ".", cwd=git_repo).returncode == 0
+
+
+def test_interactive_baseline_choice(git_repo: Path) -> None:
+    pytest.importorskip("secretshift.baseline")
+    (git_repo / "a.py").write_text(f'TOKEN = "{github_token(31)}"\n')
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-q", "-m", "init")
+    result = run_cli("migrate", "interactive", ".", cwd=git_repo, input=b"b\n")
+    assert result.returncode == 0, result.stderr
+    assert "added to the baseline" in result.stdout
+    baseline = json.loads((git_repo / ".secrets.baseline").read_text())
+    assert list(baseline["results"]) == ["a.py"]
+    assert run_cli("migrate", "interactive", ".", cwd=git_repo, input=b"").stdout.startswith("no secrets found")

@@ -190,3 +190,28 @@ def test_apply_asks_first_and_refuses_without_a_terminal(sample: SampleRepo, asm
     result = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", asm, cwd=sample.root, input=b"y\n")
     assert result.returncode == 2 and "pass --yes" in result.stderr
     assert _client(asm).list_secrets()["SecretList"] == []
+
+
+def test_migrated_entries_leave_the_baseline(sample: SampleRepo, asm: str, tmp_path: Path) -> None:
+    pytest.importorskip("secretshift.baseline")
+    import hashlib
+
+    def entry(path: str, value: str) -> dict[str, object]:
+        return {"type": "GitHub Token", "filename": path, "hashed_secret": hashlib.sha1(value.encode()).hexdigest(),
+                "is_verified": False, "line_number": 1}
+
+    other = entry("docs/example.md", "an-accepted-false-positive")
+    baseline = {"version": "1.5.0", "plugins_used": [{"name": "GitHubTokenDetector"}], "filters_used": [],
+                "results": {".env": [entry(".env", sample.values["shared"])],
+                            "app/settings.py": [entry("app/settings.py", sample.values["deploy"])],
+                            "docs/example.md": [other]}}
+    (sample.root / ".secrets.baseline").write_text(json.dumps(baseline, indent=2) + "\n")
+    git(sample.root, "add", "-A")
+    git(sample.root, "commit", "-q", "-m", "baseline")
+    plan_file = tmp_path / "plan.json"
+    assert run_cli("migrate", "plan", "--out", str(plan_file), cwd=sample.root).returncode == 0
+    applied = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", asm, "--yes", cwd=sample.root)
+    assert applied.returncode == 0, applied.stderr
+    assert "baseline: 2 migrated entries removed from .secrets.baseline" in applied.stdout
+    after = json.loads((sample.root / ".secrets.baseline").read_text())
+    assert list(after["results"]) == ["docs/example.md"]

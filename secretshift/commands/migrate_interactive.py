@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
-from secretshift.errors import EXIT_CLEAN, FatalError
+from secretshift.errors import EXIT_CLEAN
+from secretshift.models import Finding
 
 _LEADERS = {"python": "#", "dotenv": "#", "yaml": "#", "shell": "#", "toml": "#", "ini": "#",
             "properties": "#", "ruby": "#", "dockerfile": "#", "terraform": "#", "hcl": "#",
@@ -42,6 +44,45 @@ def _allow(root: Path, path: str, line: int, kind: str) -> bool:
     return True
 
 
+def _baselined(root: Path, findings: list[Finding]) -> list[Finding]:
+    """The findings not yet accepted in the repository's baseline."""
+    import importlib
+
+    try:
+        baseline_io: Any = importlib.import_module("secretshift.baseline")
+        from secretshift.config import load_config
+
+        path = baseline_io.resolve_baseline_path(None, load_config(None, root).baseline, root)
+        if path is None:
+            return findings
+        baseline = baseline_io.load_baseline(Path(path))
+        return [f for f in findings if baseline.lookup(f.path, f.secret_hash) is None]
+    except (ImportError, AttributeError, TypeError):
+        return findings
+
+
+def _to_baseline(root: Path, finding: Finding) -> bool:
+    """Accept the finding in the repository's baseline (when this build has the baseline module)."""
+    import importlib
+
+    try:
+        baseline_io: Any = importlib.import_module("secretshift.baseline")
+    except ImportError:
+        return False
+    from secretshift.config import load_config
+
+    try:
+        path = baseline_io.resolve_baseline_path(None, load_config(None, root).baseline, root)
+        path = Path(path) if path is not None else root / baseline_io.BASELINE_NAME
+        baseline = baseline_io.load_baseline(path) if path.is_file() else baseline_io.Baseline()
+        previous = baseline.lookup(finding.path, finding.secret_hash)
+        entry = baseline_io.entry_for(finding, finding.path, previous)
+        baseline_io.write_baseline(path, baseline.with_entries([*baseline.entries, entry]))
+    except (AttributeError, TypeError):
+        return False
+    return True
+
+
 def run_interactive(args: argparse.Namespace) -> int:
     from secretshift.commands.migrate import aws_settings, load_settings
     from secretshift.migrate.apply import ApplyOptions, apply_plan
@@ -51,6 +92,7 @@ def run_interactive(args: argparse.Namespace) -> int:
     config, settings = load_settings(args.config, args.path)
     root = repo_root(Path(args.path).resolve())
     findings, _ = scan_targets([Target(args.path)], config, root)
+    findings = _baselined(root, findings)
     if not findings:
         print("no secrets found: nothing to do")
         return EXIT_CLEAN
@@ -69,7 +111,8 @@ def run_interactive(args: argparse.Namespace) -> int:
             done = _allow(root, finding.path, finding.line, file_kind(finding.path, finding))
             print("  allowed with an inline comment" if done else "  cannot add a comment to this file type; skipped")
         elif choice == "b":
-            print("  baseline: not available in this build yet; skipped")
+            done = _to_baseline(root, finding)
+            print("  added to the baseline" if done else "  baseline: not available in this build; skipped")
     if not chosen:
         print("nothing chosen for migration")
         return EXIT_CLEAN
@@ -79,6 +122,4 @@ def run_interactive(args: argparse.Namespace) -> int:
         print("not applied")
         return EXIT_CLEAN
     options = ApplyOptions(aws=aws_settings(args, dict(plan.aws)), yes=True)
-    if not sys.stdin:
-        raise FatalError("no input")
     return apply_plan(plan, options, lambda _q: True, print)

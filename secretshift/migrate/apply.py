@@ -11,6 +11,7 @@ import binascii
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 from pathlib import Path
 
 from secretshift.errors import EXIT_FINDINGS, FatalError
@@ -187,7 +188,6 @@ def apply_plan(plan: Plan, options: ApplyOptions, confirm: Callable[[str], bool]
         out(f"{'wrote' if path in changed else 'unchanged'} {path}")
     if not changed:
         out("nothing to change: the plan is already applied")
-    _update_baseline(root, plan, checked, out)
     _follow_up(plan, root, checked, options, out)
     return 0
 
@@ -223,6 +223,10 @@ def _file_writes(plan: Plan, root: Path, checked: _Verified, arns: Mapping[str, 
         out(f"dependencies: added {', '.join(deps.added)} to {deps.path}")
     if deps.missing:
         out(f"dependencies: the rewritten code needs {', '.join(deps.missing)}; declare them in your project")
+    edit = _baseline_edit(root, plan, checked, set(writes))
+    if edit is not None:
+        writes[edit[0]] = edit[1]
+        out(f"baseline: {edit[2]} migrated entr{'y' if edit[2] == 1 else 'ies'} removed from {edit[0]}")
     policy_path = root / plan.iam_policy_path
     existing = policy_path.read_text("utf-8") if policy_path.is_file() else None
     secret_arns = [arns.get(s.name) or iam.placeholder_arn(s.name) for s in plan.secrets]
@@ -272,12 +276,37 @@ def write_all(root: Path, writes: Mapping[str, str]) -> list[str]:
     return [rel for _, rel, _ in changes]
 
 
-def _update_baseline(root: Path, plan: Plan, checked: _Verified, out: Callable[[str], None]) -> None:
-    import importlib.util
+def _baseline_edit(root: Path, plan: Plan, checked: _Verified, rewritten: set[str]) -> tuple[str, str, int] | None:
+    """(baseline path, new text, entries removed): migrated values leave the baseline, since
+    they are no longer in the files. None when there is no baseline or nothing to remove."""
+    import hashlib
+    import importlib
 
-    if importlib.util.find_spec("secretshift.baseline") is None:
-        return  # TODO(migrate): remove migrated entries once `secretshift.baseline` lands on main
-    out("baseline: not updated (this build cannot edit the baseline yet)")
+    try:
+        # Imported by name: the baseline module is optional for the migration.
+        baseline_io: Any = importlib.import_module("secretshift.baseline")
+    except ImportError:
+        return None
+    from secretshift.config import load_config
+
+    migrated = {
+        (ref.path, hashlib.sha1(checked.values[(ref.secret_name, ref.json_key)].encode("utf-8", "surrogateescape")).hexdigest())
+        for secret in plan.secrets for ref in secret.sources
+        if ref.path in rewritten and (ref.secret_name, ref.json_key) in checked.values
+    }
+    try:
+        path = baseline_io.resolve_baseline_path(None, load_config(None, root).baseline, root)
+        if path is None:
+            return None
+        baseline = baseline_io.load_baseline(Path(path))
+        kept = [e for e in baseline.entries if (e.filename, e.hashed_secret) not in migrated]
+        removed = len(baseline.entries) - len(kept)
+        if not removed:
+            return None
+        text = baseline_io.render_baseline(baseline.with_entries(kept))
+    except (AttributeError, TypeError):
+        return None  # a baseline module this version does not know how to drive
+    return os.path.relpath(Path(path).resolve(), root.resolve()).replace(os.sep, "/"), str(text), removed
 
 
 def _follow_up(plan: Plan, root: Path, checked: _Verified, options: ApplyOptions,
