@@ -4,8 +4,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from secretshift.errors import EXIT_CLEAN, FatalError
+
+if TYPE_CHECKING:
+    from secretshift.config import Config
+    from secretshift.migrate.settings import MigrateSettings
+    from secretshift.migrate.store import AwsSettings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     return run_interactive(args)
 
 
-def load_settings(config_path: str | None, first: str):  # type: ignore[no-untyped-def]
+def load_settings(config_path: str | None, first: str) -> tuple[Config, MigrateSettings]:
     from secretshift.commands.scan import resolve_config
     from secretshift.migrate.settings import parse_settings
 
@@ -73,7 +79,7 @@ def run_plan(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-def aws_settings(args: argparse.Namespace, defaults: dict[str, str]):  # type: ignore[no-untyped-def]
+def aws_settings(args: argparse.Namespace, defaults: dict[str, str]) -> AwsSettings:
     from secretshift.migrate.store import AwsSettings
 
     return AwsSettings(

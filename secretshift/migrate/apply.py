@@ -10,13 +10,13 @@ import base64
 import binascii
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 from pathlib import Path
 
 from secretshift.errors import EXIT_FINDINGS, FatalError
 from secretshift.migrate import iam
-from secretshift.migrate.model import FileRewrite, Plan, PlannedSecret, SourceRef
+from secretshift.migrate.model import Plan, SourceRef
 from secretshift.migrate.plan import sha256
 from secretshift.migrate.rewriters import registry
 from secretshift.migrate.rewriters.base import RewriteRefused, RewriteResult, char_span
@@ -31,14 +31,6 @@ class ApplyOptions:
     dry_run: bool = False
     update_existing: bool = False
     write_replace_file: str | None = None
-
-
-@dataclass
-class ApplyReport:
-    lines: list[str] = field(default_factory=list)
-
-    def add(self, text: str) -> None:
-        self.lines.append(text)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from secretshift.config import Config
 from secretshift.errors import FatalError
 from secretshift.migrate import iam
 from secretshift.migrate.model import FileRewrite, Plan, PlannedKey, PlannedSecret, SourceRef
-from secretshift.migrate.naming import deconflict, render, slug
+from secretshift.migrate.naming import deconflict, render
 from secretshift.migrate.rewriters import rewriter_for
 from secretshift.migrate.rewriters.base import Reference, RewriteRefused, char_span
 from secretshift.migrate.settings import MigrateSettings

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -114,16 +114,13 @@ class SecretStore:
         import botocore.exceptions as bx
 
         client = self.client("secretsmanager")
-        try:
-            with self._guard("describing", name, "secretsmanager:DescribeSecret"):
-                try:
-                    return dict(client.describe_secret(SecretId=name))
-                except bx.ClientError as exc:
-                    if exc.response.get("Error", {}).get("Code") in _NOT_FOUND:
-                        return None
-                    raise
-        except FatalError:
-            raise
+        with self._guard("describing", name, "secretsmanager:DescribeSecret"):
+            try:
+                return dict(client.describe_secret(SecretId=name))
+            except bx.ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in _NOT_FOUND:
+                    return None  # not an error: the secret is to be created
+                raise
 
     def current_values(self, name: str, kms_key: str | None) -> dict[str, Any] | None:
         """The secret's JSON document, or None when it is not a JSON object."""
@@ -257,7 +254,3 @@ def _client_error(code: str, action: str, subject: str, permission: str, kms_key
         return (f"KMS refused {key} while {action} {subject} ({code}): the key must be enabled and the "
                 "credentials need kms:GenerateDataKey and kms:Decrypt on it")
     return f"AWS error while {action} {subject} ({code}); the step needs {permission}"
-
-
-def short_summary(results: Sequence[Ensured]) -> str:
-    return ", ".join(f"{r.name}: {r.action}" for r in results)
