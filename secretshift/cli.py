@@ -18,6 +18,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "baseline": ("secretshift.commands.baseline", "create, update or audit the baseline (.secrets.baseline)"),
     "install-hook": ("secretshift.commands.install_hook", "install a plain git pre-commit (or pre-push) hook"),
     "ci": ("secretshift.commands.ci", "check a pull request's commits in CI (GitHub Actions, GitLab CI)"),
+    "migrate": ("secretshift.commands.migrate", "move secrets into AWS Secrets Manager (plan, apply, interactive)"),
+    "rotation": ("secretshift.commands.rotation", "check migrated secrets against their rotation lifetime"),
 }
 
 
