@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -58,6 +59,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("secretshift: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        return EXIT_ERROR
+    except Exception as exc:  # a bug, not a user error: never exit 1, which means "findings"
+        if os.environ.get("SECRETSHIFT_DEBUG"):
+            raise
+        # The message is left out: it could quote input, and input may hold a secret.
+        print(
+            f"secretshift: internal error ({type(exc).__name__}); "
+            "rerun with SECRETSHIFT_DEBUG=1 for a traceback",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
 
 
