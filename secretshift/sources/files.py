@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +54,8 @@ def list_files(target: str, use_git: bool) -> Iterator[FileEntry]:
 
 def _git_files(folder: Path) -> list[str] | None:
     """Tracked and untracked-but-not-ignored files, relative to ``folder``; None outside git."""
+    import subprocess  # not at the top: the commit hook reads named files and never needs it
+
     try:
         proc = subprocess.run(
             ["git", "-C", str(folder), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
