@@ -164,7 +164,7 @@ AWS_FAULTS = [
     (True, True, Fault("RotateSecret", "LimitExceededException")),
 ]
 if not SLOW:  # the default suite keeps a few (each apply is a CLI run loading boto3: seconds)
-    AWS_FAULTS = [AWS_FAULTS[i] for i in (3, 5, 8)]
+    AWS_FAULTS = [AWS_FAULTS[i] for i in (3, 8)]
 
 
 @pytest.mark.parametrize(
