@@ -15,6 +15,7 @@ import logging
 import os
 import pickle
 import pty
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -122,24 +123,25 @@ def test_report_files_have_no_secret(corpus: tuple[Path, list[str]], tmp_path: P
     assert_no_leak(proc.stdout + proc.stderr, secrets, "console")
 
 
-def test_every_registered_command_is_run(corpus: tuple[Path, list[str]], tmp_path: Path) -> None:
-    """Commands landing later are covered too: each runs over the corpus with a generic
-    invocation (its exit code is its business; what it prints and writes is ours)."""
-    root, secrets = corpus
+def test_every_registered_command_is_run(work: tuple[Path, list[str]], tmp_path: Path) -> None:
+    """Commands landing later are covered too: each runs over (a copy of) the corpus with a
+    generic invocation (its exit code is its business; what it prints and writes is ours)."""
+    root, secrets = work
     before = _snapshot(root)
     for name in COMMANDS:
         for args in ([name, "--help"], [name], [name, "."], [name, "--format", "json", "."]):
-            proc = run_cli(*args, cwd=root, env={"HOME": str(tmp_path)})
+            proc = run_cli(*args, cwd=root, env={"HOME": str(tmp_path / "home")})
             assert "Traceback" not in proc.stderr, (args, proc.stderr[-2000:])
             assert_no_leak(proc.stdout, secrets, f"stdout of {args}")
             assert_no_leak(proc.stderr, secrets, f"stderr of {args}")
     for path, data in _new_or_changed(before, root).items():
         assert_no_leak(data, secrets, f"file {path} written by a command")
-    for path in tmp_path.rglob("*"):  # anything a command put in HOME (logs, caches)
+    for path in (root / ".git").rglob("*"):  # hooks installed, logs
+        if path.is_file() and "objects" not in path.parts and path.name != "index":
+            assert_no_leak(path.read_bytes(), secrets, str(path))
+    for path in (tmp_path / "home").rglob("*"):  # anything a command put in HOME (logs, caches)
         if path.is_file():
             assert_no_leak(path.read_bytes(), secrets, str(path))
-    git(root, "checkout", "-q", "--", ".")
-    git(root, "clean", "-qfdx")
 
 
 # -- --show-secrets ------------------------------------------------------------------------------
@@ -297,3 +299,121 @@ def test_baseline_scheme_mismatch_is_an_error(recorded: str, key: str, ok: bool)
     else:
         with pytest.raises(FatalError, match=HASH_KEY_ENV):
             check_scheme(recorded, ".secrets.baseline", environ)
+
+
+# -- the commands that landed with hooks, CI and migration -----------------------------------------
+@pytest.fixture
+def work(corpus: tuple[Path, list[str]], tmp_path: Path) -> tuple[Path, list[str]]:
+    """A private copy of the corpus repository, for commands that write."""
+    root, secrets = corpus
+    copy_root = tmp_path / "work"
+    shutil.copytree(root, copy_root, symlinks=True)
+    return copy_root, secrets
+
+
+def _formats() -> list[str]:
+    from secretshift.report import reporters
+
+    return sorted(reporters())
+
+
+@pytest.mark.parametrize("fmt", _formats())
+def test_every_report_format_has_no_secret(corpus: tuple[Path, list[str]], fmt: str) -> None:
+    root, secrets = corpus
+    proc = run_cli("scan", "--format", fmt, ".", cwd=root)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.strip()
+    assert_no_leak(proc.stdout + proc.stderr, secrets, f"scan --format {fmt}")
+
+
+def test_baseline_files_have_no_secret(work: tuple[Path, list[str]]) -> None:
+    root, secrets = work
+    created = run_cli("baseline", "create", ".", cwd=root)
+    assert created.returncode == 0, created.stderr
+    baseline = root / ".secrets.baseline"
+    entries = [e for items in json.loads(baseline.read_text())["results"].values() for e in items]
+    assert len(entries) >= len(secrets) // 2
+    (root / "new.env").write_text(f"GITHUB_TOKEN={github_token(960)}\n")
+    updated = run_cli("baseline", "update", ".", cwd=root)
+    audited = run_cli("baseline", "audit", "--report", cwd=root)
+    for proc in (created, updated, audited):
+        assert "Traceback" not in proc.stderr
+        assert_no_leak(proc.stdout + proc.stderr, [*secrets, github_token(960)], "baseline command")
+    assert_no_leak(baseline.read_bytes(), [*secrets, github_token(960)], ".secrets.baseline")
+
+
+def test_hook_output_has_no_secret(work: tuple[Path, list[str]]) -> None:
+    root, secrets = work
+    token = github_token(961)
+    (root / "staged.env").write_text(f"GITHUB_TOKEN={token}\n")
+    git(root, "add", "staged.env")
+    staged = run_cli("hook", cwd=root)
+    assert staged.returncode == 1, staged.stderr
+    named = run_cli("hook", "settings.py", ".env", cwd=root)
+    assert named.returncode == 1, named.stderr
+    for proc in (staged, named):
+        assert_no_leak(proc.stdout + proc.stderr, [*secrets, token], "hook")
+
+
+def test_ci_reports_have_no_secret(work: tuple[Path, list[str]], tmp_path: Path) -> None:
+    root, secrets = work
+    base = git(root, "rev-parse", "HEAD").strip()
+    token = github_token(962)
+    (root / "pr.env").write_text(f"GITHUB_TOKEN={token}\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "pull request", "--no-verify")
+    out = tmp_path / "reports"
+    out.mkdir()
+    extra = [arg for fmt in _formats() for arg in ("--report", f"{fmt}={out / ('r.' + fmt)}")]
+    proc = run_cli("ci", "--base", base, "--head", "HEAD", "--repo", str(root), "--sarif", str(out / "c.sarif"),
+                   *extra, cwd=root, env={"GITHUB_ACTIONS": "", "GITLAB_CI": "", "GITHUB_STEP_SUMMARY": ""})
+    assert proc.returncode == 1, proc.stderr
+    assert token[:4] in proc.stdout + proc.stderr
+    assert_no_leak(proc.stdout + proc.stderr, [*secrets, token], "ci")
+    written = list(out.iterdir())
+    assert len(written) == len(_formats()) + 1
+    for path in written:
+        assert_no_leak(path.read_bytes(), [*secrets, token], str(path))
+
+
+def test_migration_leaks_nothing(git_repo: Path, asm: str, tmp_path: Path) -> None:
+    pytest.importorskip("secretshift.migrate.apply")
+    from tests.migrate_repo import make_sample_repo
+
+    repo = make_sample_repo(git_repo)
+    values = list(repo.values.values())
+    plan = tmp_path / "plan.json"
+    outputs = [
+        run_cli("migrate", "plan", "--out", str(plan), cwd=git_repo),
+        run_cli("migrate", "plan", cwd=git_repo),  # the summary with its diff preview
+        run_cli("migrate", "apply", str(plan), "--endpoint-url", asm, "--dry-run", cwd=git_repo),
+        run_cli("migrate", "apply", str(plan), "--endpoint-url", asm, "--yes", cwd=git_repo),
+        run_cli("migrate", "apply", str(plan), "--endpoint-url", asm, "--yes", cwd=git_repo),  # a re-run
+        run_cli("rotation", "check", "--endpoint-url", asm, cwd=git_repo),
+    ]
+    for proc in outputs:
+        assert "Traceback" not in proc.stderr, proc.stderr
+        assert_no_leak(proc.stdout + proc.stderr, values, f"migrate: {proc.args[3:5]}")
+    assert outputs[3].returncode == 0, outputs[3].stderr
+    assert_no_leak(plan.read_bytes(), values, "the plan file")
+    for path in git_repo.rglob("*"):  # rewritten files, IAM policy, runbook, requirements
+        if path.is_file() and ".git" not in path.relative_to(git_repo).parts:
+            assert_no_leak(path.read_bytes(), values, str(path.relative_to(git_repo)))
+
+
+# -- keyed hashes through the baseline --------------------------------------------------------------
+def test_keyed_baseline_round_trip(work: tuple[Path, list[str]]) -> None:
+    root, secrets = work
+    key = {HASH_KEY_ENV: "team-key-" + "7" * 24}
+    assert run_cli("baseline", "create", ".", cwd=root, env=key).returncode == 0
+    document = json.loads((root / ".secrets.baseline").read_text())
+    hashes = [e["hashed_secret"] for items in document["results"].values() for e in items]
+    assert hashes and all(h.startswith("hmac-sha256:") for h in hashes)
+    assert run_cli("hook", "settings.py", cwd=root, env=key).returncode == 0  # accepted in the baseline
+    unkeyed = run_cli("hook", "settings.py", cwd=root, env={HASH_KEY_ENV: ""})
+    assert unkeyed.returncode == 2 and HASH_KEY_ENV in unkeyed.stderr
+    wrong_scheme = run_cli("baseline", "create", "--force", ".", cwd=root, env={HASH_KEY_ENV: ""})
+    assert wrong_scheme.returncode in (0, 2)  # re-creating without the key is allowed or refused, never mixed
+    if wrong_scheme.returncode == 0:
+        plain = json.loads((root / ".secrets.baseline").read_text())
+        assert not any(e["hashed_secret"].startswith("hmac") for items in plain["results"].values() for e in items)

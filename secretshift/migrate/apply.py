@@ -310,7 +310,6 @@ def _quietly(action: Callable[..., object], **kwargs: Any) -> None:
 def _baseline_edit(root: Path, plan: Plan, checked: _Verified, rewritten: set[str]) -> tuple[str, str, int] | None:
     """(baseline path, new text, entries removed): migrated values leave the baseline, since
     they are no longer in the files. None when there is no baseline or nothing to remove."""
-    import hashlib
     import importlib
 
     try:
@@ -319,9 +318,11 @@ def _baseline_edit(root: Path, plan: Plan, checked: _Verified, rewritten: set[st
     except ImportError:
         return None
     from secretshift.config import load_config
+    from secretshift.hashing import hash_key, hash_value
 
+    key = hash_key()  # the baseline's hashes are keyed when SECRETSHIFT_HASH_KEY is set
     migrated = {
-        (ref.path, hashlib.sha1(checked.values[(ref.secret_name, ref.json_key)].encode("utf-8", "surrogateescape")).hexdigest())
+        (ref.path, hash_value(checked.values[(ref.secret_name, ref.json_key)], key))
         for secret in plan.secrets for ref in secret.sources
         if ref.path in rewritten and (ref.secret_name, ref.json_key) in checked.values
     }
