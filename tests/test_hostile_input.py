@@ -262,3 +262,30 @@ def test_allow_markers_on_minified_lines() -> None:
     assert scan(previous_line.encode(), "a.min.js") == []  # the whole next line is allowed
     short = f"a='{github_token(74)}' b='{github_token(75)}' # secretshift: allow"
     assert scan(short.encode(), "a.py") == []
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r", "\n\r"], ids=["lf", "crlf", "cr", "lfcr"])
+def test_line_ending_mixes_never_hang(tmp_path: Path, newline: str) -> None:
+    # Regression: a line holding only "\r" (a CRLF line after an LF one) sent a structured
+    # detector's line walk into an endless loop. A subprocess with a timeout turns a hang into a
+    # failure instead of a stuck CI job.
+    token = github_token(77)
+    documents = {
+        "k8s/secret.yaml": ["apiVersion: v1", "kind: Secret", "metadata:", "  name: api", "stringData:",
+                            "  token: q7Lm2Wz9Kp4xR8", "", " ", "data:", "  other: dG9rZW4tdmFsdWUtMTIz", ""],
+        "app.yaml": ["db:", "  password: hunter2-Xq9", "", "  token: " + token, " ", ""],
+        ".env": ["A=1", "", "TOKEN=" + token, " ", ""],
+        "cfg.json": ["{", '  "token": "' + token + '",', "", '  "x": 1', "}", ""],
+        "main.tf": ['resource "x" "y" {', '  password = "hunter2-Xq9"', "", "}", ""],
+    }
+    for name, lines in documents.items():
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Each document mixes the line ending under test with plain LF lines.
+        target.write_bytes(("\n".join(lines[:2]) + "\n" + newline.join(lines[2:]) + "\r\n" + "\r").encode())
+    proc = subprocess.run(
+        [sys.executable, "-m", "secretshift", "scan", "--no-git", "--jobs", "1", "--format", "json", str(tmp_path)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    assert json.loads(proc.stdout)["stats"]["files_scanned"] == len(documents)
