@@ -10,9 +10,11 @@ import json
 from collections.abc import Callable
 
 import pytest
+import re2
 
 from secretshift.plugins import validators as v
 from secretshift.rules import builtin_rules
+from secretshift.textutil import shannon_entropy
 
 GITHUB = "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"
 NPM = "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"
@@ -128,3 +130,21 @@ def test_builtin_packs_hold_at_least_80_rules() -> None:
     assert len(rules) >= 80
     # One file per provider family, each carrying rules with a named provider.
     assert all(r.provider for r in rules)
+
+
+def test_every_validated_rule_has_a_negative_only_its_validator_rejects() -> None:
+    """Proves each checksum earns its keep: the regex (and entropy) accept the look-alike."""
+    for rule in builtin_rules():
+        if rule.validator is None:
+            continue
+        pattern = re2.compile(rule.regex)
+        caught = []
+        for example in rule.negatives:
+            match = pattern.search(example.text)
+            if match is None:
+                continue
+            value = match.group(rule.secret_group)
+            if rule.min_entropy is not None and shannon_entropy(value) < rule.min_entropy:
+                continue
+            caught.append(not v.VALIDATORS[rule.validator](value))
+        assert any(caught), f"{rule.id}: no negative example exercises validator {rule.validator}"
