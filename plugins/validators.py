@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import zlib
 from collections.abc import Callable
 from typing import Any
@@ -195,6 +196,37 @@ def discord_bot_token(token: str) -> bool:
     return raw is not None and raw.isdigit() and 15 <= len(raw) <= 20
 
 
+_PEM_NOISE = re.compile(r"\\[nr]|[^A-Za-z0-9+/=]")
+
+
+def pem_der_length(block: str) -> bool:
+    """A PEM private key whose body is DER must hold as many bytes as its outer SEQUENCE
+    declares: documentation samples cut a key short (`MIIEpQ...` then `-----END`), real keys
+    never are. Formats whose body is not plain DER (OpenSSH, PGP, encrypted PEM with
+    `Proc-Type` headers) are not judged."""
+    header_end = block.find("-----", 5)
+    footer = block.find("-----END")
+    if header_end == -1 or footer == -1:
+        return False
+    header = block[:header_end]
+    body = block[header_end + 5 : footer]
+    if "OPENSSH" in header or "PGP" in header or ":" in body:
+        return True
+    # Drop JSON/code escapes (`\n`), quotes and indentation of keys pasted into source.
+    raw = _b64decode(_PEM_NOISE.sub("", body))
+    if raw is None or len(raw) < 2 or raw[0] != 0x30:
+        return True
+    size = raw[1]
+    if size < 0x80:
+        needed = 2 + size
+    else:
+        width = size & 0x7F
+        if width == 0 or width > 3 or len(raw) < 2 + width:
+            return False
+        needed = 2 + width + int.from_bytes(raw[2 : 2 + width], "big")
+    return len(raw) >= needed
+
+
 VALIDATORS: dict[str, Callable[[str], bool]] = {
     "github_crc32": github_crc32,
     "npm_crc32": npm_crc32,
@@ -206,4 +238,5 @@ VALIDATORS: dict[str, Callable[[str], bool]] = {
     "sentry_org_token": sentry_org_token,
     "onepassword_service_account": onepassword_service_account,
     "discord_bot_token": discord_bot_token,
+    "pem_der_length": pem_der_length,
 }

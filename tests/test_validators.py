@@ -47,6 +47,17 @@ OPS = "ops_" + base64.urlsafe_b64encode(
 ).decode().rstrip("=")
 
 
+def _pem(label: str, der: bytes, newline: str = "\n") -> str:
+    body = base64.b64encode(der).decode()
+    lines = newline.join(body[i : i + 64] for i in range(0, len(body), 64))
+    return f"-----BEGIN {label}-----{newline}{lines}{newline}-----END {label}-----"
+
+
+# Outer SEQUENCE headers with the length they declare; the rest is filler of that length.
+RSA_DER = bytes.fromhex("308204a30201000282010100") + bytes(range(256)) * 4 + bytes(0x4A3 - 8 - 1024)
+EC_DER = bytes.fromhex("30770201010420") + bytes(114)
+
+
 def _flip(token: str, index: int = -1) -> str:
     """The same token with one character changed (a typo, or a made-up look-alike)."""
     chars = list(token)
@@ -107,6 +118,15 @@ CASES: list[tuple[str, Callable[[str], bool], str, bool]] = [
     ("1password-not-json", v.onepassword_service_account, "ops_eyJ" + "a" * 120, False),
     ("discord-valid", v.discord_bot_token, DISCORD, True),
     ("discord-id-not-numeric", v.discord_bot_token, _b64url(b"x2345678901234567") + DISCORD[DISCORD.index("."):], False),
+    ("pem-rsa-complete", v.pem_der_length, _pem("RSA PRIVATE KEY", RSA_DER), True),
+    ("pem-ec-complete", v.pem_der_length, _pem("EC PRIVATE KEY", EC_DER), True),
+    ("pem-json-escaped", v.pem_der_length, _pem("PRIVATE KEY", RSA_DER, newline="\\n"), True),
+    ("pem-rsa-truncated", v.pem_der_length, _pem("RSA PRIVATE KEY", RSA_DER[:60]), False),
+    ("pem-ec-truncated", v.pem_der_length, _pem("EC PRIVATE KEY", EC_DER[:-1]), False),
+    ("pem-openssh-not-judged", v.pem_der_length, _pem("OPENSSH PRIVATE KEY", b"openssh-key-v1" + bytes(40)), True),
+    ("pem-encrypted-not-judged", v.pem_der_length,
+     "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00FF\n\nAAAA\n-----END RSA PRIVATE KEY-----", True),
+    ("pem-no-footer", v.pem_der_length, "-----BEGIN RSA PRIVATE KEY-----\nMIIE", False),
 ]
 
 
