@@ -157,12 +157,10 @@ def check_rule(rule: Rule) -> None:
 
 
 def builtin_rules() -> list[Rule]:
-    from secretshift.plugins import rule_pack_files
+    from secretshift.pack_cache import builtin_tables
 
     rules: list[Rule] = []
-    for pack in rule_pack_files():
-        origin = f"plugins/rules/{pack.name}"
-        table = load_toml(pack.read_text("utf-8"), origin)
+    for origin, table in builtin_tables():
         rules.extend(rules_from_table(table, origin, check=False))
     return rules
 
