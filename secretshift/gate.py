@@ -155,6 +155,6 @@ def accepted_message(gate: GateResult) -> str:
         return ""
     count = len(gate.to_migrate)
     noun = "secret" if count == 1 else "secrets"
-    lines = [f"secretshift: {count} accepted {noun} still to migrate (labelled real in the baseline):"]
+    lines = [f"secretshift: {count} {noun} accepted but still to migrate (labelled real in the baseline):"]
     lines += [_finding_line(f) for f in gate.to_migrate]
     return "\n".join(lines) + "\n"
