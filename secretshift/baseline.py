@@ -14,7 +14,6 @@ audit`` keeps working on the ones we write. That decides three things:
 """
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -137,6 +136,8 @@ def load_baseline(path: Path) -> Baseline:
         raise FatalError(f"baseline not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FatalError(f"cannot read baseline {path}: {exc}") from None
+    import json  # here, not at the top: a repository without a baseline never needs it
+
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -190,6 +191,8 @@ def _dicts(value: Any, default: tuple[Mapping[str, Any], ...]) -> tuple[Mapping[
 
 # -- writing ----------------------------------------------------------------------------------
 def render_baseline(baseline: Baseline) -> str:
+    import json
+
     results: dict[str, list[dict[str, Any]]] = {}
     for entry in baseline.entries:
         results.setdefault(entry.filename, []).append(entry.to_dict())
