@@ -18,7 +18,7 @@ from secretshift.textutil import looks_binary
 
 # The de-duplication memory is bounded: past this many distinct (path, added text) pairs it starts
 # afresh, so memory stays flat on any history (at worst a repeat is scanned twice).
-_SEEN_LIMIT = 1 << 20
+_SEEN_LIMIT = 1 << 18
 
 
 @dataclass
