@@ -121,6 +121,23 @@ def test_merge_scans_only_what_the_merge_itself_added(git_repo: Path) -> None:
     ])
 
 
+def test_octopus_merge_with_a_file_of_its_own(git_repo: Path) -> None:
+    write(git_repo, "base.txt", "base\n")
+    commit(git_repo, "base")
+    for name in ("one", "two"):
+        git(git_repo, "checkout", "-qb", name, "main")
+        write(git_repo, f"{name}.py", f'KEY = "{aws_key_id(20 if name == "one" else 21)}"\n')
+        commit(git_repo, name)
+    git(git_repo, "checkout", "-q", "main")
+    git(git_repo, "merge", "-q", "--no-commit", "one", "two")
+    write(git_repo, "octo.py", f'first = 1\nKEY = "{aws_key_id(22)}"\n')
+    merge = commit(git_repo, "octopus with its own file")
+
+    result = found(history(git_repo))
+    assert [(path, line) for _, path, line, _ in result] == [("octo.py", 2), ("one.py", 1), ("two.py", 1)]
+    assert result[0][3] == merge
+
+
 def test_renames_deletions_and_copies_on_other_branches(git_repo: Path) -> None:
     body = "".join(f"setting_{n} = {n}\n" for n in range(30))
     write(git_repo, "a/config.py", body + f'KEY = "{aws_key_id(8)}"\n')
