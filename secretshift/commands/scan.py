@@ -33,6 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--max-file-size", metavar="SIZE", help="skip larger files (default 25MB)")
     parser.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="processes (default: auto)")
+    parser.add_argument("--staged", action="store_true",
+                        help="scan what `git commit` would add (the index), not the work tree")
+    parser.add_argument("--baseline", metavar="PATH", help="report only findings this baseline does not accept")
     group = parser.add_argument_group("git history (PATH is then the repository, default .)")
     group.add_argument("--diff", metavar="BASE..HEAD", help="scan the lines added by each commit in the range")
     group.add_argument("--history", action="store_true", help="scan every commit reachable from any ref")
@@ -92,6 +95,10 @@ def run(args: argparse.Namespace) -> int:
     from secretshift.report import ReportInput, reporters
     from secretshift.scan import all_rule_descriptions, scan_paths
 
+    if getattr(args, "staged", False) or getattr(args, "baseline", None):
+        from secretshift.commands.scan_baseline import run_with_baseline
+
+        return run_with_baseline(args)
     show = check_show_secrets(args)
     paths = args.paths or ["."]
     config = resolve_config(args, paths[0])
