@@ -121,7 +121,7 @@ def new_findings(findings: Sequence[Finding], baseline_path: Path | None) -> tup
     positives). Git findings' paths are relative to the repository root, as the baseline's are."""
     if baseline_path is None:
         return list(findings), [], 0
-    from secretshift.baseline import load_baseline  # type: ignore[import-not-found,unused-ignore]
+    from secretshift.baseline import load_baseline
 
     baseline = load_baseline(baseline_path)
     new, accepted, other = [], [], 0
@@ -138,8 +138,8 @@ def new_findings(findings: Sequence[Finding], baseline_path: Path | None) -> tup
 
 def baseline_path(explicit: str | None, configured: str | None, root: Path) -> Path | None:
     if explicit is None and configured is None and not (root / ".secrets.baseline").is_file():
-        return None  # nothing to load: the check works without baseline support installed
-    from secretshift.baseline import resolve_baseline_path  # type: ignore[import-not-found,unused-ignore]
+        return None
+    from secretshift.baseline import resolve_baseline_path
 
     path: Path | None = resolve_baseline_path(explicit, configured, root)
     return path

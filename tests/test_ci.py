@@ -215,7 +215,6 @@ def test_hooks_ci_entry_point_is_the_ci_command(git_repo: Path) -> None:
 
 
 def test_fails_only_on_findings_not_in_the_baseline(git_repo: Path, tmp_path: Path) -> None:
-    pytest.importorskip("secretshift.baseline", reason="baseline support lands with the hooks branch")
     import hashlib
 
     base = commit_file(git_repo, "a.py", "a = 1\n", "base")
@@ -244,7 +243,6 @@ def test_fails_only_on_findings_not_in_the_baseline(git_repo: Path, tmp_path: Pa
 
 
 def test_history_scan_honours_an_explicit_baseline(git_repo: Path, tmp_path: Path) -> None:
-    pytest.importorskip("secretshift.baseline", reason="baseline support lands with the hooks branch")
     import hashlib
 
     known = aws_key_id(72)
