@@ -169,7 +169,9 @@ def apply_plan(plan: Plan, options: ApplyOptions, confirm: Callable[[str], bool]
         out(f"secret {result.name}: {result.action}" + (f" ({result.arn})" if result.arn else ""))
     arns = {e.name: e.arn for e in ensured if e.arn}
     region = next((a.split(":")[3] for a in arns.values()), options.aws.region or "*")
-    writes = _file_writes(plan, root, checked, arns, {k: region for k in kms_keys}, out)
+    # Until every secret has an ARN (a dry run), rewriters preview with placeholders.
+    known = arns if len(arns) == len(plan.secrets) else {}
+    writes = _file_writes(plan, root, checked, known, {k: region for k in kms_keys}, out)
     if options.dry_run:
         for path in sorted(writes):
             out(f"would write {path}")

@@ -22,6 +22,12 @@ from secretshift.models import Finding
 
 _TAG_VALUE_BAD = re.compile(r"[^\w .:/=+\-@]+", re.UNICODE)
 _PY_SUFFIXES = (".py",)
+# In source code each literal is its own secret (named after its variable), whatever `group`
+# a detector reports; grouping is for configuration (a .env, a manifest, a config section).
+CODE_KINDS = frozenset({
+    "python", "javascript", "typescript", "go", "java", "csharp", "ruby", "php", "shell", "kotlin",
+    "scala", "rust", "swift", "c", "cpp", "notebook",
+})
 
 
 def sha256(text: str) -> str:
@@ -115,7 +121,7 @@ def _group_key(finding: Finding) -> tuple[str, str] | None:
     if kind == "dotenv":
         return f"file:{finding.path}", finding.path
     group = finding.context_value("group")
-    if group:
+    if group and kind not in CODE_KINDS:
         return f"group:{finding.path}:{group}", group
     return None
 
