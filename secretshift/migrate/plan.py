@@ -77,7 +77,7 @@ def source_repo(root: Path) -> str:
     proc = subprocess.run(["git", "-C", str(root), "remote", "get-url", "origin"],
                           capture_output=True, text=True, check=False)
     url = proc.stdout.strip() if proc.returncode == 0 else ""
-    # A remote URL may embed a token (https://user:token@host/...): never put that in a tag.
+    # A remote URL may carry credentials before the host: never put those in a tag.
     url = re.sub(r"//[^/@]*@", "//", url)
     return url or root.name
 
