@@ -21,13 +21,20 @@ class Exposure:
     bounded: bool  # True when history was longer than the bound (an older commit may exist)
 
 
-def _needle(value: str) -> bytes:
+def forms(value: str) -> list[str]:
+    """How a value may be written: as is, and base64-encoded (Kubernetes Secret `data:`)."""
+    import base64
+
+    return [value, base64.b64encode(value.encode("utf-8", "surrogateescape")).decode("ascii")]
+
+
+def _needles(value: str) -> list[bytes]:
     # A multi-line value (a PEM key) is matched by its longest line: diffs are line-based.
-    return max(value.splitlines() or [value], key=len).encode("utf-8", "surrogateescape")
+    return [max(f.splitlines() or [f], key=len).encode("utf-8", "surrogateescape") for f in forms(value)]
 
 
 def exposures(root: Path, values: Mapping[str, str], max_commits: int = MAX_COMMITS) -> list[Exposure]:
-    needles = {label: _needle(v) for label, v in values.items() if len(v) >= 4}
+    needles = {label: _needles(v) for label, v in values.items() if len(v) >= 4}
     if not needles:
         return []
     try:
@@ -49,8 +56,8 @@ def exposures(root: Path, values: Mapping[str, str], max_commits: int = MAX_COMM
             continue
         if not line.startswith(b"+") or line.startswith(b"+++ "):
             continue
-        for label, needle in needles.items():
-            if needle in line:
+        for label, options in needles.items():
+            if any(needle in line for needle in options):
                 first[label] = commit  # newest first: the last one seen is the oldest
     proc.wait()
     bounded = commits >= max_commits
@@ -64,7 +71,7 @@ def write_replace_file(path: Path, values: Mapping[str, str]) -> None:
 
     lines = []
     for label, value in sorted(values.items()):
-        for part in value.splitlines() or [value]:
+        for part in (p for form in forms(value) for p in form.splitlines() or [form]):
             if part.strip():
                 lines.append(f"literal:{part}==>REMOVED-{label.replace(chr(10), ' ')}\n")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
