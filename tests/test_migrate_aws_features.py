@@ -102,8 +102,8 @@ def test_interactive_walkthrough_from_stdin(git_repo: Path, asm: str) -> None:
     (git_repo / "a.py").write_text(f'TOKEN = "{github_token(21)}"\nOTHER = "{github_token(22)}"\n')
     git(git_repo, "add", "-A")
     git(git_repo, "commit", "-q", "-m", "init")
-    # first finding: migrate; second: allow; then apply ("m" = yes).
-    result = run_cli("migrate", "interactive", ".", "--endpoint-url", asm, cwd=git_repo, input=b"m\na\nm\n")
+    # first finding: migrate; second: allow; then apply.
+    result = run_cli("migrate", "interactive", ".", "--endpoint-url", asm, cwd=git_repo, input=b"m\na\ny\n")
     assert result.returncode == 0, result.stderr
     text = (git_repo / "a.py").read_text()
     assert 'TOKEN = json.loads(_secret_cache.get_secret_string("repo/default/TOKEN"))["TOKEN"]' in text

@@ -118,7 +118,8 @@ def run_interactive(args: argparse.Namespace) -> int:
         return EXIT_CLEAN
     plan = plan_migration(chosen, config, settings)
     print(plan_summary(plan, with_diff=True))
-    if _answer("apply this plan now? [m=yes / s=no] ") != "m":
+    print("apply this plan now? [y/N] ", end="", flush=True)
+    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
         print("not applied")
         return EXIT_CLEAN
     options = ApplyOptions(aws=aws_settings(args, dict(plan.aws)), yes=True)
