@@ -272,4 +272,7 @@ def _client_error(code: str, action: str, subject: str, permission: str, kms_key
         key = f"KMS key {kms_key!r}" if kms_key else "the AWS managed KMS key (aws/secretsmanager)"
         return (f"KMS refused {key} while {action} {subject} ({code}): the key must be enabled and the "
                 "credentials need kms:GenerateDataKey and kms:Decrypt on it")
+    if code == "ResourceExistsException":
+        return (f"conflict while {action} {subject} ({code}): it was created by someone else meanwhile; "
+                "re-run apply to compare it with the planned value")
     return f"AWS error while {action} {subject} ({code}); the step needs {permission}"
