@@ -40,6 +40,15 @@ class _Verified:
     done: tuple[str, ...]  # files an earlier apply already rewrote
 
 
+def inside(root: Path, rel: str) -> Path:
+    """``root / rel``, refusing a path that leaves the repository (a hand-edited plan file)."""
+    target = root / rel
+    resolved = target.parent.resolve() / target.name
+    if os.path.isabs(rel) or not resolved.is_relative_to(root.resolve()):
+        raise FatalError(f"refusing to touch {rel!r}: it is outside the repository {root}")
+    return target
+
+
 def verify(plan: Plan, root: Path) -> _Verified:
     """Re-read every planned value and match it by hash. Raise (exit 1) naming every stale file."""
     refs_by_file: dict[str, list[SourceRef]] = {}
@@ -53,7 +62,7 @@ def verify(plan: Plan, root: Path) -> _Verified:
     stale: list[str] = []
     for path, refs in sorted(refs_by_file.items()):
         try:
-            text = (root / path).read_bytes().decode("utf-8", "surrogateescape")
+            text = inside(root, path).read_bytes().decode("utf-8", "surrogateescape")
         except OSError:
             stale.append(f"{path} (missing)")
             continue
@@ -239,7 +248,7 @@ def write_all(root: Path, writes: Mapping[str, str]) -> list[str]:
     files already replaced get their old content back. Unchanged files are not touched."""
     changes: list[tuple[Path, str, bytes | None]] = []
     for rel, text in sorted(writes.items()):
-        target = root / rel
+        target = inside(root, rel)
         old = target.read_bytes() if target.is_file() else None
         new = text.encode("utf-8", "surrogateescape")
         if old != new:
