@@ -34,6 +34,10 @@ def test_rotation_check_reports_secrets_past_their_lifetime(asm: str) -> None:
     assert later.returncode == 1
     assert "overdue: shop/prod/short" in later.stdout and "overdue: shop/prod/long" in later.stdout
     assert "2 secret(s), 2 overdue" in later.stdout
+    # After a manual rotation (a new current version) the check still reads the secret cleanly.
+    client.put_secret_value(SecretId="shop/prod/short", SecretString='{"k": "rotated"}')
+    rotated = run_cli("rotation", "check", "--endpoint-url", asm)
+    assert "ok: shop/prod/short" in rotated.stdout
     bad = run_cli("rotation", "check", "--endpoint-url", asm, "--as-of", "yesterday")
     assert bad.returncode == 2 and "--as-of" in bad.stderr
 

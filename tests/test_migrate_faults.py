@@ -104,3 +104,16 @@ def test_one_throttled_call_is_retried_and_succeeds(planned: tuple[SampleRepo, P
     client = boto3.client("secretsmanager", endpoint_url=asm, region_name="us-east-1")
     assert json.loads(client.get_secret_value(SecretId="billing/prod/DEPLOY_TOKEN")["SecretString"]) == {
         "DEPLOY_TOKEN": repo.values["deploy"]}
+
+
+def test_kms_refusing_to_decrypt_an_existing_secret_names_it(planned: tuple[SampleRepo, Path], asm: str) -> None:
+    repo, plan_file = planned
+    client = boto3.client("secretsmanager", endpoint_url=asm, region_name="us-east-1")
+    client.create_secret(Name="billing/prod/env", SecretString="{}")
+    before = _tree(repo.root)
+    with faulty_endpoint(asm, Fault("GetSecretValue", "DecryptionFailure")) as (url, _):
+        result = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", url, "--yes", cwd=repo.root)
+    assert result.returncode == 2
+    assert "KMS refused the AWS managed KMS key (aws/secretsmanager) while reading secret 'billing/prod/env'" in result.stderr
+    assert "kms:Decrypt" in result.stderr and "no file was changed" in result.stderr
+    assert _tree(repo.root) == before
