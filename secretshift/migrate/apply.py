@@ -17,7 +17,7 @@ from pathlib import Path
 from secretshift.errors import EXIT_FINDINGS, FatalError
 from secretshift.migrate import iam
 from secretshift.migrate.model import Plan, SourceRef
-from secretshift.migrate.plan import sha256
+from secretshift.migrate.preview import sha256
 from secretshift.migrate.rewriters import registry
 from secretshift.migrate.rewriters.base import RewriteRefused, RewriteResult, char_span
 from secretshift.migrate.store import AwsSettings, Ensured, SecretStore
