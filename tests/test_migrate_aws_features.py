@@ -129,3 +129,14 @@ def test_interactive_baseline_choice(git_repo: Path) -> None:
     baseline = json.loads((git_repo / ".secrets.baseline").read_text())
     assert list(baseline["results"]) == ["a.py"]
     assert run_cli("migrate", "interactive", ".", cwd=git_repo, input=b"").stdout.startswith("no secrets found")
+
+
+def test_interactive_allow_in_a_dotenv_goes_on_the_line_above(git_repo: Path) -> None:
+    token = github_token(41)
+    (git_repo / ".env").write_text(f"A=1\nTOKEN={token}\n")
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-q", "-m", "init")
+    result = run_cli("migrate", "interactive", ".", cwd=git_repo, input=b"a\n")
+    assert result.returncode == 0, result.stderr
+    assert (git_repo / ".env").read_text() == f"A=1\n# secretshift: allow\nTOKEN={token}\n"
+    assert run_cli("scan", ".", cwd=git_repo).returncode == 0
