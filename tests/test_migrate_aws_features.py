@@ -140,3 +140,28 @@ def test_interactive_allow_in_a_dotenv_goes_on_the_line_above(git_repo: Path) ->
     assert result.returncode == 0, result.stderr
     assert (git_repo / ".env").read_text() == f"A=1\n# secretshift: allow\nTOKEN={token}\n"
     assert run_cli("scan", ".", cwd=git_repo).returncode == 0
+
+
+def test_rotation_lambda_request(git_repo: Path, asm: str, tmp_path: Path) -> None:
+    """moto runs rotation functions in Docker, which tests cannot use: the proxy answers
+    RotateSecret as AWS does and the test checks the request secretshift sent."""
+    from tests.aws_faults import Fault, recording_endpoint
+
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:rotate-github"
+    repo = make_sample_repo(git_repo)
+    _configure(repo.root, f'[tool.secretshift.migrate.rotation.rule.github-token]\ndays = 30\nlambda = "{arn}"\n')
+    plan_file = tmp_path / "plan.json"
+    assert run_cli("migrate", "plan", "--out", str(plan_file), cwd=repo.root).returncode == 0
+    answer = json.dumps({"ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf", "Name": "x"})
+    with recording_endpoint(asm, Fault("RotateSecret", status=200, body=answer)) as (url, proxy):
+        applied = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", url, "--yes", cwd=repo.root)
+    assert applied.returncode == 0, applied.stderr
+    rotations = [json.loads(body) for operation, body in proxy.requests if operation == "RotateSecret"]
+    assert sorted(r["SecretId"] for r in rotations) == ["billing/prod/DEPLOY_TOKEN", "billing/prod/env"]
+    for request in rotations:
+        assert request["RotationLambdaARN"] == arn
+        assert request["RotationRules"] == {"AutomaticallyAfterDays": 30}
+        assert request["RotateImmediately"] is False
+    tags = {t["Key"]: t["Value"] for t in _client(asm).describe_secret(SecretId="billing/prod/env")["Tags"]}
+    assert tags["rotation-mode"] == "lambda"
+    assert not (repo.root / "docs" / "secret-rotation.md").exists()
