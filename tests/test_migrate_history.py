@@ -20,11 +20,15 @@ def test_finds_the_first_commit_of_each_value_in_any_form(git_repo: Path) -> Non
     second = git(git_repo, "rev-parse", "--short", "HEAD").strip()
     (git_repo / "a.txt").write_text("token = plain-value-123 # again\n")
     git(git_repo, "commit", "-q", "-am", "three")
-    found = exposures(git_repo, {"s#plain": "plain-value-123", "s#enc": "encoded-value-456", "s#never": "never-committed-789"})
+    found, complete = exposures(git_repo, {"s#plain": "plain-value-123", "s#enc": "encoded-value-456",
+                                           "s#never": "never-committed-789"})
+    assert complete
     assert [(e.label, e.commit) for e in found] == [("s#enc", second), ("s#plain", second)]
     assert not any(e.bounded for e in found)
-    bounded = exposures(git_repo, {"s#plain": "plain-value-123"}, max_commits=1)
+    bounded, complete = exposures(git_repo, {"s#plain": "plain-value-123"}, max_commits=1)
+    assert not complete
     assert bounded[0].bounded and bounded[0].commit != second
+    assert exposures(git_repo, {"s#plain": "plain-value-123"}, max_bytes=10) == ([], False)
 
 
 def test_replace_file_is_owner_only(tmp_path: Path) -> None:

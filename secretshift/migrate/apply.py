@@ -317,10 +317,12 @@ def _follow_up(plan: Plan, root: Path, checked: _Verified, options: ApplyOptions
     from secretshift.migrate.history import exposures, write_replace_file
 
     labelled = {f"{name}#{key}": value for (name, key), value in sorted(checked.values.items())}
-    found = exposures(root, labelled)
+    found, complete = exposures(root, labelled)
     if not found:
         if checked.values:
-            out("follow-up: none of the migrated values is in git history")
+            out("follow-up: none of the migrated values is in git history" if complete else
+                "follow-up: none of the migrated values found in the part of git history read (it was "
+                "cut short or unreadable): check older history before trusting that")
         return
     out("follow-up: these values are in git history, so they are compromised:")
     for exposure in found:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MAX_COMMITS = 5000
+MAX_BYTES = 512 << 20  # of diff text: a repository of huge generated files must not stall apply
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,12 @@ def _needles(value: str) -> list[bytes]:
     return [max(f.splitlines() or [f], key=len).encode("utf-8", "surrogateescape") for f in forms(value)]
 
 
-def exposures(root: Path, values: Mapping[str, str], max_commits: int = MAX_COMMITS) -> list[Exposure]:
+def exposures(root: Path, values: Mapping[str, str], max_commits: int = MAX_COMMITS,
+              max_bytes: int = MAX_BYTES) -> tuple[list[Exposure], bool]:
+    """(the values found, whether the whole history was read)."""
     needles = {label: _needles(v) for label, v in values.items() if len(v) >= 4}
     if not needles:
-        return []
+        return [], True
     try:
         proc = subprocess.Popen(
             ["git", "-C", str(root), "log", "--all", "-p", "-U0", "--no-color", "--no-ext-diff",
@@ -44,12 +47,19 @@ def exposures(root: Path, values: Mapping[str, str], max_commits: int = MAX_COMM
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )
     except OSError:
-        return []
+        return [], False
     first: dict[str, str] = {}
     commits = 0
     commit = ""
+    read = 0
+    cut = False
     assert proc.stdout is not None
     for line in proc.stdout:
+        read += len(line)
+        if read > max_bytes:
+            cut = True
+            proc.kill()
+            break
         if line.startswith(b"\0"):
             commit = line[1:].strip().decode()
             commits += 1
@@ -60,8 +70,8 @@ def exposures(root: Path, values: Mapping[str, str], max_commits: int = MAX_COMM
             if any(needle in line for needle in options):
                 first[label] = commit  # newest first: the last one seen is the oldest
     proc.wait()
-    bounded = commits >= max_commits
-    return [Exposure(label, first[label], bounded) for label in sorted(first)]
+    bounded = cut or commits >= max_commits
+    return [Exposure(label, first[label], bounded) for label in sorted(first)], not bounded
 
 
 def write_replace_file(path: Path, values: Mapping[str, str]) -> None:
