@@ -124,8 +124,12 @@ def test_dry_run_writes_nothing(sample: SampleRepo, asm: str, tmp_path: Path) ->
     plan_file = tmp_path / "plan.json"
     assert run_cli("migrate", "plan", "--out", str(plan_file), cwd=sample.root).returncode == 0
     before = _tree_text(sample.root)
-    result = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", asm, "--dry-run", cwd=sample.root)
+    from tests.aws_faults import faulty_endpoint
+
+    with faulty_endpoint(asm) as (url, calls):  # no fault: it only counts the calls
+        result = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", url, "--dry-run", cwd=sample.root)
     assert result.returncode == 0, result.stderr
+    assert set(calls) == {"DescribeSecret"}
     assert "secret billing/prod/env: would create" in result.stdout
     assert "dry run: nothing was written" in result.stdout
     assert _tree_text(sample.root) == before

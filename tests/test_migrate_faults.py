@@ -104,3 +104,41 @@ def test_one_throttled_call_is_retried_and_succeeds(planned: tuple[SampleRepo, P
     client = boto3.client("secretsmanager", endpoint_url=asm, region_name="us-east-1")
     assert json.loads(client.get_secret_value(SecretId="billing/prod/DEPLOY_TOKEN")["SecretString"]) == {
         "DEPLOY_TOKEN": repo.values["deploy"]}
+
+
+def test_kms_refusing_to_decrypt_an_existing_secret_names_it(planned: tuple[SampleRepo, Path], asm: str) -> None:
+    repo, plan_file = planned
+    client = boto3.client("secretsmanager", endpoint_url=asm, region_name="us-east-1")
+    client.create_secret(Name="billing/prod/env", SecretString="{}")
+    before = _tree(repo.root)
+    with faulty_endpoint(asm, Fault("GetSecretValue", "DecryptionFailure")) as (url, _):
+        result = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", url, "--yes", cwd=repo.root)
+    assert result.returncode == 2
+    assert "KMS refused the AWS managed KMS key (aws/secretsmanager) while reading secret 'billing/prod/env'" in result.stderr
+    assert "kms:Decrypt" in result.stderr and "no file was changed" in result.stderr
+    assert _tree(repo.root) == before
+
+
+@pytest.mark.parametrize(("extra", "env", "expected"), [
+    pytest.param(["--profile", "nope"], {}, "AWS profile 'nope' not found", id="unknown-profile"),
+    pytest.param([], {"AWS_REGION": None, "AWS_DEFAULT_REGION": None}, "no AWS region", id="no-region"),
+    pytest.param([], {"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None, "AWS_SESSION_TOKEN": None,
+                      "AWS_EC2_METADATA_DISABLED": "true"}, "no usable AWS credentials", id="no-credentials"),
+])
+def test_local_aws_configuration_problems_are_one_line(
+    planned: tuple[SampleRepo, Path], asm: str, extra: list[str], env: dict[str, str | None], expected: str
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    repo, plan_file = planned
+    before = _tree(repo.root)
+    environment = {k: v for k, v in {**os.environ, **env}.items() if v is not None}
+    result = subprocess.run(
+        [sys.executable, "-m", "secretshift", "migrate", "apply", str(plan_file), "--endpoint-url", asm, "--yes", *extra],
+        cwd=repo.root, env=environment, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 2, result.stdout
+    assert expected in result.stderr and "Traceback" not in result.stderr
+    assert _tree(repo.root) == before

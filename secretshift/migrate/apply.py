@@ -17,7 +17,7 @@ from pathlib import Path
 from secretshift.errors import EXIT_FINDINGS, FatalError
 from secretshift.migrate import iam
 from secretshift.migrate.model import Plan, SourceRef
-from secretshift.migrate.plan import sha256
+from secretshift.migrate.preview import sha256
 from secretshift.migrate.rewriters import registry
 from secretshift.migrate.rewriters.base import RewriteRefused, RewriteResult, char_span
 from secretshift.migrate.store import AwsSettings, Ensured, SecretStore
@@ -40,6 +40,15 @@ class _Verified:
     done: tuple[str, ...]  # files an earlier apply already rewrote
 
 
+def inside(root: Path, rel: str) -> Path:
+    """``root / rel``, refusing a path that leaves the repository (a hand-edited plan file)."""
+    target = root / rel
+    resolved = target.parent.resolve() / target.name
+    if os.path.isabs(rel) or not resolved.is_relative_to(root.resolve()):
+        raise FatalError(f"refusing to touch {rel!r}: it is outside the repository {root}")
+    return target
+
+
 def verify(plan: Plan, root: Path) -> _Verified:
     """Re-read every planned value and match it by hash. Raise (exit 1) naming every stale file."""
     refs_by_file: dict[str, list[SourceRef]] = {}
@@ -53,7 +62,7 @@ def verify(plan: Plan, root: Path) -> _Verified:
     stale: list[str] = []
     for path, refs in sorted(refs_by_file.items()):
         try:
-            text = (root / path).read_bytes().decode("utf-8", "surrogateescape")
+            text = inside(root, path).read_bytes().decode("utf-8", "surrogateescape")
         except OSError:
             stale.append(f"{path} (missing)")
             continue
@@ -169,7 +178,9 @@ def apply_plan(plan: Plan, options: ApplyOptions, confirm: Callable[[str], bool]
         out(f"secret {result.name}: {result.action}" + (f" ({result.arn})" if result.arn else ""))
     arns = {e.name: e.arn for e in ensured if e.arn}
     region = next((a.split(":")[3] for a in arns.values()), options.aws.region or "*")
-    writes = _file_writes(plan, root, checked, arns, {k: region for k in kms_keys}, out)
+    # Until every secret has an ARN (a dry run), rewriters preview with placeholders.
+    known = arns if len(arns) == len(plan.secrets) else {}
+    writes = _file_writes(plan, root, checked, known, {k: region for k in kms_keys}, out)
     if options.dry_run:
         for path in sorted(writes):
             out(f"would write {path}")
@@ -237,7 +248,7 @@ def write_all(root: Path, writes: Mapping[str, str]) -> list[str]:
     files already replaced get their old content back. Unchanged files are not touched."""
     changes: list[tuple[Path, str, bytes | None]] = []
     for rel, text in sorted(writes.items()):
-        target = root / rel
+        target = inside(root, rel)
         old = target.read_bytes() if target.is_file() else None
         new = text.encode("utf-8", "surrogateescape")
         if old != new:
@@ -306,10 +317,12 @@ def _follow_up(plan: Plan, root: Path, checked: _Verified, options: ApplyOptions
     from secretshift.migrate.history import exposures, write_replace_file
 
     labelled = {f"{name}#{key}": value for (name, key), value in sorted(checked.values.items())}
-    found = exposures(root, labelled)
+    found, complete = exposures(root, labelled)
     if not found:
         if checked.values:
-            out("follow-up: none of the migrated values is in git history")
+            out("follow-up: none of the migrated values is in git history" if complete else
+                "follow-up: none of the migrated values found in the part of git history read (it was "
+                "cut short or unreadable): check older history before trusting that")
         return
     out("follow-up: these values are in git history, so they are compromised:")
     for exposure in found:
