@@ -154,6 +154,7 @@ def parse_baseline(document: Any, origin: str) -> Baseline:
             raise FatalError(f"{origin}: results for {filename!r} must be a list")
         for item in items:
             entries.append(_entry(item, filename, origin))
+    _check_hash_scheme(entries, origin)
     version = document.get("version", FORMAT_VERSION)
     # A team's own detect-secrets settings are kept as they are.
     return Baseline(
@@ -162,6 +163,18 @@ def parse_baseline(document: Any, origin: str) -> Baseline:
         plugins_used=_dicts(document.get("plugins_used"), DEFAULT_PLUGINS),
         filters_used=_dicts(document.get("filters_used"), DEFAULT_FILTERS),
     )
+
+
+def _check_hash_scheme(entries: Sequence[BaselineEntry], origin: str) -> None:
+    """Hashes made with SECRETSHIFT_HASH_KEY never match plain SHA-1 ones: refuse the mix
+    rather than report every accepted secret as new (see secretshift.hashing)."""
+    from secretshift.hashing import check_scheme, scheme_of
+
+    schemes = {scheme_of(e.hashed_secret) for e in entries}
+    if len(schemes) > 1:
+        raise FatalError(f"{origin} mixes plain and keyed (SECRETSHIFT_HASH_KEY) hashes: re-create it")
+    if schemes:
+        check_scheme(schemes.pop(), origin)
 
 
 def _entry(item: Any, filename: str, origin: str) -> BaselineEntry:

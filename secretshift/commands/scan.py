@@ -55,7 +55,16 @@ def emit(text: str, output: str | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    target = Path(output)
+    target = Path(os.path.realpath(output))  # through a symlink: replace the file, keep the link
+    if target.exists() and not target.is_file():
+        # /dev/null, /dev/stdout, a FIFO: write into it. Replacing it with a regular file (as the
+        # atomic path below would) turned `--output /dev/null` run as root into a broken system.
+        try:
+            with open(target, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise FatalError(f"cannot write {output}: {exc.strerror}") from None
+        return
     tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
     try:
         tmp.write_text(text, encoding="utf-8")

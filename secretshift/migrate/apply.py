@@ -254,35 +254,73 @@ def write_all(root: Path, writes: Mapping[str, str]) -> list[str]:
         if old != new:
             changes.append((target, rel, old))
     staged: list[tuple[Path, Path]] = []
+    backups: dict[Path, Path] = {}  # target -> a hard link to its old inode
     done: list[tuple[Path, bytes | None]] = []
+    created: list[Path] = []  # directories this call made
+    suffix = f"secretshift-{os.getpid()}"
     try:
-        for target, rel, old in changes:
+        for target, rel, _ in changes:
+            missing = [p for p in reversed(target.parents) if not p.exists()]
             target.parent.mkdir(parents=True, exist_ok=True)
-            temp = target.with_name(f".{target.name}.secretshift-{os.getpid()}")
+            created.extend(missing)
+            temp = target.with_name(f".{target.name}.{suffix}")
+            staged.append((temp, target))  # before writing: a half-written temp file is removed too
             temp.write_bytes(writes[rel].encode("utf-8", "surrogateescape"))
             if target.exists():
                 os.chmod(temp, target.stat().st_mode & 0o7777)
-            staged.append((temp, target))
         for (temp, target), (_, _, old) in zip(staged, changes):
+            if old is not None:
+                # A hard link keeps the old content without writing it again: restoring is then
+                # a rename, which needs no free space (the failure may be a full disk).
+                backup = target.with_name(f".{target.name}.{suffix}-old")
+                try:
+                    os.link(target, backup)
+                    backups[target] = backup
+                except OSError:
+                    pass  # restored from memory instead
             os.replace(temp, target)
             done.append((target, old))
     except OSError as exc:
-        for target, old in reversed(done):
+        unrestored = _restore(done, backups)
+        for path in [*(t for t, _ in staged), *backups.values()]:
+            _quietly(path.unlink, missing_ok=True)
+        for folder in reversed(created):
+            _quietly(folder.rmdir)
+        state = (f"could not restore {', '.join(unrestored)} (restore from git)" if unrestored
+                 else "every file was restored")
+        raise FatalError(f"cannot write {exc.filename or 'a file'}: {exc.strerror}; {state}; "
+                         "the secrets exist in ASM and a re-run converges") from None
+    for backup in backups.values():
+        _quietly(backup.unlink, missing_ok=True)
+    return [rel for _, rel, _ in changes]
+
+
+def _restore(done: list[tuple[Path, bytes | None]], backups: Mapping[Path, Path]) -> list[str]:
+    """Put back what ``write_all`` replaced; the paths it could not restore."""
+    failed = []
+    for target, old in reversed(done):
+        try:
             if old is None:
                 target.unlink(missing_ok=True)
+            elif target in backups:
+                os.replace(backups[target], target)
             else:
                 target.write_bytes(old)
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
-        raise FatalError(f"cannot write {exc.filename or 'a file'}: {exc.strerror}; every file was restored; "
-                         "the secrets exist in ASM and a re-run converges") from None
-    return [rel for _, rel, _ in changes]
+        except OSError:
+            failed.append(str(target))
+    return failed
+
+
+def _quietly(action: Callable[..., object], **kwargs: Any) -> None:
+    try:
+        action(**kwargs)
+    except OSError:
+        pass
 
 
 def _baseline_edit(root: Path, plan: Plan, checked: _Verified, rewritten: set[str]) -> tuple[str, str, int] | None:
     """(baseline path, new text, entries removed): migrated values leave the baseline, since
     they are no longer in the files. None when there is no baseline or nothing to remove."""
-    import hashlib
     import importlib
 
     try:
@@ -291,9 +329,11 @@ def _baseline_edit(root: Path, plan: Plan, checked: _Verified, rewritten: set[st
     except ImportError:
         return None
     from secretshift.config import load_config
+    from secretshift.hashing import hash_key, hash_value
 
+    key = hash_key()  # the baseline's hashes are keyed when SECRETSHIFT_HASH_KEY is set
     migrated = {
-        (ref.path, hashlib.sha1(checked.values[(ref.secret_name, ref.json_key)].encode("utf-8", "surrogateescape")).hexdigest())
+        (ref.path, hash_value(checked.values[(ref.secret_name, ref.json_key)], key))
         for secret in plan.secrets for ref in secret.sources
         if ref.path in rewritten and (ref.secret_name, ref.json_key) in checked.values
     }
