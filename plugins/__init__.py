@@ -21,7 +21,11 @@ def rule_pack_files() -> list[Traversable]:
 
 def _detectors() -> dict[str, Callable[[], Detector]]:
     # Imported on demand so that a scan only pays for what it enables.
-    registry: dict[str, Callable[[], Detector]] = {}
+    from secretshift.plugins.generic import GenericSecretDetector
+
+    registry: dict[str, Callable[[], Detector]] = {
+        "generic": GenericSecretDetector,
+    }
     return registry
 
 

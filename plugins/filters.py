@@ -1,0 +1,235 @@
+"""False-positive filters shared by the Python detectors.
+
+Each filter answers one question about a candidate value (or the file it sits in) and is cheap:
+string tests first, a bounded regex only where a shape must be checked. None of them looks at
+the key: the key's weight is judged in :mod:`secretshift.plugins.vocabulary`.
+"""
+from __future__ import annotations
+
+import re
+
+# AWS's own documentation examples (access key ids, secret keys) and other published samples.
+DOCUMENTATION_EXAMPLES = frozenset({
+    "AKIAIOSFODNN7EXAMPLE",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "AKIAI44QH8DHBEXAMPLE",
+    "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+    "ASIAIOSFODNN7EXAMPLE",
+    "AKIAJSIE27KKMHXI3BJQ",
+    "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+})
+
+_LOCKFILE_NAMES = frozenset({
+    "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "poetry.lock",
+    "pipfile.lock", "go.sum", "cargo.lock", "composer.lock", "gemfile.lock", "packages.lock.json",
+    "flake.lock", "mix.lock", "pubspec.lock", "podfile.lock", "uv.lock", "pdm.lock", "bun.lockb",
+    "gradle.lockfile", "conda-lock.yml", "requirements.lock", ".terraform.lock.hcl",
+})
+_GENERATED_SUFFIXES = (".min.js", ".min.css", ".map", ".min.mjs", ".bundle.js", ".chunk.js")
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_HEX = re.compile(r"[0-9a-fA-F]+")
+_VERSION = re.compile(r"v?\d+(?:\.\d+){1,3}(?:[-+.][0-9A-Za-z.\-]+)?")
+_NUMBER = re.compile(r"[-+]?(?:\d[\d_,]*)?\.?\d+(?:[eE][-+]?\d+)?[a-zA-Z%]{0,3}")
+_INTEGRITY = re.compile(r"(?:sha1|sha256|sha384|sha512|md5|h1)[-:=][A-Za-z0-9+/=_\-]{16,}")
+_IDENTIFIER = re.compile(r"[a-z][a-z_.\-]*[a-z]|[A-Z][A-Z_]*[A-Z]")
+_DOTTED_NAME = re.compile(r"[A-Za-z_][\w\-]*(?:[.:/][A-Za-z_][\w\-]*)+")
+_CALL = re.compile(r"[A-Za-z_$][\w$.]*\s*\(.*\)\s*;?")
+_WINDOWS_PATH = re.compile(r"[A-Za-z]:[\\/]")
+_FILE_EXT = re.compile(
+    r"\.(?:pem|key|crt|cer|der|p12|pfx|jks|keystore|json|ya?ml|txt|env|conf|cfg|ini|xml|pub|gpg|asc|"
+    r"properties|toml|sh|py|js|ts|rb|go|java|cs|php|html|csv|log|db|sqlite|enc|secret|kdbx|gz|zip)$",
+    re.IGNORECASE,
+)
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,20}://")
+_URL_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,20}://(?P<user>[^:@/\s]*):(?P<password>[^@/\s]+)@[^\s]")
+_TEMPLATE_MARKERS = (
+    "${", "{{", "}}", "#{", "%{", "<%", "%>", "$(", "@{", "{%", "[[", "]]", "__", "%(", "%s",
+)
+_REFERENCE_PREFIXES = (
+    "!ref", "!sub", "!getatt", "!importvalue", "!findinmap", "!join", "!select", "!if", "!vault",
+    "{{resolve:", "ssm:", "ssm-secure:", "secretsmanager:", "vault:", "arn:aws", "arn:aws-",
+    "ref+", "enc[", "awskms:", "gcpkms:", "azurekeyvault:", "op://", "keyvault:", "sops:",
+    "secret://", "env:", "env.", "process.env", "os.environ", "os.getenv", "system.getenv",
+    "environment.getenvironmentvariable", "getenv(", "env(", "env[", "$env:", "var.", "local.",
+    "data.", "module.", "secrets.", "vars.", "inputs.", "settings.", "config.", "values.",
+    "self.", "this.", "params.", "props.", "context.", "configuration[", "@", "%env(",
+    "aws_secretsmanager", "file(", "lookup(", "!secret", "k8s:", "kms:", "projects/",
+)
+_PLACEHOLDER_WORDS = (
+    "changeme", "change_me", "change-me", "changethis", "change_this", "replaceme", "replace_me",
+    "replace-me", "replace_with", "replace-with", "placeholder", "example", "dummy", "sample",
+    "your_", "your-", "yourpass", "yoursecret", "yourtoken", "yourkey", "yourapi", "my_secret",
+    "mysecret", "mypassword", "my_password", "my-secret", "my-password", "secret_here",
+    "password_here", "token_here", "key_here", "_here", "-here", "insert", "fixme", "todo",
+    "tbd", "redacted", "removed", "masked", "hidden", "notreal", "not_real", "not-real",
+    "not_a_real", "fake", "xxxx", "****", "....", "____", "----", "<", ">", "lorem", "ipsum",
+    "foobar", "qwerty", "letmein", "123456", "abcdef", "abc123", "s3cr3t", "p@ssw0rd",
+    "passw0rd", "default", "secretkey", "secret_key", "apikey", "api_key", "api-key", "token123",
+    "enter_", "enter-", "put_your", "put-your", "generate", "randomstring", "random_string",
+    "set_in_", "set-in-", "provided", "override", "sensitive", "confidential", "some_",
+    "some-", "somesecret", "somepassword", "sometoken", "...", "\u2026", "notset", "not_set",
+    "not-set", "n/a",
+)
+_PLACEHOLDER_EXACT = frozenset({
+    "password", "passwd", "pass", "pwd", "secret", "secrets", "token", "key", "apikey", "admin",
+    "root", "test", "testing", "tester", "user", "username", "guest", "demo", "postgres", "mysql",
+    "redis", "true", "false", "yes", "no", "on", "off", "required", "optional", "string", "str",
+    "bool", "boolean", "int", "integer", "number", "object", "bytes", "text", "value", "values",
+    "auth", "basic", "bearer", "digest", "oauth", "oauth2", "jwt", "hmac", "none", "plain",
+    "md5", "sha1", "sha256", "sha512", "bcrypt", "argon2", "scrypt", "pbkdf2", "aes", "rsa",
+    "hs256", "rs256", "es256", "env", "local", "dev", "prod", "production", "staging", "secure",
+    "insecure", "public", "private", "internal", "hidden", "unknown", "disabled", "enabled",
+    "strong", "weak", "random", "blank", "missing", "invalid", "valid", "wrong", "incorrect",
+    "correct", "new", "old", "current", "master", "main", "latest", "stable", "client",
+    "server", "service", "system", "access", "refresh", "session", "cookie", "header", "query",
+    "body", "form", "json", "xml", "yaml", "file", "path", "url", "uri", "host", "port",
+    "localhost", "database", "db", "app", "application", "api", "web", "www",
+})
+_TEST_VALUE_WORDS = ("test", "mock", "fake", "dummy", "fixture", "sample", "foo", "bar", "baz", "qux", "spam", "eggs")
+_TEST_PATH_PARTS = ("test", "spec", "fixture", "mock", "example", "sample", "demo", "stub")
+_DOC_SUFFIXES = (".md", ".markdown", ".rst", ".adoc", ".txt", ".html", ".htm", ".textile", ".org")
+
+
+def is_documentation_example(value: str) -> bool:
+    return value in DOCUMENTATION_EXAMPLES or "EXAMPLE" in value and value.upper() == value
+
+
+def is_lockfile(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1].lower()
+    return name in _LOCKFILE_NAMES or name.endswith(".lock") or name.endswith("-lock.json")
+
+
+def is_generated_asset(path: str) -> bool:
+    lowered = path.lower()
+    return lowered.endswith(_GENERATED_SUFFIXES) or "/node_modules/" in f"/{lowered}"
+
+
+def is_minified_line(line: bytes) -> bool:
+    """A bundle's line: very long and without the spaces people type."""
+    return len(line) > 1000 and line.count(b" ") < len(line) // 40
+
+
+def is_test_path(path: str) -> bool:
+    lowered = path.lower()
+    return any(part in lowered for part in _TEST_PATH_PARTS)
+
+
+def is_doc_path(path: str) -> bool:
+    return path.lower().endswith(_DOC_SUFFIXES)
+
+
+def is_uuid(value: str) -> bool:
+    return len(value) == 36 and _UUID.fullmatch(value) is not None
+
+
+def is_hex_hash(value: str) -> bool:
+    """A git SHA or digest: hex of a digest length."""
+    return len(value) in (7, 8, 12, 32, 40, 56, 64, 96, 128) and _HEX.fullmatch(value) is not None
+
+
+def is_integrity_hash(value: str) -> bool:
+    return _INTEGRITY.match(value) is not None
+
+
+def is_version(value: str) -> bool:
+    return _VERSION.fullmatch(value) is not None
+
+
+def is_number_or_bool(value: str) -> bool:
+    lowered = value.lower()
+    if lowered in ("true", "false", "yes", "no", "on", "off", "null", "none", "nil", "~"):
+        return True
+    return _NUMBER.fullmatch(value) is not None
+
+
+def is_public_material(value: str) -> bool:
+    """Public keys and certificates are meant to be shared."""
+    head = value.lstrip()[:64]
+    if head.startswith(("ssh-rsa ", "ssh-ed25519 ", "ssh-dss ", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-")):
+        return True
+    if head.startswith("-----BEGIN"):
+        return "PRIVATE KEY" not in value[:100]
+    return head.startswith("MII") and len(value) > 200 and "PRIVATE" not in value
+
+
+def is_data_uri(value: str) -> bool:
+    return value[:5].lower() == "data:" and ";base64," in value[:100]
+
+
+def is_arn(value: str) -> bool:
+    return value.startswith("arn:")
+
+
+def is_templated(value: str) -> bool:
+    if any(marker in value for marker in _TEMPLATE_MARKERS):
+        return True
+    if value.startswith("$") and len(value) > 1 and (value[1].isalpha() or value[1] in "{_("):
+        return True
+    return value.startswith("%") and value.endswith("%") and len(value) > 2
+
+
+def is_reference(value: str) -> bool:
+    lowered = value.lower()
+    return lowered.startswith(_REFERENCE_PREFIXES) or is_templated(value)
+
+
+def is_file_path(value: str) -> bool:
+    if value.startswith(("/", "./", "../", "~/", "file:", "\\\\")) or _WINDOWS_PATH.match(value):
+        return " " not in value.strip() or value.startswith("/")
+    return _FILE_EXT.search(value) is not None and ("/" in value or value.count(".") == 1)
+
+
+def url_password(value: str) -> tuple[int, int] | None:
+    """The span of the password inside ``scheme://user:password@host``, if any."""
+    match = _URL_USERINFO.search(value)
+    if match is None:
+        return None
+    return match.start("password"), match.end("password")
+
+
+def is_url(value: str) -> bool:
+    return _URL.match(value) is not None
+
+
+def is_call_or_expression(value: str) -> bool:
+    return _CALL.fullmatch(value) is not None
+
+
+def is_identifier_like(value: str) -> bool:
+    """`db_password`, `my-app-secret`, `DB_PASSWORD`: a name, not a secret."""
+    return _IDENTIFIER.fullmatch(value) is not None or (
+        _DOTTED_NAME.fullmatch(value) is not None and not any(c.isdigit() for c in value)
+    )
+
+
+def is_placeholder(value: str) -> bool:
+    lowered = value.lower().strip()
+    if lowered in _PLACEHOLDER_EXACT:
+        return True
+    stripped = lowered.rstrip("0123456789!.")
+    if stripped in _PLACEHOLDER_EXACT and len(lowered) - len(stripped) <= 4:
+        return True  # password1, admin123!, secret2
+    if any(word in lowered for word in _PLACEHOLDER_WORDS):
+        return True
+    if len(set(lowered)) <= 2:
+        return True  # aaaaaa, ******, 000000, ababab
+    return lowered.startswith(("my", "the")) and is_identifier_like(lowered)
+
+
+def looks_like_test_value(value: str) -> bool:
+    lowered = value.lower()
+    return any(word in lowered for word in _TEST_VALUE_WORDS)
+
+
+def char_classes(value: str) -> int:
+    classes = 0
+    if any(c.islower() for c in value):
+        classes += 1
+    if any(c.isupper() for c in value):
+        classes += 1
+    if any(c.isdigit() for c in value):
+        classes += 1
+    if any(not c.isalnum() for c in value):
+        classes += 1
+    return classes

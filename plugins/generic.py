@@ -1,0 +1,300 @@
+"""Generic secrets: a literal assigned to a secret-ish name, in any file kind.
+
+Per keyword hit the work is one line: find the key -> value pairs on it, weigh the key
+(:mod:`.vocabulary`), then the value (:mod:`.filters`, entropy). Only a value about to be
+reported pays for its structural key path.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from secretshift.detector import RawMatch
+from secretshift.models import Blob, Example, Rule
+from secretshift.plugins import filters as f
+from secretshift.plugins.assignments import MAX_LINE, Pair, block_text, line_bounds, pairs_in_line
+from secretshift.plugins.filekind import DOCS, family, path_kind, refine_kind
+from secretshift.plugins.keypath import json_path, yaml_path
+from secretshift.plugins.vocabulary import MEDIUM, NONE, STRONG, WEAK, is_name_key, is_value_key, key_strength
+from secretshift.textutil import shannon_entropy
+
+PASSWORD_RULE = "generic-password"
+TOKEN_RULE = "generic-api-token"
+WEAK_RULE = "generic-secret-key"
+URL_RULE = "generic-url-password"
+_AUTH_SCHEMES = ("Bearer ", "bearer ", "Basic ", "basic ", "Token ", "token ", "Bot ", "Digest ")
+_NEIGHBOUR_LINES = 4
+
+
+@dataclass(frozen=True)
+class _FileFacts:
+    path: str
+    kind: str  # refined: compose, helm, ecs-task...
+    base: str  # from the path: yaml, json, python...
+    family: str
+    test: bool
+
+
+def _facts(blob: Blob) -> _FileFacts:
+    base = path_kind(blob.path)
+    return _FileFacts(
+        blob.path, refine_kind(blob.path, base, blob.data[:4096]), base, family(base), f.is_test_path(blob.path)
+    )
+
+
+def judge(key: str, value: str, facts: _FileFacts, strength: int | None = None) -> bool:
+    """Is ``value``, assigned to ``key`` in a file like ``facts``, a real secret?"""
+    if strength is None:
+        strength = key_strength(key)
+    if strength == NONE or not value or len(value) > 1000:
+        return False
+    if f.is_reference(value) or f.is_placeholder(value) or f.is_documentation_example(value):
+        return False
+    if f.is_number_or_bool(value) or f.is_file_path(value) or f.is_data_uri(value) or f.is_arn(value):
+        return False
+    if f.is_public_material(value) or f.is_version(value) or f.is_identifier_like(value):
+        return False
+    if f.is_url(value) or f.is_call_or_expression(value) or any(c.isspace() for c in value):
+        return False
+    if f.is_uuid(value) and strength < STRONG:
+        return False
+    if f.is_hex_hash(value) and strength == WEAK:
+        return False
+    entropy = shannon_entropy(value)
+    classes = f.char_classes(value)
+    test_like = facts.test and (f.looks_like_test_value(value) or entropy < 3.0)
+    if test_like or facts.family == DOCS and (entropy < 3.5 or len(value) < 16):
+        return False
+    if strength == STRONG:
+        return len(value) >= 6 and entropy >= 2.0 and (classes >= 2 or len(value) >= 16)
+    if strength == MEDIUM:
+        return len(value) >= 10 and entropy >= 2.8 and classes >= 2
+    return len(value) >= 16 and entropy >= 3.5 and classes >= 2 and not f.looks_like_test_value(value)
+
+
+class GenericSecretDetector:
+    name = "generic"
+    priority = 50
+    keywords = (
+        "pass", "pwd", "secret", "token", "key", "auth", "cred", "private", "bearer", "pw",
+        "dsn", "connectionstring", "connection_string", "salt", "://",
+    )
+    rules = (
+        Rule(
+            id=PASSWORD_RULE,
+            description="Password or secret literal assigned to a password/secret-named key",
+            regex="",
+            keywords=(),
+            positives=(
+                Example("DB_PASSWORD=Xk2#mP9vL4qr\n", path=".env", secret="Xk2#mP9vL4qr"),
+                Example("db:\n  password: hunter2-prod!\n", path="config/values.yaml", secret="hunter2-prod!"),
+                Example('String clientSecret = "q8W3e5R7t9Y2u4I6";\n', path="Auth.java", secret="q8W3e5R7t9Y2u4I6"),
+                Example(
+                    '      - name: DB_PASSWORD\n        value: "Zr7!kq2Lw9"\n', path="deploy.yaml", secret="Zr7!kq2Lw9"
+                ),
+                Example('<add key="DbPassword" value="Tq4$wE8rY1u" />\n', path="web.config", secret="Tq4$wE8rY1u"),
+                Example('  MasterUserPassword: "Vb7nM2kL9pQ4"\n', path="stack.yaml", secret="Vb7nM2kL9pQ4"),
+            ),
+            negatives=(
+                Example("DB_PASSWORD=${DB_PASSWORD}\n", "a reference to the environment", path=".env"),
+                Example("password: changeme\n", "a placeholder", path="values.yaml"),
+                Example("  MasterUserPassword: !Ref DBPassword\n", "a CloudFormation reference", path="stack.yaml"),
+                Example('password = os.environ["DB_PASSWORD"]\n', "read at runtime", path="settings.py"),
+                Example("password_length: 16\n", "not a secret: a setting about passwords", path="app.yaml"),
+                Example('password: "{{ .Values.db.password }}"\n', "a Helm template", path="templates/secret.yaml"),
+                Example('password = "<your-password>"\n', "a placeholder", path="config.py"),
+            ),
+        ),
+        Rule(
+            id=TOKEN_RULE,
+            description="API token, key or credential literal assigned to a token/key-named field",
+            regex="",
+            keywords=(),
+            positives=(
+                Example('const apiKey = "a8F3kL9qW2zX7mN4vB6c";\n', path="client.ts", secret="a8F3kL9qW2zX7mN4vB6c"),
+                Example('"auth_token": "9fK2mQ8wLz4Rt6Yp1Xv3"\n', path="settings.json", secret="9fK2mQ8wLz4Rt6Yp1Xv3"),
+            ),
+            negatives=(
+                Example('"integrity": "sha512-3c9Fq1w2e3r4t5y6u7i8o9p0aSdFgHjKl"\n', "a lock file hash", path="package-lock.json"),
+                Example("api_key = process.env.API_KEY\n", "read at runtime", path="client.js"),
+                Example('token_url = "https://auth.example.org/oauth/token"\n', "a URL, not a token", path="c.py"),
+            ),
+        ),
+        Rule(
+            id=WEAK_RULE,
+            description="High-entropy literal assigned to a key-named field",
+            regex="",
+            keywords=(),
+            positives=(
+                Example('STRIPE_KEY: "rk9Tq2Wm4Lp8Zx3Nc7Vb"\n', path="app.yaml", secret="rk9Tq2Wm4Lp8Zx3Nc7Vb"),
+            ),
+            negatives=(
+                Example('cache_key = "user-profile-v2"\n', "a cache key name", path="cache.py"),
+            ),
+        ),
+        Rule(
+            id=URL_RULE,
+            description="Password embedded in a URL (user:password@host)",
+            regex="",
+            keywords=(),
+            positives=(
+                Example(
+                    "DATABASE_URL=postgres://app:Wq9rT4yU2iO7@db.internal:5432/app\n", path=".env", secret="Wq9rT4yU2iO7"
+                ),
+            ),
+            negatives=(
+                Example("DATABASE_URL=postgres://app:${DB_PASSWORD}@db:5432/app\n", "a reference", path=".env"),
+            ),
+        ),
+    )
+
+    def detect(self, blob: Blob, hits: Sequence[int]) -> Iterable[RawMatch]:
+        if f.is_lockfile(blob.path) or f.is_generated_asset(blob.path):
+            return []
+        data = blob.data
+        facts: _FileFacts | None = None
+        seen_lines: set[int] = set()
+        reported: set[int] = set()
+        out: list[RawMatch] = []
+        for hit in sorted(hits):
+            start, end = line_bounds(data, hit)
+            if start in seen_lines:
+                continue
+            seen_lines.add(start)
+            if end - start > MAX_LINE:
+                if f.is_minified_line(data[start:end]):
+                    continue
+                start, end = _window(data, start, end, hit)
+            line = data[start:end]
+            if b"=" not in line and b":" not in line and b">" not in line and b"(" not in line and b" " not in line.strip():
+                continue
+            if facts is None:
+                facts = _facts(blob)
+            for pair in pairs_in_line(data, start, end, facts.family, facts.base):
+                match = self._judge_pair(data, pair, facts)
+                if match is not None and match.start not in reported:
+                    reported.add(match.start)
+                    out.append(match)
+        return out
+
+    def _judge_pair(self, data: bytes, pair: Pair, facts: _FileFacts) -> RawMatch | None:
+        raw = data[pair.start : pair.end]
+        value = block_text(data, pair.start, pair.end) if pair.block else raw.decode("utf-8", "replace")
+        key = pair.key
+        if pair.op == "(":
+            key = key.rsplit(".", 1)[-1]
+            if not key.lower().startswith(("set", "with")):
+                return None
+            key = key[3:] if key.lower().startswith("set") else key[4:]
+        if is_name_key(key) and not pair.inner:
+            return self._sibling_value(data, pair, value, facts)
+        if pair.block and "PRIVATE KEY" in value:
+            return None  # the private-key pack rule reports the block itself
+        credential = f.url_password(value) if "://" in value else None
+        if credential is not None:
+            lo, hi = credential
+            password = value[lo:hi]
+            if not pair.block and _url_password_ok(password):
+                offset = len(value[:lo].encode())
+                return self._match(data, URL_RULE, pair.start + offset, pair.start + offset + len(password.encode()),
+                                   key, facts, None)
+            return None
+        strength = key_strength(key)
+        if strength == NONE:
+            return None
+        start, end = pair.start, pair.end
+        for scheme in _AUTH_SCHEMES:
+            if value.startswith(scheme):
+                value = value[len(scheme) :].strip()
+                start = end - len(value.encode())
+                break
+        if pair.block:
+            if "\n" in value.strip() or not judge(key, value.strip(), facts, strength):
+                return None
+        elif not judge(key, value, facts, strength):
+            return None
+        rule = PASSWORD_RULE if strength == STRONG else TOKEN_RULE if strength == MEDIUM else WEAK_RULE
+        return self._match(data, rule, start, end, key, facts, None)
+
+    def _sibling_value(self, data: bytes, name_pair: Pair, name: str, facts: _FileFacts) -> RawMatch | None:
+        """``- name: DB_PASSWORD`` / ``value: ...`` (k8s env, ECS, CloudFormation, .NET appSettings)."""
+        strength = key_strength(name)
+        if strength == NONE:
+            return None
+        for pair in _neighbour_pairs(data, name_pair, facts):
+            if not is_value_key(pair.key) or pair.block:
+                continue
+            value = data[pair.start : pair.end].decode("utf-8", "replace")
+            if judge(name, value, facts, strength):
+                rule = PASSWORD_RULE if strength == STRONG else TOKEN_RULE if strength == MEDIUM else WEAK_RULE
+                return self._match(data, rule, pair.start, pair.end, name, facts, name)
+            return None
+        return None
+
+    def _match(
+        self, data: bytes, rule: str, start: int, end: int, key: str, facts: _FileFacts, named_by: str | None
+    ) -> RawMatch:
+        context: list[tuple[str, str]] = [("kind", facts.kind)]
+        path = None
+        if facts.base == "yaml":
+            path = yaml_path(data, start)
+        elif facts.base in ("json", "notebook"):
+            path = json_path(data, start)
+        if path:
+            context.append(("key_path", path))
+        context.append(("group", _group(data, start, facts)))
+        return RawMatch(rule, start, end, key=named_by or key, context=tuple(context))
+
+
+def _url_password_ok(password: str) -> bool:
+    if not password or f.is_reference(password) or f.is_placeholder(password):
+        return False
+    return len(password) >= 4 and not password.startswith(("$", "%", "{", "<"))
+
+
+def _window(data: bytes, start: int, end: int, hit: int) -> tuple[int, int]:
+    lo = max(start, hit - MAX_LINE // 2)
+    hi = min(end, hit + MAX_LINE // 2)
+    return lo, hi
+
+
+def _neighbour_pairs(data: bytes, name_pair: Pair, facts: _FileFacts) -> list[Pair]:
+    start, end = line_bounds(data, name_pair.start)
+    same = [p for p in pairs_in_line(data, start, end, facts.family, facts.base) if p.start != name_pair.start]
+    out = list(same)
+    after = end
+    for _ in range(_NEIGHBOUR_LINES):
+        if after >= len(data):
+            break
+        lo, hi = line_bounds(data, after + 1)
+        pairs = pairs_in_line(data, lo, hi, facts.family, facts.base)
+        if any(is_name_key(p.key) for p in pairs):
+            break
+        out.extend(pairs)
+        after = hi
+    before = start
+    for _ in range(_NEIGHBOUR_LINES):
+        if before <= 0:
+            break
+        lo, hi = line_bounds(data, before - 1)
+        pairs = pairs_in_line(data, lo, hi, facts.family, facts.base)
+        if any(is_name_key(p.key) for p in pairs):
+            break
+        out.extend(pairs)
+        before = lo
+    return out
+
+
+def _group(data: bytes, offset: int, facts: _FileFacts) -> str:
+    """A config section for INI/TOML files; the file itself otherwise."""
+    if facts.base in ("ini", "toml"):
+        pos = offset
+        for _ in range(500):
+            lo = data.rfind(b"\n", 0, pos) + 1
+            text = data[lo:pos].strip()
+            if text.startswith(b"[") and text.endswith(b"]"):
+                return f"{facts.path}:{text.strip(b'[]').decode('utf-8', 'replace')}"
+            if lo == 0:
+                break
+            pos = lo - 1
+    return facts.path
