@@ -63,7 +63,7 @@ _PLACEHOLDER_WORDS = (
     "mysecret", "mypassword", "my_password", "my-secret", "my-password", "secret_here",
     "password_here", "token_here", "key_here", "_here", "-here", "insert", "fixme", "todo",
     "tbd", "redacted", "removed", "masked", "hidden", "notreal", "not_real", "not-real",
-    "not_a_real", "fake", "xxxx", "****", "....", "____", "----", "<", ">", "lorem", "ipsum",
+    "not_a_real", "not-a-real", "set-me", "set_me", "setme", "fake", "xxxx", "****", "....", "____", "----", "<", ">", "lorem", "ipsum",
     "foobar", "qwerty", "letmein", "123456", "abcdef", "abc123", "s3cr3t", "p@ssw0rd",
     "passw0rd", "default", "secretkey", "secret_key", "apikey", "api_key", "api-key", "token123",
     "enter_", "enter-", "put_your", "put-your", "generate", "randomstring", "random_string",
@@ -87,7 +87,12 @@ _PLACEHOLDER_EXACT = frozenset({
     "localhost", "database", "db", "app", "application", "api", "web", "www",
 })
 _TEST_VALUE_WORDS = ("test", "mock", "fake", "dummy", "fixture", "sample", "foo", "bar", "baz", "qux", "spam", "eggs")
-_TEST_PATH_PARTS = ("test", "spec", "fixture", "mock", "example", "sample", "demo", "stub")
+_TEST_DIRS = frozenset({
+    "test", "tests", "testing", "spec", "specs", "__tests__", "__mocks__", "fixtures", "fixture",
+    "testdata", "test_data", "mocks", "mock", "stubs", "examples", "example", "samples", "sample",
+    "demo", "demos", "e2e", "integration_tests", "unit_tests",
+})
+_TEST_FILE_MARKS = ("test_", "_test.", ".test.", ".spec.", "_spec.", "test.", "tests.", "conftest.", "fixture")
 _DOC_SUFFIXES = (".md", ".markdown", ".rst", ".adoc", ".txt", ".html", ".htm", ".textile", ".org")
 
 
@@ -111,8 +116,11 @@ def is_minified_line(line: bytes) -> bool:
 
 
 def is_test_path(path: str) -> bool:
-    lowered = path.lower()
-    return any(part in lowered for part in _TEST_PATH_PARTS)
+    parts = path.lower().split("/")
+    name = parts[-1]
+    return any(part in _TEST_DIRS for part in parts[:-1]) or name.startswith(_TEST_FILE_MARKS) or any(
+        mark in name for mark in _TEST_FILE_MARKS[1:]
+    )
 
 
 def is_doc_path(path: str) -> bool:
