@@ -22,8 +22,7 @@ _KEY_OP = re.compile(
     rb"""(?P<op>:=|=>|\?\?=|\|\|=|=(?![=~>])|:(?![:=/\\])|,|\()[ \t]*"""
 )
 _INNER = re.compile(
-    rb"""(?:^|[;&?\s,(])(?:--?)?(?P<key>[A-Za-z_][\w.\-]{0,60})[ \t]*=[ \t]*"""
-    rb"""(?P<val>[^;&\s"'<>,)]{1,300})"""
+    rb"""(?:^|[;&?\s,(])(?:--?)?(?P<key>[A-Za-z_][\w.\-]{0,60})=(?P<val>[^;&\s"'<>,()]{1,300})"""
 )
 _FLAG = re.compile(rb"""(?:^|\s)--?(?P<key>[A-Za-z][\w\-]{1,40}) +(?P<val>[^\s"'\-<>|&;][^\s"'<>|&;]{0,300})""")
 _XML_ELEMENT = re.compile(
@@ -34,6 +33,11 @@ _NETRC = re.compile(rb"""\bpassword\s+(?P<val>\S+)""")
 _TYPE_ANNOTATION = re.compile(rb"""[A-Za-z_][\w.\[\], |<>?]{0,60}?\s*=(?!=)\s*""")
 _PY_PREFIX = re.compile(rb"""[rRbBuUfF]{1,2}(?=["'])|[@$]{1,2}(?=")""")
 _TYPE_WORDS = frozenset({b"string", b"String", b"str", b"var", b"let", b"const", b"val", b"final", b"char", b"auto"})
+_REFERENCE_TAGS = frozenset({
+    b"ref", b"sub", b"getatt", b"importvalue", b"findinmap", b"join", b"select", b"if", b"base64",
+    b"cidr", b"getazs", b"split", b"transform", b"and", b"equals", b"not", b"or", b"condition",
+    b"vault", b"secret", b"env", b"include", b"reference", b"encrypted", b"sops", b"ssm", b"func",
+})
 _YAML_TAG = re.compile(rb"""!!?[A-Za-z][\w:]*\s*""")
 _BLOCK_HEADER = re.compile(rb"""[|>][-+]?[0-9]?\s*(?:#.*)?$""")
 _WRAPPER_CALL = re.compile(rb"""(?P<name>[A-Za-z_$][\w.$:]{0,60})\(\s*(?=["'])""")
@@ -90,7 +94,7 @@ def pairs_in_line(data: bytes, start: int, end: int, family: str, kind: str) -> 
             break
         pos = match.end()
         op = match.group("op").decode()
-        if op == "," and not match.group("q"):
+        if op == "," and (not match.group("q") or not line[: match.start()].rstrip().endswith(b"(")):
             pos = match.end("key")
             continue
         key = match.group("key")
@@ -161,9 +165,10 @@ def _value(
         if tag is None:
             return None
         name = tag.group(0).strip().lower()
-        if not name.startswith(b"!!"):
+        if name.lstrip(b"!").split(b":")[0] in _REFERENCE_TAGS:
             return None  # !Ref, !Sub, !GetAtt, !vault...: not a literal
-        pos = tag.end()
+        if name.startswith(b"!!"):
+            pos = tag.end()
     prefix = _PY_PREFIX.match(line, pos)
     if prefix is not None and family == CODE:
         if b"f" in prefix.group(0).lower() or b"$" in prefix.group(0):

@@ -32,7 +32,7 @@ _HEX = re.compile(r"[0-9a-fA-F]+")
 _VERSION = re.compile(r"v?\d+(?:\.\d+){1,3}(?:[-+.][0-9A-Za-z.\-]+)?")
 _NUMBER = re.compile(r"[-+]?(?:\d[\d_,]*)?\.?\d+(?:[eE][-+]?\d+)?[a-zA-Z%]{0,3}")
 _INTEGRITY = re.compile(r"(?:sha1|sha256|sha384|sha512|md5|h1)[-:=][A-Za-z0-9+/=_\-]{16,}")
-_IDENTIFIER = re.compile(r"[a-z][a-z_.\-]*[a-z]|[A-Z][A-Z_]*[A-Z]")
+_IDENTIFIER = re.compile(r"[a-z][a-z_.\-]*[a-z]|[A-Z][A-Z_]*[A-Z]|[A-Za-z][a-z]+(?:[A-Z][a-z]+)+|[A-Z][a-z]+")
 _DOTTED_NAME = re.compile(r"[A-Za-z_][\w\-]*(?:[.:/][A-Za-z_][\w\-]*)+")
 _CALL = re.compile(r"[A-Za-z_$][\w$.]*\s*\(.*\)\s*;?")
 _WINDOWS_PATH = re.compile(r"[A-Za-z]:[\\/]")
@@ -44,8 +44,9 @@ _FILE_EXT = re.compile(
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,20}://")
 _URL_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,20}://(?P<user>[^:@/\s]*):(?P<password>[^@/\s]+)@[^\s]")
 _TEMPLATE_MARKERS = (
-    "${", "{{", "}}", "#{", "%{", "<%", "%>", "$(", "@{", "{%", "[[", "]]", "__", "%(", "%s",
+    "${", "{{", "}}", "#{", "%{", "<%", "%>", "$(", "@{", "{%", "[[", "]]", "%(",
 )
+_PRINTF = re.compile(r"%[sdr](?![A-Za-z0-9])|\{\d*\}|\{[a-z_]+\}")
 _REFERENCE_PREFIXES = (
     "!ref", "!sub", "!getatt", "!importvalue", "!findinmap", "!join", "!select", "!if", "!vault",
     "{{resolve:", "ssm:", "ssm-secure:", "secretsmanager:", "vault:", "arn:aws", "arn:aws-",
@@ -65,8 +66,7 @@ _PLACEHOLDER_WORDS = (
     "tbd", "redacted", "removed", "masked", "hidden", "notreal", "not_real", "not-real",
     "not_a_real", "not-a-real", "set-me", "set_me", "setme", "fake", "xxxx", "****", "....", "____", "----", "<", ">", "lorem", "ipsum",
     "foobar", "qwerty", "letmein", "123456", "abcdef", "abc123", "s3cr3t", "p@ssw0rd",
-    "passw0rd", "default", "secretkey", "secret_key", "apikey", "api_key", "api-key", "token123",
-    "enter_", "enter-", "put_your", "put-your", "generate", "randomstring", "random_string",
+    "passw0rd", "default", "token123", "enter_", "enter-", "put_your", "put-your", "generate", "randomstring", "random_string",
     "set_in_", "set-in-", "provided", "override", "sensitive", "confidential", "some_",
     "some-", "somesecret", "somepassword", "sometoken", "...", "\u2026", "notset", "not_set",
     "not-set", "n/a",
@@ -84,7 +84,8 @@ _PLACEHOLDER_EXACT = frozenset({
     "correct", "new", "old", "current", "master", "main", "latest", "stable", "client",
     "server", "service", "system", "access", "refresh", "session", "cookie", "header", "query",
     "body", "form", "json", "xml", "yaml", "file", "path", "url", "uri", "host", "port",
-    "localhost", "database", "db", "app", "application", "api", "web", "www",
+    "localhost", "database", "db", "app", "application", "api", "web", "www", "secretkey",
+    "secret_key", "apikey", "api_key", "api-key", "access_key", "accesskey", "private_key",
 })
 _TEST_VALUE_WORDS = ("test", "mock", "fake", "dummy", "fixture", "sample", "foo", "bar", "baz", "qux", "spam", "eggs")
 _TEST_DIRS = frozenset({
@@ -170,7 +171,7 @@ def is_arn(value: str) -> bool:
 
 
 def is_templated(value: str) -> bool:
-    if any(marker in value for marker in _TEMPLATE_MARKERS):
+    if any(marker in value for marker in _TEMPLATE_MARKERS) or _PRINTF.search(value):
         return True
     if value.startswith("$") and len(value) > 1 and (value[1].isalpha() or value[1] in "{_("):
         return True
@@ -183,8 +184,14 @@ def is_reference(value: str) -> bool:
 
 
 def is_file_path(value: str) -> bool:
-    if value.startswith(("/", "./", "../", "~/", "file:", "\\\\")) or _WINDOWS_PATH.match(value):
-        return " " not in value.strip() or value.startswith("/")
+    if value.startswith(("./", "../", "~/", "file:", "\\\\")) or _WINDOWS_PATH.match(value):
+        return True
+    if value.startswith("/"):
+        # base64 may start with "/": a path has several short segments or a file extension
+        segments = [s for s in value.split("/") if s]
+        if _FILE_EXT.search(value) or len(segments) >= 2 and all(len(s) < 24 for s in segments):
+            return not any(len(s) >= 16 and char_classes(s) >= 3 for s in segments)
+        return len(segments) == 1 and segments[0].islower() and len(segments[0]) < 16
     return _FILE_EXT.search(value) is not None and ("/" in value or value.count(".") == 1)
 
 

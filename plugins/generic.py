@@ -56,6 +56,8 @@ def judge(key: str, value: str, facts: _FileFacts, strength: int | None = None) 
         return False
     if f.is_url(value) or f.is_call_or_expression(value) or any(c.isspace() for c in value):
         return False
+    if value.startswith("{") and value.endswith("}"):
+        return False  # encrypted ({...} from maven/jasypt) or a structure, not a literal
     if f.is_uuid(value) and strength < STRONG:
         return False
     if f.is_hex_hash(value) and strength == WEAK:
@@ -259,28 +261,44 @@ def _window(data: bytes, start: int, end: int, hit: int) -> tuple[int, int]:
 
 
 def _neighbour_pairs(data: bytes, name_pair: Pair, facts: _FileFacts) -> list[Pair]:
+    """Pairs of the same object as ``name_pair``: its line, then forward and backward until an
+    object/list-item boundary (``{``/``}``, ``[``/``]``, ``- ``) or another ``name``."""
     start, end = line_bounds(data, name_pair.start)
-    same = [p for p in pairs_in_line(data, start, end, facts.family, facts.base) if p.start != name_pair.start]
-    out = list(same)
+    out = [p for p in pairs_in_line(data, start, end, facts.family, facts.base) if p.start != name_pair.start]
+    this_line = data[start:end].strip()
+    if this_line.endswith((b"}", b"},", b"}]")) and this_line.startswith((b"{", b"- {", b"[")):
+        return out  # a one-line object: {"name": ..., "value": ...}
     after = end
     for _ in range(_NEIGHBOUR_LINES):
         if after >= len(data):
             break
         lo, hi = line_bounds(data, after + 1)
+        text = data[lo:hi].strip()
+        if text.startswith((b"- ", b"{", b"[")):
+            break
         pairs = pairs_in_line(data, lo, hi, facts.family, facts.base)
         if any(is_name_key(p.key) for p in pairs):
             break
         out.extend(pairs)
+        if text.startswith((b"}", b"]")) or text.endswith((b"}", b"},", b"]", b"],", b"{", b"[")):
+            break
         after = hi
     before = start
+    if this_line.startswith((b"- ", b"{")):
+        return out
     for _ in range(_NEIGHBOUR_LINES):
         if before <= 0:
             break
         lo, hi = line_bounds(data, before - 1)
+        text = data[lo:hi].strip()
+        if text.startswith((b"}", b"]")) or text.endswith((b"{", b"[", b"}", b"},", b"]", b"],")):
+            break
         pairs = pairs_in_line(data, lo, hi, facts.family, facts.base)
         if any(is_name_key(p.key) for p in pairs):
             break
         out.extend(pairs)
+        if text.startswith((b"- ", b"{")):
+            break
         before = lo
     return out
 
