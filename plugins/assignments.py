@@ -42,6 +42,11 @@ _YAML_TAG = re.compile(rb"""!!?[A-Za-z][\w:]*\s*""")
 _BLOCK_HEADER = re.compile(rb"""[|>][-+]?[0-9]?\s*(?:#.*)?$""")
 _WRAPPER_CALL = re.compile(rb"""(?P<name>[A-Za-z_$][\w.$:]{0,60})\(\s*(?=["'])""")
 _FALLBACK = re.compile(rb"""(?:\|\||\?\?|\bor\b|\?:|,)\s*(?=["'])""")
+_LITERAL_WRAPPERS = frozenset({
+    b"str", b"bytes", b"bytearray", b"from", b"b64decode", b"decode", b"unhexlify", b"byte", b"new",
+    b"SecretStr", b"SecretBytes", b"Secret", b"secret", b"Some", b"Ok", b"fromString", b"of",
+})
+_OR_FALLBACK = re.compile(rb"""(?:\|\||\?\?|\bor\b|\?:)\s*(?=["'])""")
 _LOOKUP_CALL = re.compile(rb"""(?i)env|environ|fetch|get|config|setting|param|lookup|read|secret|vault|ssm""")
 _SCHEMES = frozenset({b"Bearer", b"bearer", b"Basic", b"basic", b"Token", b"token"})
 _ENV_LINE = re.compile(rb"""^\s*(?:export\s+|set\s+)?[A-Za-z_][A-Za-z0-9_]*=""")
@@ -86,7 +91,7 @@ def pairs_in_line(data: bytes, start: int, end: int, family: str, kind: str) -> 
             val_start, val_end = _strip(line, match.start("val"), match.end("val"))
             if val_end > val_start:
                 out.append(Pair(match.group("key").decode("latin-1"), start + val_start, start + val_end, False, ">"))
-    env_style = _ENV_LINE.match(line) is not None
+    env_style = (family != CODE or kind == "unknown") and _ENV_LINE.match(line) is not None
     pos = 0
     while pos < len(line):
         match = _KEY_OP.search(line, pos)
@@ -101,7 +106,7 @@ def pairs_in_line(data: bytes, start: int, end: int, family: str, kind: str) -> 
         if key in _TYPE_WORDS:
             key = _previous_identifier(line, match.start()) or key
         value = _value(data, start, end, line, match.end(), family, kind, op, env_style)
-        if value is None:
+        if value is None or op in (",", "(") and not value[2]:
             continue
         val_start, val_end, quoted, block = value
         prefix = line[: match.start()].decode("latin-1")[-40:]
@@ -112,7 +117,11 @@ def pairs_in_line(data: bytes, start: int, end: int, family: str, kind: str) -> 
                 after = val_start - start - 1  # `put("password", "x")`: the literal is also a key
             pos = max(pos, after)
     if b"=" in line or b"-" in line:
-        out.extend(_inner_pairs(data, start, end, out))
+        if family in (CONFIG_BARE, MARKUP):
+            out.extend(_inner_pairs(data, start, end, out))
+        else:  # in code, `key=value` outside a string literal is a keyword argument
+            for pair in [p for p in out if p.quoted and b"=" in data[p.start : p.end]]:
+                out.extend(_inner_pairs(data, pair.start, pair.end, out))
     return out
 
 
@@ -191,7 +200,7 @@ def _value(
         return start + pos + 1, start + close, True, False
     if kind == "yaml" and _BLOCK_HEADER.match(line, pos):
         return _block_scalar(data, start, end)
-    if family == CODE and not (env_style or kind in ("unknown", "groovy")):
+    if family not in (CONFIG_BARE, MARKUP) and not (env_style or kind == "groovy"):
         return _literal_in_expression(data, start, line, pos, family)
     if family == MARKUP:
         return None
@@ -231,7 +240,10 @@ def _literal_in_expression(
     call = _WRAPPER_CALL.match(line, pos)
     search_from = pos
     if call is not None:
+        name = call.group("name").rsplit(b".", 1)[-1]
         if _LOOKUP_CALL.search(call.group("name")) is None:
+            if not (name[:1].isupper() or name in _LITERAL_WRAPPERS):
+                return None  # some_function("..."): its argument is not what the name holds
             return _value(data, start, 0, line, call.end(), family, "code", "=", False)
         close = _closing_quote(line, call.end())
         if close is None:
@@ -241,7 +253,8 @@ def _literal_in_expression(
         window = line[pos : pos + 200]
         if b"(" not in window and b"||" not in window and b"??" not in window and b" or " not in window:
             return None
-    fallback = _FALLBACK.search(line, search_from, min(len(line), search_from + 200))
+    pattern = _FALLBACK if call is not None else _OR_FALLBACK
+    fallback = pattern.search(line, search_from, min(len(line), search_from + 200))
     if fallback is None:
         return None
     quote = fallback.end()

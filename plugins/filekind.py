@@ -17,7 +17,7 @@ _EXTENSIONS = {
     "yaml": "yaml", "yml": "yaml", "json": "json", "ipynb": "notebook", "tf": "terraform",
     "tfvars": "terraform", "hcl": "hcl", "properties": "properties", "ini": "ini", "cfg": "ini",
     "conf": "ini", "cnf": "ini", "toml": "toml", "xml": "xml", "csproj": "xml", "plist": "xml",
-    "py": "python", "pyw": "python", "js": "javascript", "mjs": "javascript", "cjs": "javascript",
+    "py": "python", "pyw": "python", "pyi": "python", "js": "javascript", "mjs": "javascript", "cjs": "javascript",
     "jsx": "javascript", "ts": "typescript", "tsx": "typescript", "mts": "typescript",
     "go": "go", "java": "java", "kt": "kotlin", "kts": "kotlin", "scala": "scala",
     "groovy": "groovy", "gradle": "groovy", "cs": "csharp", "vb": "vb", "rb": "ruby",
@@ -41,6 +41,8 @@ _NAMES = {
     ".npmrc": "ini", ".pypirc": "ini", ".netrc": "netrc", "_netrc": "netrc", ".gitconfig": "ini",
     ".git-credentials": "docs", "makefile": "shell", "jenkinsfile": "groovy", "vagrantfile": "ruby",
     "gemfile": "ruby", "rakefile": "ruby", "procfile": "shell", ".htpasswd": "docs",
+    "metadata": "docs", "pkg-info": "docs", "readme": "docs", "changelog": "docs", "license": "docs",
+    "record": "docs", "notice": "docs", "authors": "docs", "copying": "docs",
     "my.cnf": "ini", ".my.cnf": "ini", ".pgpass": "docs", "web.config": "xml", "app.config": "xml",
 }
 

@@ -32,8 +32,10 @@ _HEX = re.compile(r"[0-9a-fA-F]+")
 _VERSION = re.compile(r"v?\d+(?:\.\d+){1,3}(?:[-+.][0-9A-Za-z.\-]+)?")
 _NUMBER = re.compile(r"[-+]?(?:\d[\d_,]*)?\.?\d+(?:[eE][-+]?\d+)?[a-zA-Z%]{0,3}")
 _INTEGRITY = re.compile(r"(?:sha1|sha256|sha384|sha512|md5|h1)[-:=][A-Za-z0-9+/=_\-]{16,}")
-_IDENTIFIER = re.compile(r"[a-z][a-z_.\-]*[a-z]|[A-Z][A-Z_]*[A-Z]|[A-Za-z][a-z]+(?:[A-Z][a-z]+)+|[A-Z][a-z]+")
-_DOTTED_NAME = re.compile(r"[A-Za-z_][\w\-]*(?:[.:/][A-Za-z_][\w\-]*)+")
+_LETTERS_AND_SEPARATORS = re.compile(r"[A-Za-z_][A-Za-z_.:/\-]*")
+_DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}(?:(?:\.|::)[A-Za-z_][A-Za-z0-9_]{0,31})+")
+_REGEX_HINTS = ("(?", "\\d", "\\w", "\\s", "[^", ".*", ".+", "\\.", "[a-z", "[A-Z", "[0-9", "\\b")
+_LEET = str.maketrans("0134579@$!", "oieastgasi")
 _CALL = re.compile(r"[A-Za-z_$][\w$.]*\s*\(.*\)\s*;?")
 _WINDOWS_PATH = re.compile(r"[A-Za-z]:[\\/]")
 _FILE_EXT = re.compile(
@@ -42,7 +44,7 @@ _FILE_EXT = re.compile(
     re.IGNORECASE,
 )
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,20}://")
-_URL_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,20}://(?P<user>[^:@/\s]*):(?P<password>[^@/\s]+)@[^\s]")
+_URL_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,20}://(?P<user>[^:@/\s]*):(?P<password>[^@/\s:,]+)@[^\s]")
 _TEMPLATE_MARKERS = (
     "${", "{{", "}}", "#{", "%{", "<%", "%>", "$(", "@{", "{%", "[[", "]]", "%(",
 )
@@ -125,7 +127,16 @@ def is_test_path(path: str) -> bool:
 
 
 def is_doc_path(path: str) -> bool:
-    return path.lower().endswith(_DOC_SUFFIXES)
+    """Documentation and example files: their values are illustrations more often than not."""
+    lowered = path.lower()
+    name = lowered.rsplit("/", 1)[-1]
+    return (
+        lowered.endswith(_DOC_SUFFIXES)
+        or "example" in name
+        or "sample" in name
+        or lowered.startswith(("docs/", "doc/"))
+        or "/docs/" in lowered
+    )
 
 
 def is_uuid(value: str) -> bool:
@@ -203,6 +214,11 @@ def url_password(value: str) -> tuple[int, int] | None:
     return match.start("password"), match.end("password")
 
 
+def url_passwords(text: str) -> list[tuple[int, int]]:
+    """Spans of every URL password in ``text``."""
+    return [(m.start("password"), m.end("password")) for m in _URL_USERINFO.finditer(text)]
+
+
 def is_url(value: str) -> bool:
     return _URL.match(value) is not None
 
@@ -212,16 +228,40 @@ def is_call_or_expression(value: str) -> bool:
 
 
 def is_identifier_like(value: str) -> bool:
-    """`db_password`, `my-app-secret`, `DB_PASSWORD`: a name, not a secret."""
-    return _IDENTIFIER.fullmatch(value) is not None or (
-        _DOTTED_NAME.fullmatch(value) is not None and not any(c.isdigit() for c in value)
-    )
+    """`db_password`, `my-app-secret`, `AWSSecretKey`: a name, not a secret."""
+    return _LETTERS_AND_SEPARATORS.fullmatch(value) is not None
+
+
+def is_dotted_name(value: str) -> bool:
+    """`x25519.PrivateKey`, `crypto::Key`: a qualified name in code."""
+    return _DOTTED_NAME.fullmatch(value) is not None
+
+
+def is_regex(value: str) -> bool:
+    return any(hint in value for hint in _REGEX_HINTS)
+
+
+def mentions_secret_word(value: str) -> bool:
+    """`PassWordMustBeAtLeast6Chars.`, `my_api_token_value`: text about a secret, not one."""
+    lowered = value.lower()
+    return any(w in lowered for w in ("password", "passwd", "secret", "token", "apikey", "api_key", "credential"))
+
+
+def is_path_like(value: str) -> bool:
+    """`mock_key/20220524/us-east-1/service/aws4_request`: slash-separated lowercase words."""
+    if value.count("/") < 2:
+        return False
+    letters = [c for c in value if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) < 0.2 * len(letters)
 
 
 def is_placeholder(value: str) -> bool:
     lowered = value.lower().strip()
     if lowered in _PLACEHOLDER_EXACT:
         return True
+    plain = lowered.rstrip("0123456789!.#*?-_ ").translate(_LEET)
+    if plain in _PLACEHOLDER_EXACT or plain in ("changeme", "letmein", "welcome", "iloveyou", "qwerty", "passw", "pass"):
+        return True  # P@ssw0rd!, s3cr3t, Adm1n123, Ch4ng3M3
     stripped = lowered.rstrip("0123456789!.")
     if stripped in _PLACEHOLDER_EXACT and len(lowered) - len(stripped) <= 4:
         return True  # password1, admin123!, secret2

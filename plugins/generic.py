@@ -33,12 +33,14 @@ class _FileFacts:
     base: str  # from the path: yaml, json, python...
     family: str
     test: bool
+    doc: bool
 
 
 def _facts(blob: Blob) -> _FileFacts:
     base = path_kind(blob.path)
     return _FileFacts(
-        blob.path, refine_kind(blob.path, base, blob.data[:4096]), base, family(base), f.is_test_path(blob.path)
+        blob.path, refine_kind(blob.path, base, blob.data[:4096]), base, family(base), f.is_test_path(blob.path),
+        f.is_doc_path(blob.path) or family(base) == DOCS,
     )
 
 
@@ -56,8 +58,12 @@ def judge(key: str, value: str, facts: _FileFacts, strength: int | None = None) 
         return False
     if f.is_url(value) or f.is_call_or_expression(value) or any(c.isspace() for c in value):
         return False
-    if value.startswith("{") and value.endswith("}"):
-        return False  # encrypted ({...} from maven/jasypt) or a structure, not a literal
+    if f.is_regex(value) or f.is_path_like(value) or value.startswith("{"):
+        return False
+    if f.mentions_secret_word(value) and not (len(value) >= 24 and shannon_entropy(value) >= 4.0):
+        return False
+    if f.is_dotted_name(value) and strength < STRONG:
+        return False
     if f.is_uuid(value) and strength < STRONG:
         return False
     if f.is_hex_hash(value) and strength == WEAK:
@@ -65,13 +71,14 @@ def judge(key: str, value: str, facts: _FileFacts, strength: int | None = None) 
     entropy = shannon_entropy(value)
     classes = f.char_classes(value)
     test_like = facts.test and (f.looks_like_test_value(value) or entropy < 3.0)
-    if test_like or facts.family == DOCS and (entropy < 3.5 or len(value) < 16):
+    if test_like or facts.doc and (entropy < 3.5 or len(value) < 16 or strength == WEAK or f.mentions_secret_word(value)):
         return False
     if strength == STRONG:
         return len(value) >= 6 and entropy >= 2.0 and (classes >= 2 or len(value) >= 16)
     if strength == MEDIUM:
-        return len(value) >= 10 and entropy >= 2.8 and classes >= 2
-    return len(value) >= 16 and entropy >= 3.5 and classes >= 2 and not f.looks_like_test_value(value)
+        return len(value) >= 10 and entropy >= 2.8 and classes >= 2 and (any(c.isdigit() for c in value) or len(value) >= 30)
+    has_digit = any(c.isdigit() for c in value)
+    return len(value) >= 20 and entropy >= 3.7 and classes >= 2 and has_digit and not f.looks_like_test_value(value)
 
 
 class GenericSecretDetector:
@@ -172,6 +179,11 @@ class GenericSecretDetector:
                 continue
             if facts is None:
                 facts = _facts(blob)
+            if b"://" in line and b"@" in line:
+                for match in self._url_passwords(data, start, end, facts):
+                    if match.start not in reported:
+                        reported.add(match.start)
+                        out.append(match)
             for pair in pairs_in_line(data, start, end, facts.family, facts.base):
                 match = self._judge_pair(data, pair, facts)
                 if match is not None and match.start not in reported:
@@ -196,7 +208,7 @@ class GenericSecretDetector:
         if credential is not None:
             lo, hi = credential
             password = value[lo:hi]
-            if not pair.block and _url_password_ok(password):
+            if not pair.block and _url_password_ok(password, facts):
                 offset = len(value[:lo].encode())
                 return self._match(data, URL_RULE, pair.start + offset, pair.start + offset + len(password.encode()),
                                    key, facts, None)
@@ -217,6 +229,16 @@ class GenericSecretDetector:
             return None
         rule = PASSWORD_RULE if strength == STRONG else TOKEN_RULE if strength == MEDIUM else WEAK_RULE
         return self._match(data, rule, start, end, key, facts, None)
+
+    def _url_passwords(self, data: bytes, start: int, end: int, facts: _FileFacts) -> list[RawMatch]:
+        """``scheme://user:password@host`` anywhere on the line, whatever it is assigned to."""
+        line = data[start:end].decode("latin-1")  # latin-1 keeps one char per byte: offsets stay exact
+        out = []
+        for lo, hi in f.url_passwords(line):
+            password = line[lo:hi]
+            if _url_password_ok(password, facts):
+                out.append(self._match(data, URL_RULE, start + lo, start + hi, "", facts, None))
+        return out
 
     def _sibling_value(self, data: bytes, name_pair: Pair, name: str, facts: _FileFacts) -> RawMatch | None:
         """``- name: DB_PASSWORD`` / ``value: ...`` (k8s env, ECS, CloudFormation, .NET appSettings)."""
@@ -245,11 +267,13 @@ class GenericSecretDetector:
         if path:
             context.append(("key_path", path))
         context.append(("group", _group(data, start, facts)))
-        return RawMatch(rule, start, end, key=named_by or key, context=tuple(context))
+        return RawMatch(rule, start, end, key=named_by or key or None, context=tuple(context))
 
 
-def _url_password_ok(password: str) -> bool:
+def _url_password_ok(password: str, facts: _FileFacts) -> bool:
     if not password or f.is_reference(password) or f.is_placeholder(password):
+        return False
+    if facts.doc and (len(password) < 8 or shannon_entropy(password) < 3.0):
         return False
     return len(password) >= 4 and not password.startswith(("$", "%", "{", "<"))
 

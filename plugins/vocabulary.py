@@ -71,6 +71,8 @@ _NEGATING_BEFORE = frozenset({
     "set", "with", "without", "one", "time", "id", "ids", "sort", "limit", "rate",
     "format", "style", "strength", "policy", "rule", "rules", "char", "chars", "character",
     "tokenizer", "token_type", "kind", "bypass", "remember", "last", "prefix", "suffix",
+    "detect", "result", "response", "discriminator", "delete", "managed", "lock", "version",
+    "creation", "idempotency", "continuation", "starting", "error", "errortoken",
 })
 _REJECT_AFTER = frozenset({
     "length", "len", "min", "max", "url", "uri", "endpoint", "file", "files", "path", "paths",
@@ -139,8 +141,6 @@ def _word_strength(word: str, previous: str) -> int:
         if previous and previous not in _KEY_NOT_SECRET and len(previous) > 2:
             return WEAK
         return NONE
-    if word in ("salt", "pepper", "signature", "nonce"):
-        return WEAK if word in ("salt", "pepper") else NONE
     if len(word) > 4 and word not in _NOT_PASS:
         if word.endswith(_PASSWORD_STEMS) or word.endswith("pass"):
             return STRONG
