@@ -185,10 +185,10 @@ def _value(
         pos = prefix.end()
     char = line[pos : pos + 1]
     if char == b"\\" and line[pos + 1 : pos + 2] in (b'"', b"'"):
-        close = line.find(b"\\" + line[pos + 1 : pos + 2], pos + 2)
-        if close == -1:
+        escaped = line.find(b"\\" + line[pos + 1 : pos + 2], pos + 2)
+        if escaped == -1:
             return None
-        return start + pos + 2, start + close, True, False
+        return start + pos + 2, start + escaped, True, False
     if char in (b'"', b"'", b"`"):
         if line[pos : pos + 3] in (b'"""', b"'''"):
             return None

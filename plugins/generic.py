@@ -7,7 +7,9 @@ reported pays for its structural key path.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from secretshift.detector import RawMatch
 from secretshift.models import Blob, Example, Rule
@@ -84,11 +86,20 @@ def judge(key: str, value: str, facts: _FileFacts, strength: int | None = None) 
 class GenericSecretDetector:
     name = "generic"
     priority = 50
-    keywords = (
-        "pass", "pwd", "secret", "token", "key", "auth", "cred", "private", "bearer", "pw",
-        "dsn", "connectionstring", "connection_string", "salt", "://",
+    # Specific enough that a keyword mostly lands in a name: `key`, `pass`, `private` and
+    # `auth` alone would also fire on every dict key, `pass` statement, Java member and author.
+    keywords: tuple[str, ...] = (
+        "password", "passwd", "passphrase", "pwd", "secret", "token", "cred", "bearer", "dsn",
+        "_key", "-key", ".key", "apikey", "secretkey", "privatekey", "accesskey", "signingkey",
+        "masterkey", "authkey", "appkey", "encryptionkey", "licensekey", "sessionkey", "consumerkey",
+        "clientkey", "accountkey", "storagekey", "private_key", "private-key",
+        "pass=", "pass:", "pass =", 'pass"', "pass'", "_pass", "-pass", ".pass", "pass_",
+        "dbpass", "rootpass", "adminpass", "userpass", "mysqlpass", "smtppass", "mailpass",
+        "_pw", "pw_", "-pw", "pw=", "pw:", 'pw"', "pw'",
+        'auth"', "auth'", "auth:", "auth=", "auth =", "_auth", "-auth", "authorization",
+        "connectionstring", "connection_string", "://",
     )
-    rules = (
+    rules: tuple[Rule, ...] = (
         Rule(
             id=PASSWORD_RULE,
             description="Password or secret literal assigned to a password/secret-named key",
@@ -165,11 +176,21 @@ class GenericSecretDetector:
         seen_lines: set[int] = set()
         reported: set[int] = set()
         out: list[RawMatch] = []
+        url_lines: set[int] = set()
         for hit in sorted(hits):
+            url_hit = data[hit - 3 : hit] == b"://"
+            if url_hit:
+                if _USERINFO_AHEAD.match(data, hit, hit + 300) is None:
+                    continue  # no `user:password@` after the scheme
+            elif not _secretish_word_at(data, hit):
+                continue  # `tokenizer`, `result_key`, `max_tokens`: nothing to read on this line
             start, end = line_bounds(data, hit)
-            if start in seen_lines:
+            if start in seen_lines or url_hit and start in url_lines:
                 continue
-            seen_lines.add(start)
+            if url_hit:
+                url_lines.add(start)
+            else:
+                seen_lines.add(start)
             if end - start > MAX_LINE:
                 if f.is_minified_line(data[start:end]):
                     continue
@@ -180,10 +201,12 @@ class GenericSecretDetector:
             if facts is None:
                 facts = _facts(blob)
             if b"://" in line and b"@" in line:
-                for match in self._url_passwords(data, start, end, facts):
-                    if match.start not in reported:
-                        reported.add(match.start)
-                        out.append(match)
+                for url_match in self._url_passwords(data, start, end, facts):
+                    if url_match.start not in reported:
+                        reported.add(url_match.start)
+                        out.append(url_match)
+            if url_hit:
+                continue
             for pair in pairs_in_line(data, start, end, facts.family, facts.base):
                 match = self._judge_pair(data, pair, facts)
                 if match is not None and match.start not in reported:
@@ -268,6 +291,36 @@ class GenericSecretDetector:
             context.append(("key_path", path))
         context.append(("group", _group(data, start, facts)))
         return RawMatch(rule, start, end, key=named_by or key or None, context=tuple(context))
+
+
+_KEYWORD_PUNCTUATION = (b'"', b"'", b":", b"=", b" ")
+_WORD_HEAD = re.compile(rb"[\w.\-]*")
+_USERINFO_AHEAD = re.compile(rb"[^\s:@/]{0,128}:[^\s@/]{1,256}@")
+
+
+def _secretish_word_at(data: bytes, hit: int) -> bool:
+    """Is the word around a keyword hit (which ends at ``hit``) a secret-ish name?"""
+    end = hit
+    while end > hit - 3 and data[end - 1 : end] in _KEYWORD_PUNCTUATION:
+        end -= 1  # keywords such as `auth"` or `pass=` end past their word
+    left = _WORD_HEAD.match(data[max(0, end - 96) : end][::-1])
+    right = _WORD_HEAD.match(data, end, end + 64)
+    lo = end - (left.end() if left is not None else 0)
+    hi = right.end() if right is not None else end
+    return _secretish_word(data[lo:hi])
+
+
+@lru_cache(maxsize=8192)
+def _secretish_word(raw: bytes) -> bool:
+    word = raw.decode("latin-1").strip(".-")
+    if key_strength(word) != NONE:
+        return True
+    last = word.rsplit(".", 1)[-1]
+    lowered = last.lower()
+    for prefix in ("", "set", "with"):
+        if lowered.startswith(prefix) and key_strength(last[len(prefix) :]) != NONE:
+            return True
+    return False
 
 
 def _url_password_ok(password: str, facts: _FileFacts) -> bool:

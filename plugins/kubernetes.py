@@ -55,8 +55,8 @@ def decode_base64(value: str) -> str | None:
 class KubernetesSecretDetector:
     name = "kubernetes-secret"
     priority = 60
-    keywords = ("kind: secret", "kind: 'secret'", 'kind: "secret"', '"kind": "secret"', '"kind":"secret"')
-    rules = (
+    keywords: tuple[str, ...] = ("kind: secret", "kind: 'secret'", 'kind: "secret"', '"kind": "secret"', '"kind":"secret"')
+    rules: tuple[Rule, ...] = (
         Rule(
             id=DATA_RULE,
             description="Kubernetes Secret data value (base64-decoded)",
@@ -183,7 +183,8 @@ class KubernetesSecretDetector:
         for manifest in manifests:
             if not isinstance(manifest, dict) or manifest.get("kind") != "Secret":
                 continue
-            meta = manifest.get("metadata") if isinstance(manifest.get("metadata"), dict) else {}
+            meta = manifest.get("metadata")
+            meta = meta if isinstance(meta, dict) else {}
             group = f"{meta.get('namespace', 'default')}/{meta.get('name', '')}"
             for section in ("data", "stringData"):
                 values = manifest.get(section)
