@@ -95,11 +95,11 @@ class Corpus:
     used: set[str] = field(default_factory=set)
 
     def path(self, candidate: str) -> str:
+        """A unique path: a repeated name moves into another service's folder, as in a monorepo."""
         base, n = candidate, 1
         while candidate in self.used:
             n += 1
-            stem, dot, ext = base.rpartition(".")
-            candidate = f"{stem}_{n}.{ext}" if dot and "/" not in ext else f"{base}_{n}"
+            candidate = f"services/svc{n}/{base}"
         self.used.add(candidate)
         return candidate
 
