@@ -54,7 +54,7 @@ _ALLOWED_AFTER = frozenset({
     "prod", "production", "dev", "development", "staging", "stage", "test", "live", "sandbox",
     "v1", "v2", "v3", "new", "old", "base", "key", "secret", "token", "default", "local",
     "remote", "primary", "secondary", "main", "master", "admin", "root", "user", "global",
-    "pass", "password", "pwd", "sha", "private", "app", "api", "access", "auth", "bot", "qa",
+    "pass", "password", "pwd", "private", "app", "api", "access", "auth", "bot", "qa",
     "uat", "preprod", "dr", "us", "eu", "ap",
 })
 _NEGATING_BEFORE = frozenset({
