@@ -18,7 +18,7 @@ _MAX_BLOCK_LINES = 200
 _MAX_BLOCK_BYTES = 65536
 
 _KEY_OP = re.compile(
-    rb"""(?P<q>["'`]?)(?P<key>[A-Za-z_][A-Za-z0-9_.\-]{0,80})(?P=q)\]?[ \t]{0,16}"""
+    rb"""(?P<q>["'`]?)(?P<key>\.?[A-Za-z_][A-Za-z0-9_.\-]{0,80})(?P=q)\]?[ \t]{0,16}"""
     rb"""(?P<op>:=|=>|\?\?=|\|\|=|=(?![=~>])|:(?![:=/\\])|,|\()[ \t]*"""
 )
 _INNER = re.compile(
@@ -46,6 +46,7 @@ _LITERAL_WRAPPERS = frozenset({
     b"str", b"bytes", b"bytearray", b"from", b"b64decode", b"decode", b"unhexlify", b"byte", b"new",
     b"SecretStr", b"SecretBytes", b"Secret", b"secret", b"Some", b"Ok", b"fromString", b"of",
 })
+_SECOND_LITERAL = re.compile(rb"""\s*,\s*["']""")
 _OR_FALLBACK = re.compile(rb"""(?:\|\||\?\?|\bor\b|\?:)\s*(?=["'])""")
 _LOOKUP_CALL = re.compile(rb"""(?i)env|environ|fetch|get|config|setting|param|lookup|read|secret|vault|ssm""")
 _SCHEMES = frozenset({b"Bearer", b"bearer", b"Basic", b"basic", b"Token", b"token"})
@@ -201,6 +202,18 @@ def _value(
     if kind == "yaml" and _BLOCK_HEADER.match(line, pos):
         return _block_scalar(data, start, end)
     if family not in (CONFIG_BARE, MARKUP) and not (env_style or kind == "groovy"):
+        if op == ":":
+            annotation = _TYPE_ANNOTATION.match(line, pos)
+            if annotation is not None:  # `password: str = "..."`
+                return _value(data, start, end, line, annotation.end(), family, kind, "=", False)
+        if char in (b"(", b"["):  # `auth = ("user", "password")`: the second literal
+            first = _closing_quote(line, pos + 1) if line[pos + 1 : pos + 2] in (b'"', b"'") else None
+            second = _SECOND_LITERAL.match(line, first + 1) if first is not None else None
+            if second is not None:
+                close = _closing_quote(line, second.end() - 1)
+                if close is not None:
+                    return start + second.end(), start + close, True, False
+            return None
         return _literal_in_expression(data, start, line, pos, family)
     if family == MARKUP:
         return None
@@ -214,6 +227,11 @@ def _value(
         comment = line.find(b" #", pos)
         if comment != -1:
             stop = comment
+        if kind == "yaml" and b"{" in line[:pos]:  # a flow mapping: {user: app, password: x}
+            for index in range(pos, stop):
+                if line[index] in b",}":
+                    stop = index
+                    break
         if kind == "ini":
             semicolon = line.find(b" ;", pos)
             if semicolon != -1:

@@ -45,10 +45,8 @@ _FILE_EXT = re.compile(
 )
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,20}://")
 _URL_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,20}://(?P<user>[^:@/\s]*):(?P<password>[^@/\s:,]+)@[^\s]")
-_TEMPLATE_MARKERS = (
-    "${", "{{", "}}", "#{", "%{", "<%", "%>", "$(", "@{", "{%", "[[", "]]", "%(",
-)
-_PRINTF = re.compile(r"%[sdr](?![A-Za-z0-9])|\{\d*\}|\{[a-z_]+\}")
+_TEMPLATE_MARKERS = ("${", "#{", "%{", "<%", "%>", "$(", "@{", "{%", "[[", "]]", "%(")
+_PRINTF = re.compile(r"%[sdr](?![A-Za-z0-9])|\{\d*\}|\{[a-z_]+\}|\{\{-?\s*[\w.$\"'(|]")
 _REFERENCE_PREFIXES = (
     "!ref", "!sub", "!getatt", "!importvalue", "!findinmap", "!join", "!select", "!if", "!vault",
     "{{resolve:", "ssm:", "ssm-secure:", "secretsmanager:", "vault:", "arn:aws", "arn:aws-",
@@ -97,6 +95,14 @@ _TEST_DIRS = frozenset({
 })
 _TEST_FILE_MARKS = ("test_", "_test.", ".test.", ".spec.", "_spec.", "test.", "tests.", "conftest.", "fixture")
 _DOC_SUFFIXES = (".md", ".markdown", ".rst", ".adoc", ".txt", ".html", ".htm", ".textile", ".org")
+
+
+_PASSWORD_HASH = re.compile(r"\$(?:2[abxy]?|argon2(?:id|i|d)?|[156]|pbkdf2[\w\-]*|scrypt|y|7|sha1|apr1)\$")
+
+
+def is_password_hash(value: str) -> bool:
+    """bcrypt/argon2/crypt(3) hashes: stored to check a password, not the password."""
+    return _PASSWORD_HASH.match(value) is not None
 
 
 def is_documentation_example(value: str) -> bool:

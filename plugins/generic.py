@@ -14,6 +14,7 @@ from functools import lru_cache
 from secretshift.detector import RawMatch
 from secretshift.models import Blob, Example, Rule
 from secretshift.plugins import filters as f
+from secretshift.plugins.commands import CALL_KEYWORDS, COMMAND_KEYWORDS, call_passwords, command_passwords
 from secretshift.plugins.assignments import MAX_LINE, Pair, block_text, line_bounds, pairs_in_line
 from secretshift.plugins.filekind import DOCS, family, path_kind, refine_kind
 from secretshift.plugins.keypath import json_path, yaml_path
@@ -53,6 +54,8 @@ def judge(key: str, value: str, facts: _FileFacts, strength: int | None = None) 
     if strength == NONE or not value or len(value) > 1000:
         return False
     if f.is_reference(value) or f.is_placeholder(value) or f.is_documentation_example(value):
+        return False
+    if f.is_password_hash(value):
         return False
     if f.is_number_or_bool(value) or f.is_file_path(value) or f.is_data_uri(value) or f.is_arn(value):
         return False
@@ -98,6 +101,7 @@ class GenericSecretDetector:
         "_pw", "pw_", "-pw", "pw=", "pw:", 'pw"', "pw'",
         'auth"', "auth'", "auth:", "auth=", "auth =", "_auth", "-auth", "authorization",
         "connectionstring", "connection_string", "://",
+        *(k.decode() for k in COMMAND_KEYWORDS), *(k.decode() for k in CALL_KEYWORDS),
     )
     rules: tuple[Rule, ...] = (
         Rule(
@@ -179,6 +183,13 @@ class GenericSecretDetector:
         url_lines: set[int] = set()
         for hit in sorted(hits):
             url_hit = data[hit - 3 : hit] == b"://"
+            tail = data[max(0, hit - 24) : hit].lower()
+            if tail.endswith(CALL_KEYWORDS) or tail.endswith(COMMAND_KEYWORDS):
+                for call_match in self._handed_over(data, hit, tail.endswith(CALL_KEYWORDS), blob):
+                    if call_match.start not in reported:
+                        reported.add(call_match.start)
+                        out.append(call_match)
+                continue
             if url_hit:
                 if _USERINFO_AHEAD.match(data, hit, hit + 300) is None:
                     continue  # no `user:password@` after the scheme
@@ -207,7 +218,10 @@ class GenericSecretDetector:
                         out.append(url_match)
             if url_hit:
                 continue
-            for pair in pairs_in_line(data, start, end, facts.family, facts.base):
+            pairs = pairs_in_line(data, start, end, facts.family, facts.base)
+            if not pairs:
+                pairs = _default_of_named_block(data, start, end, facts)
+            for pair in pairs:
                 match = self._judge_pair(data, pair, facts)
                 if match is not None and match.start not in reported:
                     reported.add(match.start)
@@ -253,6 +267,25 @@ class GenericSecretDetector:
         rule = PASSWORD_RULE if strength == STRONG else TOKEN_RULE if strength == MEDIUM else WEAK_RULE
         return self._match(data, rule, start, end, key, facts, None)
 
+    def _handed_over(self, data: bytes, hit: int, call: bool, blob: Blob) -> list[RawMatch]:
+        """Passwords passed to a credential call or a command line (``mysql -pX``)."""
+        if f.is_lockfile(blob.path):
+            return []
+        start, end = line_bounds(data, hit)
+        if end - start > MAX_LINE:
+            return []
+        line = data[start:end]
+        facts = _facts(blob)
+        spans = call_passwords(line) if call else command_passwords(line)
+        out = []
+        for lo, hi in spans:
+            value = line[lo:hi].decode("utf-8", "replace")
+            if judge("password", value, facts, STRONG):
+                match = self._match(data, PASSWORD_RULE, start + lo, start + hi, "password", facts, None)
+                if match is not None:
+                    out.append(match)
+        return out
+
     def _url_passwords(self, data: bytes, start: int, end: int, facts: _FileFacts) -> list[RawMatch]:
         """``scheme://user:password@host`` anywhere on the line, whatever it is assigned to."""
         line = data[start:end].decode("latin-1")  # latin-1 keeps one char per byte: offsets stay exact
@@ -260,7 +293,9 @@ class GenericSecretDetector:
         for lo, hi in f.url_passwords(line):
             password = line[lo:hi]
             if _url_password_ok(password, facts):
-                out.append(self._match(data, URL_RULE, start + lo, start + hi, "", facts, None))
+                match = self._match(data, URL_RULE, start + lo, start + hi, "", facts, None)
+                if match is not None:
+                    out.append(match)
         return out
 
     def _sibling_value(self, data: bytes, name_pair: Pair, name: str, facts: _FileFacts) -> RawMatch | None:
@@ -280,7 +315,7 @@ class GenericSecretDetector:
 
     def _match(
         self, data: bytes, rule: str, start: int, end: int, key: str, facts: _FileFacts, named_by: str | None
-    ) -> RawMatch:
+    ) -> RawMatch | None:
         context: list[tuple[str, str]] = [("kind", facts.kind)]
         path = None
         if facts.base == "yaml":
@@ -288,6 +323,8 @@ class GenericSecretDetector:
         elif facts.base in ("json", "notebook"):
             path = json_path(data, start)
         if path:
+            if any(marker in path for marker in _ENCRYPTED_SECTIONS):
+                return None  # SealedSecret encryptedData, sops: ciphertext is safe to commit
             context.append(("key_path", path))
         context.append(("group", _group(data, start, facts)))
         return RawMatch(rule, start, end, key=named_by or key or None, context=tuple(context))
@@ -321,6 +358,41 @@ def _secretish_word(raw: bytes) -> bool:
         if lowered.startswith(prefix) and key_strength(last[len(prefix) :]) != NONE:
             return True
     return False
+
+
+_ENCRYPTED_SECTIONS = ("encryptedData", "encrypted_data", "sops.", "encryptedSecrets")
+_BLOCK_OPENER = re.compile(
+    rb"""\s*(?:-\s+)?["']?(?P<key>[A-Za-z_][\w.\-]{0,80})["']?\s*:\s*\{?\s*$"""
+    rb"""|\s*variable\s+"(?P<var>[\w\-]{1,80})"\s*\{\s*$"""
+)
+_DEFAULT_KEYS = ("default", "value", "defaultvalue")
+
+
+def _default_of_named_block(data: bytes, start: int, end: int, facts: _FileFacts) -> list[Pair]:
+    """``DBPassword:`` / ``  Default: ...`` (CloudFormation parameters, workflow inputs) and
+    ``variable "db_password" { default = "..." }``: the child value, named by its block."""
+    opener = _BLOCK_OPENER.match(data, start, end)
+    if opener is None:
+        return []
+    name = (opener.group("key") or opener.group("var") or b"").decode("latin-1")
+    if key_strength(name) == NONE:
+        return []
+    indent = len(data[start:end]) - len(data[start:end].lstrip())
+    pos = end + 1
+    for _ in range(8):
+        if pos >= len(data):
+            break
+        lo, hi = line_bounds(data, pos)
+        text = data[lo:hi]
+        stripped = text.lstrip()
+        if stripped:
+            if facts.base == "yaml" and len(text) - len(stripped) <= indent or stripped.startswith(b"}"):
+                break
+            for pair in pairs_in_line(data, lo, hi, facts.family, facts.base):
+                if pair.key.lower() in _DEFAULT_KEYS and not pair.inner:
+                    return [Pair(name, pair.start, pair.end, pair.quoted, pair.op, block=pair.block)]
+        pos = hi + 1
+    return []
 
 
 def _url_password_ok(password: str, facts: _FileFacts) -> bool:

@@ -30,7 +30,7 @@ _BASE64 = re.compile(r"[A-Za-z0-9+/=\s]+|[A-Za-z0-9_\-=]+")
 def declared_secret_ok(value: str) -> bool:
     """A value a Secret declares secret is reported unless it is clearly not a real value."""
     stripped = value.strip()
-    if not stripped or f.is_reference(stripped) or f.is_templated(stripped):
+    if not stripped or f.is_reference(stripped) or f.is_templated(stripped) or f.is_public_material(stripped):
         return False
     return not f.is_placeholder(stripped)
 
