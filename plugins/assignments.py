@@ -49,6 +49,7 @@ _LITERAL_WRAPPERS = frozenset({
 _SECOND_LITERAL = re.compile(rb"""\s*,\s*["']""")
 _OR_FALLBACK = re.compile(rb"""(?:\|\||\?\?|\bor\b|\?:)\s*(?=["'])""")
 _LOOKUP_CALL = re.compile(rb"""(?i)env|environ|fetch|get|config|setting|param|lookup|read|secret|vault|ssm""")
+_DIRECTIVE = re.compile(rb"""\s*(?P<key>[A-Za-z_][\w.\-]{0,80})[ \t]+(?P<val>[^\s=:#;][^\s]{0,300})[ \t]*$""")
 _SCHEMES = frozenset({b"Bearer", b"bearer", b"Basic", b"basic", b"Token", b"token"})
 _ENV_LINE = re.compile(rb"""^\s*(?:export\s+|set\s+)?[A-Za-z_][A-Za-z0-9_]*=""")
 
@@ -117,6 +118,10 @@ def pairs_in_line(data: bytes, start: int, end: int, family: str, kind: str) -> 
             if quoted and line[after : after + 8].lstrip()[:1] in (b",", b":"):
                 after = val_start - start - 1  # `put("password", "x")`: the literal is also a key
             pos = max(pos, after)
+    if not out and kind in ("ini", "properties", "unknown"):
+        directive = _DIRECTIVE.match(line)
+        if directive is not None:  # `requirepass s3cret` (redis.conf, pgbouncer, ssh-style configs)
+            out.append(_bare_pair(directive.group("key"), start + directive.start("val"), start + directive.end("val"), " ", data))
     if b"=" in line or b"-" in line:
         if family in (CONFIG_BARE, MARKUP):
             out.extend(_inner_pairs(data, start, end, out))
@@ -259,7 +264,7 @@ def _literal_in_expression(
     search_from = pos
     if call is not None:
         name = call.group("name").rsplit(b".", 1)[-1]
-        if _LOOKUP_CALL.search(call.group("name")) is None:
+        if name in _LITERAL_WRAPPERS or _LOOKUP_CALL.search(call.group("name")) is None:
             if not (name[:1].isupper() or name in _LITERAL_WRAPPERS):
                 return None  # some_function("..."): its argument is not what the name holds
             return _value(data, start, 0, line, call.end(), family, "code", "=", False)

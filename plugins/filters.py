@@ -105,6 +105,14 @@ def is_password_hash(value: str) -> bool:
     return _PASSWORD_HASH.match(value) is not None
 
 
+_PUBLIC_PREFIXES = ("pk_live_", "pk_test_", "npm_public", "pub-", "publishable")
+
+
+def is_public_token(value: str) -> bool:
+    """Tokens providers publish on purpose (Stripe publishable keys)."""
+    return value.startswith(_PUBLIC_PREFIXES)
+
+
 def is_documentation_example(value: str) -> bool:
     return value in DOCUMENTATION_EXAMPLES or "EXAMPLE" in value and value.upper() == value
 

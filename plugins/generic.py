@@ -55,7 +55,7 @@ def judge(key: str, value: str, facts: _FileFacts, strength: int | None = None) 
         return False
     if f.is_reference(value) or f.is_placeholder(value) or f.is_documentation_example(value):
         return False
-    if f.is_password_hash(value):
+    if f.is_password_hash(value) or f.is_public_token(value):
         return False
     if f.is_number_or_bool(value) or f.is_file_path(value) or f.is_data_uri(value) or f.is_arn(value):
         return False
@@ -100,7 +100,8 @@ class GenericSecretDetector:
         "dbpass", "rootpass", "adminpass", "userpass", "mysqlpass", "smtppass", "mailpass",
         "_pw", "pw_", "-pw", "pw=", "pw:", 'pw"', "pw'",
         'auth"', "auth'", "auth:", "auth=", "auth =", "_auth", "-auth", "authorization",
-        "connectionstring", "connection_string", "://",
+        "connectionstring", "connection_string", "://", "requirepass", "masterauth",
+        '"key"', "'key'", "key:", "key =", "key=",
         *(k.decode() for k in COMMAND_KEYWORDS), *(k.decode() for k in CALL_KEYWORDS),
     )
     rules: tuple[Rule, ...] = (
@@ -193,7 +194,7 @@ class GenericSecretDetector:
             if url_hit:
                 if _USERINFO_AHEAD.match(data, hit, hit + 300) is None:
                     continue  # no `user:password@` after the scheme
-            elif not _secretish_word_at(data, hit):
+            elif not _secretish_word_at(data, hit) and not _bare_key_at(data, hit):
                 continue  # `tokenizer`, `result_key`, `max_tokens`: nothing to read on this line
             start, end = line_bounds(data, hit)
             if start in seen_lines or url_hit and start in url_lines:
@@ -237,7 +238,7 @@ class GenericSecretDetector:
             if not key.lower().startswith(("set", "with")):
                 return None
             key = key[3:] if key.lower().startswith("set") else key[4:]
-        if is_name_key(key) and not pair.inner:
+        if is_name_key(key) and not pair.inner and key_strength(value) != NONE:
             return self._sibling_value(data, pair, value, facts)
         if pair.block and "PRIVATE KEY" in value:
             return None  # the private-key pack rule reports the block itself
@@ -250,6 +251,9 @@ class GenericSecretDetector:
                 return self._match(data, URL_RULE, pair.start + offset, pair.start + offset + len(password.encode()),
                                    key, facts, None)
             return None
+        if key.lower() == "key" and not pair.inner:
+            parent = parent_key(data, line_bounds(data, pair.start)[0])
+            key = f"{parent}_key" if parent else key
         strength = key_strength(key)
         if strength == NONE:
             return None
@@ -393,6 +397,41 @@ def _default_of_named_block(data: bytes, start: int, end: int, facts: _FileFacts
                     return [Pair(name, pair.start, pair.end, pair.quoted, pair.op, block=pair.block)]
         pos = hi + 1
     return []
+
+
+_BARE_KEY = re.compile(rb"""\s*(?:-\s+)?["']?[Kk]ey["']?\s*[:=]""")
+_PARENT_LINE = re.compile(rb"""\s*(?:-\s+)?["']?(?P<key>[A-Za-z_][\w.\-]{0,80})["']?\s*(?::\s*\{?|=\s*\{)\s*$""")
+_SECTION_LINE = re.compile(rb"""\s*\[(?P<key>[A-Za-z_][\w.\-]{0,80})\]\s*$""")
+
+
+def _bare_key_at(data: bytes, hit: int) -> bool:
+    """A field named just ``key`` (``"Jwt": {"Key": ...}``): worth reading only at a line start."""
+    start = data.rfind(b"\n", 0, hit) + 1
+    return hit - start < 120 and _BARE_KEY.match(data, start, hit + 4) is not None
+
+
+def parent_key(data: bytes, start: int) -> str | None:
+    """The name of the block holding the line at ``start``: the nearest less-indented
+    ``name:`` / ``"name": {`` / ``[section]`` line above it (at most 40 lines up)."""
+    line_end = data.find(b"\n", start)
+    line = data[start : line_end if line_end != -1 else len(data)]
+    indent = len(line) - len(line.lstrip())
+    pos = start
+    for _ in range(40):
+        if pos <= 0:
+            return None
+        lo = data.rfind(b"\n", 0, pos - 1) + 1
+        text = data[lo : pos - 1]
+        stripped = text.lstrip()
+        if stripped and not stripped.startswith((b"#", b"//")):
+            section = _SECTION_LINE.match(text)
+            if section is not None:
+                return section.group("key").decode("latin-1").rsplit(".", 1)[-1]
+            if len(text) - len(stripped) < indent:
+                match = _PARENT_LINE.match(text)
+                return match.group("key").decode("latin-1") if match is not None else None
+        pos = lo
+    return None
 
 
 def _url_password_ok(password: str, facts: _FileFacts) -> bool:

@@ -14,7 +14,7 @@ NONE, WEAK, MEDIUM, STRONG = 0, 1, 2, 3
 
 _PASSWORD_WORDS = frozenset({
     "password", "passwd", "passphrase", "pwd", "pass", "pw", "pswd", "passwrd", "passwort",
-    "senha", "contrasena", "motdepasse", "secret", "secrets",
+    "senha", "contrasena", "motdepasse", "secret", "secrets", "requirepass", "masterauth",
 })
 _PASSWORD_STEMS = ("password", "passwd", "passphrase", "secret")
 _NOT_PASS = frozenset({
@@ -35,7 +35,7 @@ _KEY_QUALIFIERS = frozenset({
     "server", "cookie", "token", "integration", "cloud", "dev", "prod", "mgmt", "management",
 })
 _KEY_NOT_SECRET = frozenset({
-    "primary", "foreign", "sort", "partition", "hash", "range", "cache", "dict", "map", "lookup",
+    "publishable", "primary", "foreign", "sort", "partition", "hash", "range", "cache", "dict", "map", "lookup",
     "index", "unique", "composite", "idempotency", "routing", "object", "bucket", "file", "public",
     "pub", "kms", "group", "row", "column", "table", "field", "item", "entry", "record", "node",
     "tree", "i18n", "translation", "locale", "message", "label", "hot", "short", "shortcut",
