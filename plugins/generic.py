@@ -164,11 +164,11 @@ class GenericSecretDetector:
             keywords=(),
             positives=(
                 Example(
-                    "DATABASE_URL=postgres://app:Wq9rT4yU2iO7@db.internal:5432/app\n", path=".env", secret="Wq9rT4yU2iO7"
+                    "MAIL_URL=smtp://mailer:Wq9rT4yU2iO7@smtp.internal:587\n", path=".env", secret="Wq9rT4yU2iO7"
                 ),
             ),
             negatives=(
-                Example("DATABASE_URL=postgres://app:${DB_PASSWORD}@db:5432/app\n", "a reference", path=".env"),
+                Example("MAIL_URL=smtp://mailer:${SMTP_PASSWORD}@smtp:587\n", "a reference", path=".env"),
             ),
         ),
     )

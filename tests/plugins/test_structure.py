@@ -69,7 +69,7 @@ def test_block_scalar_value_starts_on_the_next_line() -> None:
     "text",
     [
         "password=" + "'" * 200000 + "\n",
-        "a" * 3_000_000 + "password: x\n",
+        "x" * 3_000_000 + "password: x\n",
         ("password: " + "\\" * 5000 + '"') * 200 + "\n",
         "- " * 100000 + "password: " + "{" * 100000 + "\n",
         "".join(f"{' ' * i}key{i}:\n" for i in range(2000)) + "  " * 2000 + "password: Xk2mP9vL4qr\n",
