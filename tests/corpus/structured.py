@@ -360,11 +360,152 @@ def misc_negatives(c: Any, Pos: Any, Neg: Any, i: int) -> None:
     c.write(f"app/constants_{i}.py", py, "python")
 
 
+__all__ = ["build_all", "camel", "kebab", "pascal", "Values"]
+
+
+# -- more shapes: credentials handed to calls and commands, named blocks, dotfiles -----------------
+def handed_over(c: Any, Pos: Any, Neg: Any, i: int) -> None:
+    v, rng = c.values, c.values.rng
+    pw = v.password().replace('"', "").replace("'", "").replace("\\", "")
+    choice = i % 6
+    if choice == 0:
+        lines: list[object] = ["import java.sql.*;", "class Repo {", "  Connection open() throws SQLException {",
+                               Pos(f'    return DriverManager.getConnection("jdbc:postgresql://db:5432/app", "app", "{pw}");', "call"),
+                               "  }", Neg('  String user = System.getProperty("db.user");', "runtime lookup"), "}"]
+        c.write(f"src/main/java/com/acme/Repo{i}.java", lines, "java")
+    elif choice == 1:
+        lines = ["import smtplib", "s = smtplib.SMTP('smtp.corp.test', 587)", Pos(f"s.login('alerts@corp.test', '{pw}')", "call"),
+                 Neg("s.login(os.environ['SMTP_USER'], os.environ['SMTP_PASSWORD'])", "runtime lookup"),
+                 Pos(f"resp = requests.get(url, auth=('svc', '{v.password().replace(chr(39), '')}'))", "call")]
+        c.write(f"jobs/notify{i}.py", lines, "python")
+    elif choice == 2:
+        lines = ["#!/bin/sh", Pos(f"docker login registry.corp.test -u ci -p {pw.replace('$', 'S').replace('|', 'l').replace(';', 'c').replace('&', 'n')}", "command"),
+                 Neg('docker login registry.corp.test -u ci -p "$REGISTRY_PASSWORD"', "shell variable"),
+                 Pos(f"mysql -h db -u root -p{v.b62(14)} app < seed.sql", "command"),
+                 Neg("mysql -h db -u root -p app", "prompts for the password"),
+                 Pos(f"curl -u deploy:{v.b62(18)} https://ci.corp.test/job/build", "command")]
+        c.write(f"scripts/release{i}.sh", lines, "shell")
+    elif choice == 3:
+        lines = ["using System.Net;", Pos(f'var cred = new NetworkCredential("svc-report", "{pw}");', "call"),
+                 Neg('var cred2 = new NetworkCredential(user, Environment.GetEnvironmentVariable("PW"));', "runtime lookup")]
+        c.write(f"src/Reports{i}/Mailer.cs", lines, "csharp")
+    elif choice == 4:
+        lines = ["<?php", Pos(f'$link = mysqli_connect("db.internal", "shop", "{pw}", "shop");', "call"),
+                 Neg("$pdo = new PDO($dsn, $user, getenv('DB_PASSWORD'));", "runtime lookup")]
+        c.write(f"public/db{i}.php", lines, "php")
+    else:
+        lines = ["const nodemailer = require('nodemailer');", "const t = nodemailer.createTransport({", "  host: 'smtp.corp.test',",
+                 "  auth: {", "    user: 'alerts@corp.test',", Pos(f"    pass: '{pw}',", "js-object"), "  },", "});",
+                 Neg("const t2 = nodemailer.createTransport({ auth: { user: u, pass: process.env.SMTP_PASS } });", "runtime lookup")]
+        c.write(f"src/mailer{i}.js", lines, "javascript")
+
+
+def named_blocks(c: Any, Pos: Any, Neg: Any, i: int) -> None:
+    v = c.values
+    if i % 3 == 0:
+        lines: list[object] = ["AWSTemplateFormatVersion: '2010-09-09'", "Parameters:", "  DBPassword:", "    Type: String",
+                               "    NoEcho: true", Pos(f"    Default: {v.password()}", "cfn-parameter-default"),
+                               "  ApiKeyParam:", "    Type: String", Neg("    Default: ''", "empty default"),
+                               "  DbPort:", "    Type: Number", Neg("    Default: 5432", "number")]
+        c.write(f"cfn/params-{i}.yaml", lines, "cloudformation")
+    elif i % 3 == 1:
+        lines = ['variable "admin_password" {', "  type      = string", "  sensitive = true",
+                 Pos(f'  default   = "{v.password()}"', "terraform-variable-default"), "}", "",
+                 'variable "api_token" {', "  type    = string", Neg('  default = ""', "empty default"), "}",
+                 'variable "token_ttl" {', Neg("  default = 3600", "number"), "}"]
+        c.write(f"infra/vars{i}/variables.tf", lines, "terraform")
+    else:
+        lines = ["{", '  "Jwt": {', Pos(f'    "Key": "{v.b62(32)}",', "parent-named-key"), '    "Issuer": "https://id.corp.test"',
+                 "  },", '  "Stripe": {', Neg('    "PublishableKey": "pk_live_' + v.b62(24) + '",', "publishable key"),
+                 Pos(f'    "SecretKey": "sk_live_{v.b62(24)}"', "parent-named-key"), "  },",
+                 '  "Cache": {', Neg('    "Key": "orders:v2"', "cache key name"), "  }", "}"]
+        c.write(f"src/Api{i}/appsettings.json", lines, "json")
+
+
+def dotfiles(c: Any, Pos: Any, Neg: Any, i: int) -> None:
+    v = c.values
+    kind = i % 5
+    if kind == 0:
+        c.write(f"svc{i}/.npmrc", ["registry=https://registry.npmjs.org/",
+                                   Pos(f"//registry.npmjs.org/:_authToken=npm_{v.b62(36)}", "npmrc"),
+                                   Neg("//npm.corp.test/:_authToken=${NPM_TOKEN}", "reference")], "ini")
+    elif kind == 1:
+        c.write(f"pkg{i}/.pypirc", ["[distutils]", "index-servers = pypi", "[pypi]", "username = __token__",
+                                    Pos(f"password = pypi-{v.b62(60)}", "pypirc")], "ini")
+    elif kind == 2:
+        c.write(f"home/u{i}/.netrc", ["machine git.corp.test", "  login deploy", Pos(f"  password {v.b62(20)}", "netrc")], "netrc")
+    elif kind == 3:
+        c.write(f"conf/redis{i}.conf", ["bind 0.0.0.0", "port 6379", Pos(f"requirepass {v.b62(24)}", "redis-conf"),
+                                        Neg("# requirepass foobared", "commented default"), "maxmemory 2gb"], "ini")
+    else:
+        c.write(f"tomcat{i}/conf/tomcat-users.xml", ["<tomcat-users>", '  <role rolename="manager-gui"/>',
+                                                     Pos(f'  <user username="admin" password="{v.b62(16)}" roles="manager-gui"/>', "xml-attribute"),
+                                                     Neg('  <user username="guest" password="" roles="viewer"/>', "empty"),
+                                                     "</tomcat-users>"], "xml")
+
+
+def framework_configs(c: Any, Pos: Any, Neg: Any, i: int) -> None:
+    v = c.values
+    kind = i % 4
+    if kind == 0:
+        lines: list[object] = ["DATABASES = {", "    'default': {", "        'ENGINE': 'django.db.backends.postgresql',",
+                               "        'NAME': 'shop',", "        'USER': 'shop',", Pos(f"        'PASSWORD': '{v.password().replace(chr(39), '')}',", "django"),
+                               "    }", "}", Neg("AUTH_PASSWORD_VALIDATORS = [{'NAME': 'django.contrib.auth.password_validation.MinimumLengthValidator'}]", "setting"),
+                               Neg("PASSWORD_HASHERS = ['django.contrib.auth.hashers.Argon2PasswordHasher']", "setting")]
+        c.write(f"shop{i}/settings/production.py", lines, "python")
+    elif kind == 1:
+        lines = ["spring:", "  datasource:", "    url: jdbc:postgresql://db:5432/app", "    username: app",
+                 Pos(f"    password: {v.password().replace('#', '9').replace(': ', '-')}", "spring"),
+                 "  mail:", Neg("    password: ${MAIL_PASSWORD:}", "spring placeholder"),
+                 "jasypt:", Neg("  encrypted: ENC(G6N718UuyPE5bHyWKyuLQSm02auQPUtm)", "jasypt ciphertext"),
+                 "app:", "  jwt:", Neg("    secret: ${JWT_SECRET}", "reference")]
+        c.write(f"svc{i}/src/main/resources/application-prod.yml", lines, "yaml")
+    elif kind == 2:
+        lines = ["from pydantic_settings import BaseSettings", "", "class Settings(BaseSettings):",
+                 Pos(f'    database_password: str = "{v.password().replace(chr(34), "")}"', "pydantic"),
+                 Neg("    api_token: SecretStr | None = None", "no default"),
+                 Pos(f'    webhook_secret: SecretStr = SecretStr("{v.b62(28)}")', "pydantic")]
+        c.write(f"app{i}/settings.py", lines, "python")
+    else:
+        lines = ["db: {host: db.internal, user: app, " + f"password: {v.b62(14)}" + "}", "cache: {host: redis, port: 6379}",
+                 Neg("auth: {enabled: true, type: oauth2}", "settings")]
+        lines[0] = Pos(str(lines[0]), "yaml-flow")
+        c.write(f"deploy/flow{i}.yaml", lines, "yaml")
+
+
+def hard_negatives_more(c: Any, Pos: Any, Neg: Any, i: int) -> None:
+    v = c.values
+    c.write(f"web/src/i18n/{['en', 'de', 'fr', 'es'][i % 4]}{i}.json", ["{",
+            Neg('  "password": "Password",', "translation"), Neg('  "forgot_password": "Forgot your password?",', "translation"),
+            Neg('  "token_expired": "Your session token has expired",', "translation"),
+            Neg('  "api_key_hint": "Find your API key in the dashboard"', "translation"), "}"], "json")
+    c.write(f"api/schema{i}.json", ['{"type": "object", "properties": {',
+            Neg('  "password": {"type": "string", "minLength": 12, "format": "password"},', "json schema"),
+            Neg('  "apiKey": {"type": "string", "pattern": "^[A-Za-z0-9]{32}$"}', "json schema"), "}}"], "json")
+    c.write(f"k8s/sealed/app{i}.yaml", ["apiVersion: bitnami.com/v1alpha1", "kind: SealedSecret", "metadata:", f"  name: app{i}",
+            "spec:", "  encryptedData:", Neg(f"    password: Ag{v.b64(120)}", "sealed secret ciphertext"),
+            Neg(f"    api-token: Ag{v.b64(120)}", "sealed secret ciphertext")], "yaml")
+    crt = _b64("\n".join(v.pem_public("CERTIFICATE")))
+    c.write(f"k8s/tls/ingress-tls{i}.yaml", ["apiVersion: v1", "kind: Secret", "metadata:", f"  name: ingress-tls{i}",
+            "type: kubernetes.io/tls", "data:", Neg(f"  tls.crt: {crt}", "certificate in a TLS secret"),
+            Pos(f"  tls.key: {_b64(chr(10).join(v.pem_private_key()))}", "k8s-tls-key")], "k8s-secret")
+    c.write(f"db/seeds/users{i}.yml", ["- email: admin@corp.test",
+            Neg(f"  password_digest: $2a$12${v.b62(53)}", "bcrypt"), "- email: ops@corp.test",
+            Neg(f"  encrypted_password: $2b$10${v.b62(53)}", "bcrypt")], "yaml")
+    c.write(f"src/validation{i}.java", [
+            Neg('    private static final String PASSWORD_PATTERN = "^(?=.*[0-9])(?=.*[a-z])(?=.*[A-Z]).{8,}$";', "regex"),
+            Neg('    @Value("${app.jwt.secret}")', "spring placeholder"), "    private String jwtSecret;"], "java")
+    c.write(f"web/src/components/Login{i}.tsx", [
+            Neg('<input type="password" name="password" placeholder="Enter password" autoComplete="current-password" />', "form"),
+            Neg("const [password, setPassword] = useState('');", "react state")], "typescript")
+
+
 BUILDERS = [
     (k8s_secret, 14), (helm_secret_template, 3), (deployment, 10), (helm_values, 10), (compose, 8), (cloudformation, 10),
     (workflow, 8), (ecs_task, 8), (docker_config, 6), (notebook, 8), (terraform, 8), (maven_settings, 6),
     (connection_strings, 6), (db_urls, 12), (aws_keys, 6), (private_keys, 8), (lock_files, 4), (public_material, 6),
-    (docs, 6), (test_fixtures, 6), (assets, 4), (misc_negatives, 10),
+    (docs, 6), (test_fixtures, 6), (assets, 4), (misc_negatives, 10), (handed_over, 12), (named_blocks, 9),
+    (dotfiles, 10), (framework_configs, 12), (hard_negatives_more, 6),
 ]
 
 
@@ -372,6 +513,3 @@ def build_all(c: Any, Pos: Any, Neg: Any) -> None:
     for builder, count in BUILDERS:
         for i in range(count):
             builder(c, Pos, Neg, i)
-
-
-__all__ = ["build_all", "camel", "kebab", "pascal", "Values"]
