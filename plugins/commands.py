@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
-COMMAND_KEYWORDS = (b"docker login", b"podman login", b"registry login", b"mysql", b"sshpass", b"curl ")
+COMMAND_KEYWORDS = (
+    b"docker login", b"podman login", b"registry login", b"mysql", b"sshpass", b"curl ", b"securestring",
+)
 CALL_KEYWORDS = (
     b"connection(", b"connect(", b"login(", b"authenticate(", b"auth(", b"credential(", b"credentials(",
     b"pdo(", b"credentials.create(",
@@ -19,6 +21,7 @@ _COMMAND = re.compile(
     rb"""|\bmysql(?:dump|admin)?\b[^\n]{0,200}?\s--password=["']?(?P<e>[^\s"'|;&]+)"""
     rb"""|\bsshpass\s+-p\s*["']?(?P<c>[^\s"'|;&]+)"""
     rb"""|\bcurl\b[^\n]{0,300}?\s(?:-u|--user)[ =]["']?[^:\s"']{1,64}:(?P<d>[^\s"'@]+)"""
+    rb"""|(?i:ConvertTo-SecureString)\s+(?:-String\s+)?["'](?P<f>[^"'\n]{1,300})["']\s+(?i:-AsPlainText)"""
 )
 _CALL = re.compile(
     rb"""(?i)\b(?P<name>getConnection|connect|login|authenticate|basicAuth|HTTPBasicAuth|HTTPDigestAuth|"""
@@ -34,7 +37,7 @@ def command_passwords(line: bytes) -> list[tuple[int, int]]:
     """Spans (in ``line``) of passwords given on a command line."""
     out = []
     for match in _COMMAND.finditer(line):
-        for group in ("a", "b", "c", "d", "e"):
+        for group in ("a", "b", "c", "d", "e", "f"):
             if match.start(group) != -1:
                 out.append((match.start(group), match.end(group)))
     return out

@@ -71,6 +71,11 @@ _PLACEHOLDER_WORDS = (
     "some-", "somesecret", "somepassword", "sometoken", "...", "\u2026", "notset", "not_set",
     "not-set", "n/a",
 )
+# In a long value, only these still mark a placeholder: "123456" may occur inside a real token.
+_STRONG_PLACEHOLDER_WORDS = (
+    "example", "changeme", "change_me", "change-me", "replace", "placeholder", "your_", "your-",
+    "xxxx", "****", "<", ">", "redacted", "dummy", "insert_", "todo", "fixme", "not_a_real", "not-a-real",
+)
 _PLACEHOLDER_EXACT = frozenset({
     "password", "passwd", "pass", "pwd", "secret", "secrets", "token", "key", "apikey", "admin",
     "root", "test", "testing", "tester", "user", "username", "guest", "demo", "postgres", "mysql",
@@ -279,16 +284,21 @@ def is_placeholder(value: str) -> bool:
     stripped = lowered.rstrip("0123456789!.")
     if stripped in _PLACEHOLDER_EXACT and len(lowered) - len(stripped) <= 4:
         return True  # password1, admin123!, secret2
-    if any(word in lowered for word in _PLACEHOLDER_WORDS):
+    words = _PLACEHOLDER_WORDS if len(lowered) <= 24 else _STRONG_PLACEHOLDER_WORDS
+    if any(word in lowered for word in words):
         return True
     if len(set(lowered)) <= 2:
         return True  # aaaaaa, ******, 000000, ababab
     return lowered.startswith(("my", "the")) and is_identifier_like(lowered)
 
 
+_SIMPLE_PASSWORD = re.compile(r"[A-Za-z][a-z]{1,15}[0-9]{0,4}[!.?]?|[0-9]{1,4}[a-z]{2,15}")
+
+
 def looks_like_test_value(value: str) -> bool:
+    """`test-token-1`, `alice123`: what people type into fixtures."""
     lowered = value.lower()
-    return any(word in lowered for word in _TEST_VALUE_WORDS)
+    return any(word in lowered for word in _TEST_VALUE_WORDS) or _SIMPLE_PASSWORD.fullmatch(value) is not None
 
 
 def char_classes(value: str) -> int:
