@@ -76,6 +76,16 @@ _STRONG_PLACEHOLDER_WORDS = (
     "example", "changeme", "change_me", "change-me", "replace", "placeholder", "your_", "your-",
     "xxxx", "****", "<", ">", "redacted", "dummy", "insert_", "todo", "fixme", "not_a_real", "not-a-real",
 )
+# The passwords every breach list starts with: as a value they mark a sample, not a secret.
+_COMMON_PASSWORDS = frozenset({
+    "changeme", "changeit", "letmein", "welcome", "iloveyou", "qwerty", "passw", "pass", "trustno",
+    "hunter", "abcd", "1q2w3e4r", "zaq12wsx", "temp", "xyz", "monkey", "dragon", "baseball",
+    "football", "master", "sunshine", "princess", "shadow", "login", "summer", "winter", "spring",
+    "autumn", "fall", "michael", "superman", "batman", "starwars", "asdf", "asdfgh", "zxcvbn",
+    "1qaz2wsx", "q1w2e3r4", "qwertyuiop", "mustang", "access", "hello", "freedom", "whatever",
+    "trustno1", "hunter2", "abcd1234", "temp1234", "xyz123", "opensesame", "supersecret",
+    "topsecret", "secretpassword", "mysecretpassword", "s3cret", "sekret", "geheim", "motdepasse",
+})
 _PLACEHOLDER_EXACT = frozenset({
     "password", "passwd", "pass", "pwd", "secret", "secrets", "token", "key", "apikey", "admin",
     "root", "test", "testing", "tester", "user", "username", "guest", "demo", "postgres", "mysql",
@@ -205,6 +215,8 @@ def is_templated(value: str) -> bool:
         return True
     if value.startswith("$") and len(value) > 1 and (value[1].isalpha() or value[1] in "{_("):
         return True
+    if value.startswith("((") and value.endswith("))"):
+        return True  # Concourse ((vars))
     return value.startswith("%") and value.endswith("%") and len(value) > 2
 
 
@@ -278,9 +290,11 @@ def is_placeholder(value: str) -> bool:
     lowered = value.lower().strip()
     if lowered in _PLACEHOLDER_EXACT:
         return True
-    plain = lowered.rstrip("0123456789!.#*?-_ ").translate(_LEET)
-    if plain in _PLACEHOLDER_EXACT or plain in ("changeme", "letmein", "welcome", "iloveyou", "qwerty", "passw", "pass"):
-        return True  # P@ssw0rd!, s3cr3t, Adm1n123, Ch4ng3M3
+    plain = lowered.rstrip("0123456789!.#*?-_@$ ").translate(_LEET)
+    if plain in _PLACEHOLDER_EXACT or plain in _COMMON_PASSWORDS:
+        return True  # P@ssw0rd!, s3cr3t, Adm1n123, Ch4ng3M3, Summer2024!
+    if lowered in _COMMON_PASSWORDS:
+        return True
     stripped = lowered.rstrip("0123456789!.")
     if stripped in _PLACEHOLDER_EXACT and len(lowered) - len(stripped) <= 4:
         return True  # password1, admin123!, secret2
