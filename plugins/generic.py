@@ -101,7 +101,7 @@ class GenericSecretDetector:
         "_pw", "pw_", "-pw", "pw=", "pw:", 'pw"', "pw'",
         'auth"', "auth'", "auth:", "auth=", "auth =", "_auth", "-auth", "authorization",
         "connectionstring", "connection_string", "://", "requirepass", "masterauth",
-        '"key"', "'key'", "key:", "key =", "key=",
+        '"key"', "'key'", " key:", " key =", " key=",
         *(k.decode() for k in COMMAND_KEYWORDS), *(k.decode() for k in CALL_KEYWORDS),
     )
     rules: tuple[Rule, ...] = (
@@ -182,27 +182,31 @@ class GenericSecretDetector:
         reported: set[int] = set()
         out: list[RawMatch] = []
         url_lines: set[int] = set()
-        for hit in sorted(hits):
-            url_hit = data[hit - 3 : hit] == b"://"
+        handed: set[int] = set()
+        for hit in hits:
+            line_start = data.rfind(b"\n", 0, hit) + 1
             tail = data[max(0, hit - 24) : hit].lower()
             if tail.endswith(CALL_KEYWORDS) or tail.endswith(COMMAND_KEYWORDS):
-                for call_match in self._handed_over(data, hit, tail.endswith(CALL_KEYWORDS), blob):
-                    if call_match.start not in reported:
-                        reported.add(call_match.start)
-                        out.append(call_match)
+                if line_start not in handed:
+                    handed.add(line_start)
+                    for call_match in self._handed_over(data, hit, tail.endswith(CALL_KEYWORDS), blob):
+                        if call_match.start not in reported:
+                            reported.add(call_match.start)
+                            out.append(call_match)
                 continue
+            if line_start in seen_lines:
+                continue  # a line is read once, whichever keyword led to it
+            url_hit = data[hit - 3 : hit] == b"://"
             if url_hit:
-                if _USERINFO_AHEAD.match(data, hit, hit + 300) is None:
+                if line_start in url_lines or _USERINFO_AHEAD.match(data, hit, hit + 300) is None:
                     continue  # no `user:password@` after the scheme
             elif not _secretish_word_at(data, hit) and not _bare_key_at(data, hit):
                 continue  # `tokenizer`, `result_key`, `max_tokens`: nothing to read on this line
             start, end = line_bounds(data, hit)
-            if start in seen_lines or url_hit and start in url_lines:
-                continue
             if url_hit:
-                url_lines.add(start)
+                url_lines.add(line_start)
             else:
-                seen_lines.add(start)
+                seen_lines.add(line_start)
             if end - start > MAX_LINE:
                 if f.is_minified_line(data[start:end]):
                     continue
