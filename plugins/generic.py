@@ -182,14 +182,15 @@ class GenericSecretDetector:
         reported: set[int] = set()
         out: list[RawMatch] = []
         url_lines: set[int] = set()
-        handed: set[int] = set()
+        handed: set[tuple[int, bool]] = set()
         for hit in hits:
             line_start = data.rfind(b"\n", 0, hit) + 1
             tail = data[max(0, hit - 24) : hit].lower()
             if tail.endswith(CALL_KEYWORDS) or tail.endswith(COMMAND_KEYWORDS):
-                if line_start not in handed:
-                    handed.add(line_start)
-                    for call_match in self._handed_over(data, hit, tail.endswith(CALL_KEYWORDS), blob):
+                call = tail.endswith(CALL_KEYWORDS)
+                if (line_start, call) not in handed:
+                    handed.add((line_start, call))
+                    for call_match in self._handed_over(data, hit, call, blob):
                         if call_match.start not in reported:
                             reported.add(call_match.start)
                             out.append(call_match)
