@@ -17,7 +17,11 @@ DOCUMENTATION_EXAMPLES = frozenset({
     "ASIAIOSFODNN7EXAMPLE",
     "AKIAJSIE27KKMHXI3BJQ",
     "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    "sk_test_4eC39HqLyjWDarjtT1zdp7dc",  # Stripe's API reference
+    "pk_test_TYooMQauvdEDq54NiTphI7jx",
+    "xoxb-not-a-real-token-this-will-not-work",  # Slack's docs
 })
+_DOCUMENTATION_FRAGMENTS = ("SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c", "EXAMPLEKEY", "EXAMPLE")
 
 _LOCKFILE_NAMES = frozenset({
     "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "poetry.lock",
@@ -129,7 +133,8 @@ def is_public_token(value: str) -> bool:
 
 
 def is_documentation_example(value: str) -> bool:
-    return value in DOCUMENTATION_EXAMPLES or "EXAMPLE" in value and value.upper() == value
+    """Values published in vendors' documentation (AWS's EXAMPLE keys, jwt.io's sample token)."""
+    return value in DOCUMENTATION_EXAMPLES or any(fragment in value for fragment in _DOCUMENTATION_FRAGMENTS)
 
 
 def is_lockfile(path: str) -> bool:
