@@ -79,6 +79,7 @@ _PLACEHOLDER_WORDS = (
 _STRONG_PLACEHOLDER_WORDS = (
     "example", "changeme", "change_me", "change-me", "replace", "placeholder", "your_", "your-",
     "xxxx", "****", "<", ">", "redacted", "dummy", "insert_", "todo", "fixme", "not_a_real", "not-a-real",
+    "...", "\u2026",
 )
 # The passwords every breach list starts with: as a value they mark a sample, not a secret.
 _COMMON_PASSWORDS = frozenset({
