@@ -33,7 +33,7 @@ _GENERATED_SUFFIXES = (".min.js", ".min.css", ".map", ".min.mjs", ".bundle.js", 
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _HEX = re.compile(r"[0-9a-fA-F]+")
-_VERSION = re.compile(r"v?\d+(?:\.\d+){1,3}(?:[-+.][0-9A-Za-z.\-]+)?")
+_VERSION = re.compile(r"(?:[\^~]|[<>]=?|==?)?\s?v?\d+(?:\.(?:\d+|x|\*)){1,3}(?:[-+.][0-9A-Za-z.\-]+)?")
 _NUMBER = re.compile(r"[-+]?(?:\d[\d_,]*)?\.?\d+(?:[eE][-+]?\d+)?[a-zA-Z%]{0,3}")
 _INTEGRITY = re.compile(r"(?:sha1|sha256|sha384|sha512|md5|h1)[-:=][A-Za-z0-9+/=_\-]{16,}")
 _LETTERS_AND_SEPARATORS = re.compile(r"[A-Za-z_][A-Za-z_.:/\-]*")
