@@ -40,7 +40,7 @@ _REFERENCE_TAGS = frozenset({
 })
 _YAML_TAG = re.compile(rb"""!!?[A-Za-z][\w:]*\s*""")
 _BLOCK_HEADER = re.compile(rb"""[|>][-+]?[0-9]?\s*(?:#.*)?$""")
-_WRAPPER_CALL = re.compile(rb"""(?P<name>[A-Za-z_$][\w.$:]{0,60})\(\s*(?=["'])""")
+_WRAPPER_CALL = re.compile(rb"""(?:\[\])?(?P<name>[A-Za-z_$][\w.$:]{0,60})\(\s*(?=["'])""")
 _FALLBACK = re.compile(rb"""(?:\|\||\?\?|\bor\b|\?:|,)\s*(?=["'])""")
 _LITERAL_WRAPPERS = frozenset({
     b"str", b"bytes", b"bytearray", b"from", b"b64decode", b"decode", b"unhexlify", b"byte", b"new",
@@ -218,7 +218,8 @@ def _value(
                 close = _closing_quote(line, second.end() - 1)
                 if close is not None:
                     return start + second.end(), start + close, True, False
-            return None
+            if line[pos : pos + 2] != b"[]":
+                return None
         return _literal_in_expression(data, start, line, pos, family)
     if family == MARKUP:
         return None

@@ -18,7 +18,7 @@ from secretshift.plugins.commands import CALL_KEYWORDS, COMMAND_KEYWORDS, call_p
 from secretshift.plugins.assignments import MAX_LINE, Pair, block_text, line_bounds, pairs_in_line
 from secretshift.plugins.filekind import DOCS, family, path_kind, refine_kind
 from secretshift.plugins.keypath import json_path, yaml_path
-from secretshift.plugins.vocabulary import MEDIUM, NONE, STRONG, WEAK, is_name_key, is_value_key, key_strength
+from secretshift.plugins.vocabulary import KEY_KEYWORDS, MEDIUM, NONE, STRONG, WEAK, is_name_key, is_value_key, key_strength
 from secretshift.textutil import shannon_entropy
 
 PASSWORD_RULE = "generic-password"
@@ -94,14 +94,13 @@ class GenericSecretDetector:
     keywords: tuple[str, ...] = (
         "password", "passwd", "passphrase", "pwd", "secret", "token", "cred", "bearer", "dsn",
         "_key", "-key", ".key", "apikey", "secretkey", "privatekey", "accesskey", "signingkey",
-        "masterkey", "authkey", "appkey", "encryptionkey", "licensekey", "sessionkey", "consumerkey",
-        "clientkey", "accountkey", "storagekey", "private_key", "private-key",
+        "private_key", "private-key", *KEY_KEYWORDS,
         "pass=", "pass:", "pass =", 'pass"', "pass'", "_pass", "-pass", ".pass", "pass_",
         "dbpass", "rootpass", "adminpass", "userpass", "mysqlpass", "smtppass", "mailpass",
         "_pw", "pw_", "-pw", "pw=", "pw:", 'pw"', "pw'",
         'auth"', "auth'", "auth:", "auth=", "auth =", "_auth", "-auth", "authorization",
         "connectionstring", "connection_string", "://", "requirepass", "masterauth",
-        '"key"', "'key'", " key:", " key =", " key=",
+        '"key"', "'key'", " key:", " key =", " key=", "\nkey:", "\nkey =", "\nkey=",
         *(k.decode() for k in COMMAND_KEYWORDS), *(k.decode() for k in CALL_KEYWORDS),
     )
     rules: tuple[Rule, ...] = (

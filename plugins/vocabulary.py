@@ -34,6 +34,8 @@ _KEY_QUALIFIERS = frozenset({
     "aes", "shared", "root", "storage", "sas", "deploy", "write", "partner", "merchant", "live",
     "server", "cookie", "token", "integration", "cloud", "dev", "prod", "mgmt", "management",
 })
+# camelCase `<qualifier>Key` names (`jwtKey`, `hmacKey`) for the prefilter: `_key`/`-key` cover the rest.
+KEY_KEYWORDS = tuple(sorted(f"{q}key" for q in _KEY_QUALIFIERS))
 _KEY_NOT_SECRET = frozenset({
     "publishable", "primary", "foreign", "sort", "partition", "hash", "range", "cache", "dict", "map", "lookup",
     "index", "unique", "composite", "idempotency", "routing", "object", "bucket", "file", "public",
