@@ -15,6 +15,7 @@ from secretshift.sources.files import FileEntry, list_files, read_blob
 _PARALLEL_MIN_FILES = 400
 _BATCH = 64
 _MAX_AUTO_JOBS = 8
+_SMALL_SCAN_FILES = 16
 
 
 def active_rules(config: Config) -> list[Rule]:
@@ -30,7 +31,9 @@ def _enabled(rule_id: str, config: Config) -> bool:
     return config.enabled_only is None or rule_id in config.enabled_only
 
 
-def build_engine(config: Config) -> Engine:
+def build_engine(config: Config, small: bool = False) -> Engine:
+    """``small``: a handful of files, where the RE2 prefilter finishes before hyperscan
+    would even be imported."""
     from secretshift.plugins import detector_factories
 
     detectors = []
@@ -38,7 +41,8 @@ def build_engine(config: Config) -> Engine:
         detector = factory()
         if any(_enabled(rule.id, config) for rule in detector.rules):
             detectors.append(detector)
-    return Engine(active_rules(config), detectors, Allowlist(config.allowlist.stopwords, config.allowlist.regexes))
+    allowlist = Allowlist(config.allowlist.stopwords, config.allowlist.regexes)
+    return Engine(active_rules(config), detectors, allowlist, use_hyperscan=not small)
 
 
 def all_rule_descriptions(config: Config) -> list[Rule]:
@@ -85,7 +89,7 @@ def scan_paths(
     if jobs <= 0:
         jobs = min(available_cpus(), _MAX_AUTO_JOBS) if len(entries) >= _PARALLEL_MIN_FILES else 1
     jobs = min(jobs, max(1, -(-len(entries) // _BATCH)))  # no more processes than batches
-    engine = build_engine(config)
+    engine = build_engine(config, small=len(entries) <= _SMALL_SCAN_FILES)
     result = ScanResult()
     if jobs == 1:
         _scan_entries(engine, entries, config.max_file_size, result)
