@@ -6,7 +6,11 @@ from secretshift.migrate.rewriters.base import Rewriter
 
 def registry() -> list[Rewriter]:
     # Explicit registry (no import-time discovery). Specific file kinds before generic ones.
-    rewriters: list[Rewriter] = []
+    # Each rewriter module imports its heavy parser (libcst, ruamel) only inside `rewrite`.
+    from secretshift.migrate.rewriters.dotenv import DotenvRewriter
+    from secretshift.migrate.rewriters.python import PythonRewriter
+
+    rewriters: list[Rewriter] = [DotenvRewriter(), PythonRewriter()]
     return rewriters
 
 
