@@ -46,6 +46,7 @@ class Engine:
         rules: Sequence[Rule],
         detectors: Sequence[Detector] = (),
         allowlist: Allowlist = Allowlist(),
+        use_hyperscan: bool = True,
     ) -> None:
         self.rules = list(rules)
         self.detectors = list(detectors)
@@ -60,7 +61,7 @@ class Engine:
         keywords = sorted(owners)
         self._owners = [tuple(owners[k]) for k in keywords]
         self._keyword_len = [len(k.encode("utf-8")) for k in keywords]
-        self.prefilter = Prefilter(keywords)
+        self.prefilter = Prefilter(keywords, use_hyperscan)
         self._regexes: dict[int, tuple[LinearRegex, int]] = {}
         self._text_patterns: dict[str, Any] = {}
         self._descriptions = {rule.id: rule.description for rule in self.rules}

@@ -28,11 +28,6 @@ from typing import Any
 from secretshift.errors import FatalError
 from secretshift.models import Allowlist, Example, Rule
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
 _RULE_KEYS = {
     "id", "description", "regex", "keywords", "secret_group", "min_entropy", "validator",
     "allowlist", "window_before", "window_after", "multiline", "key", "rotation", "positives",
@@ -42,6 +37,11 @@ _ROTATIONS = {"manual", "lambda", "managed"}
 
 
 def load_toml(text: str, origin: str) -> dict[str, Any]:
+    # Imported here: with the rule packs cached, a scan often parses no TOML at all.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
     try:
         document: dict[str, Any] = tomllib.loads(text)
         return document
