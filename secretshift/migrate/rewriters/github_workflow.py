@@ -176,10 +176,10 @@ def _grant_id_token(path: str, workflow: Any, job_id: str, job: Any) -> list[str
         position = keys.index("runs-on") + 1 if "runs-on" in keys else 0
         job.insert(position, "permissions", CommentedMap([("contents", "read"), ("id-token", "write")]))
         return [f"{path}: job '{job_id}' now declares permissions contents: read and id-token: write"]
-    permissions = holder["permissions"]
+    permissions: Any = holder["permissions"]
     if permissions == "write-all":
         return []
-    if not isinstance(permissions, dict):
+    if not hasattr(permissions, "insert"):
         raise RewriteRefused(f"{path}: permissions '{permissions}' cannot gain id-token: write; list the scopes instead")
     if "id-token" in permissions:
         permissions["id-token"] = "write"
