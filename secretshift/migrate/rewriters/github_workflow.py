@@ -130,9 +130,26 @@ def _move_into_steps(job: Any, key: str, value: str) -> None:
     for step in job.get("steps") or []:
         env = step.get("env")
         if env is None:
-            step["env"] = env = CommentedMap()
-        if key not in env:
-            env[key] = value
+            _append(step, "env", CommentedMap([(key, value)]))
+        elif key not in env:
+            _append(env, key, value)
+
+
+def _append(mapping: Any, key: str, value: Any) -> None:
+    """Add ``key`` last, moving the comment lines that followed the old last entry after it."""
+    keys = list(mapping)
+    slots = mapping.ca.items.get(keys[-1]) if keys else None
+    mapping[key] = value
+    if not slots or slots[2] is None or "\n" not in slots[2].value:
+        return
+    end_of_line, _, following = slots[2].value.partition("\n")
+    if not following:
+        return
+    slots[2].value = end_of_line + "\n"
+    holder, last = mapping, key
+    while hasattr(holder[last], "ca") and len(holder[last]):
+        holder, last = holder[last], list(holder[last])[-1]
+    _append_blank_lines(holder, last, following)
 
 
 def _add_steps(path: str, job: Any, secrets: dict[str, str], settings: RewriteSettings) -> None:
