@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from secretshift.migrate.rewriters.base import Reference, RewriteRefused, RewriteResult, RewriteSettings
 from secretshift.migrate.rewriters.common import Edit, apply_edits, line_of, quoted_span
-from secretshift.migrate.rewriters.jsscan import enclosing_async, in_string, module_level
+from secretshift.migrate.rewriters.jsscan import context, enclosing_async, module_level
 
 PACKAGE = "@aws-sdk/client-secrets-manager"
 HELPER_MARK = "async function getSecretValue(secretId, jsonKey)"
@@ -95,9 +95,10 @@ def _uses(path: str, text: str, name: str, getter: str, skip_start: int,
     edits: list[Edit] = []
     lines: list[int] = []
     for match in re.finditer(rf"(?<![\w$.]){re.escape(name)}(?![\w$:])", text):
-        if skip_start <= match.start() < skip_end or in_string(text, match.start()):
+        where = context(text, match.start())
+        if skip_start <= match.start() < skip_end or where == "string":
             continue
-        if enclosing_async(text, match.start()):
+        if where == "code" and enclosing_async(text, match.start()):
             edits.append((match.start(), match.end(), f"(await {getter}())"))
         else:
             lines.append(line_of(text, match.start()))
@@ -117,7 +118,8 @@ def _add_helper(path: str, text: str, typescript: bool) -> str:
         header = f'const {{ GetSecretValueCommand, SecretsManagerClient }} = require("{PACKAGE}");\n'
     position = _after_prologue(text)
     # Before any code of the module, so nothing can call the helper while its constants are unset.
-    return text[:position] + header + helper(typescript).lstrip("\n") + "\n" + text[position:]
+    rest = text[position:]
+    return text[:position] + header + helper(typescript).lstrip("\n") + ("" if rest.startswith("\n") else "\n") + rest
 
 
 def _after_prologue(text: str) -> int:
@@ -128,6 +130,9 @@ def _after_prologue(text: str) -> int:
         position = match.end()
     imports = re.compile(r"(import\s[^;]*?from\s*[\"'][^\"']+[\"'];?[^\n]*\n|import\s*[\"'][^\"']+[\"'];?[^\n]*\n"
                          r"|(?:const|let|var)\s[^;\n]*=\s*require\([^)]*\)[^\n]*\n|\s*\n)", re.DOTALL)
+    end_of_imports = position
     while match := imports.match(text, position):
         position = match.end()
-    return position
+        if match.group(0).strip():
+            end_of_imports = position
+    return end_of_imports

@@ -12,8 +12,12 @@ _CONTROL = re.compile(r"^(if|for|while|switch|catch|with|else|do|try|finally)\b"
 _FUNCTION = re.compile(r"(\bfunction\b[^{]*|=>\s*|\)\s*(:\s*[^{()]+)?)$", re.DOTALL)
 
 
-def _async_stack(text: str, offset: int) -> list[bool] | None:
-    """One entry per open block at ``offset``: does code there run in an async function?"""
+def _async_stack(text: str, offset: int) -> list[bool] | str:
+    """One entry per open block at ``offset``: does code there run in an async function?
+
+    Instead of a stack: "string" when ``offset`` is inside a string or comment, "template" when
+    inside a template literal (whose ``${...}`` parts are code this scanner does not follow).
+    """
     stack: list[bool] = []
     boundary = 0
     index = 0
@@ -23,20 +27,20 @@ def _async_stack(text: str, offset: int) -> list[bool] | None:
             end = text.find("\n", index)
             end = len(text) if end < 0 else end
             if end > offset:
-                return None
+                return "string"
             index = end
             continue
         if text.startswith("/*", index):
             end = text.find("*/", index + 2)
             end = len(text) if end < 0 else end + 2
             if end > offset:
-                return None
+                return "string"
             index = end
             continue
         if char in "\"'`":
             end = _string_end(text, index, char)
             if end > offset:
-                return None  # the offset is inside a string: no block context
+                return "template" if char == "`" else "string"
             index = end
             continue
         if char == "{":
@@ -81,9 +85,10 @@ def module_level(text: str, offset: int) -> bool:
 
 def enclosing_async(text: str, offset: int) -> bool:
     stack = _async_stack(text, offset)
-    return bool(stack) and bool(stack and stack[-1])
+    return isinstance(stack, list) and bool(stack) and stack[-1]
 
 
-def in_string(text: str, offset: int) -> bool:
-    """Inside a string or comment (where an identifier is not a use)."""
-    return _async_stack(text, offset) is None
+def context(text: str, offset: int) -> str:
+    """"code", "string" (strings and comments: not a use) or "template" (maybe a use)."""
+    stack = _async_stack(text, offset)
+    return stack if isinstance(stack, str) else "code"
