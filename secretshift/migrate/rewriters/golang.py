@@ -19,7 +19,7 @@ REQUIREMENTS = ("github.com/aws/aws-sdk-go-v2/config", "github.com/aws/aws-sdk-g
 _PACKAGE = re.compile(r"^package\s+(\w+)", re.MULTILINE)
 
 HELPER = """\
-package {package}
+package __PACKAGE__
 
 import (
 \t"context"
@@ -33,32 +33,32 @@ import (
 var awsSecretCache = struct {
 \tsync.Mutex
 \tvalues map[string]map[string]string
-}{{values: map[string]map[string]string{{}}}}
+}{values: map[string]map[string]string{}}
 
 // awsSecretValue returns one JSON key of an AWS Secrets Manager secret, read once per secret.
 // It panics when the secret cannot be read: a service must not start without its credentials.
-func awsSecretValue(secretID, key string) string {{
+func awsSecretValue(secretID, key string) string {
 \tawsSecretCache.Lock()
 \tdefer awsSecretCache.Unlock()
-\tif values, ok := awsSecretCache.values[secretID]; ok {{
+\tif values, ok := awsSecretCache.values[secretID]; ok {
 \t\treturn values[key]
-\t}}
+\t}
 \tctx := context.Background()
 \tcfg, err := config.LoadDefaultConfig(ctx)
-\tif err != nil {{
+\tif err != nil {
 \t\tpanic("loading AWS configuration: " + err.Error())
-\t}}
-\tout, err := secretsmanager.NewFromConfig(cfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{{SecretId: &secretID}})
-\tif err != nil {{
+\t}
+\tout, err := secretsmanager.NewFromConfig(cfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &secretID})
+\tif err != nil {
 \t\tpanic("reading secret " + secretID + ": " + err.Error())
-\t}}
-\tvalues := map[string]string{{}}
-\tif out.SecretString == nil || json.Unmarshal([]byte(*out.SecretString), &values) != nil {{
+\t}
+\tvalues := map[string]string{}
+\tif out.SecretString == nil || json.Unmarshal([]byte(*out.SecretString), &values) != nil {
 \t\tpanic("secret " + secretID + " is not a JSON object of strings")
-\t}}
+\t}
 \tawsSecretCache.values[secretID] = values
 \treturn values[key]
-}}
+}
 """
 
 
@@ -84,7 +84,7 @@ class GoRewriter:
                     f"{path}:{ref.line}: a Go const cannot hold a function call; make it a var (check that "
                     "nothing needs a constant) and plan again")
             edits.append((start, end, f"awsSecretValue({json.dumps(ref.secret_name)}, {json.dumps(ref.json_key)})"))
-        extra = {beside(path, HELPER_FILE): HELPER.format(package=package.group(1))}
+        extra = {beside(path, HELPER_FILE): HELPER.replace("__PACKAGE__", package.group(1))}
         return RewriteResult(apply_edits(text, edits), extra, requirements=REQUIREMENTS)
 
 
