@@ -207,15 +207,18 @@ def _windows(data: bytes, starts: list[int], rule: Rule) -> list[tuple[int, int]
     size = len(data)
     windows: list[tuple[int, int]] = []
     for hit in starts:
+        # Windows include the newline on either side: RE2 does not let `^`/`$` match at a
+        # window's edges inside the blob, so rules bound tokens with `(?:^|[^...])`, which
+        # then consumes the newline itself.
         lower = max(0, hit - rule.window_before)
         newline = data.rfind(b"\n", lower, hit)
-        start = newline + 1 if newline != -1 else lower
+        start = newline if newline != -1 else lower
         upper = min(size, hit + rule.window_after)
         if rule.multiline:
             end = upper
         else:
             newline = data.find(b"\n", hit, upper)
-            end = newline if newline != -1 else upper
+            end = newline + 1 if newline != -1 else upper
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
         else:

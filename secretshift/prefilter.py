@@ -18,16 +18,16 @@ except ImportError:  # pragma: no cover
 
 
 class Prefilter:
-    def __init__(self, keywords: Sequence[str]) -> None:
+    def __init__(self, keywords: Sequence[str], use_hyperscan: bool = True) -> None:
         self.keywords = [k.lower() for k in keywords]
         self._hits: list[tuple[int, int]] = []
         self._db: Any = None
         self._scratch: Any = None
         self._fallback: Any = None
-        self._index: dict[bytes, int] = {}
+        self._prefixes: dict[bytes, list[tuple[int, int]]] = {}
         if not self.keywords:
             return
-        if _hs is not None:
+        if _hs is not None and use_hyperscan:
             self._db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
             self._db.compile(
                 expressions=[_hs_literal(k) for k in self.keywords],
@@ -39,8 +39,15 @@ class Prefilter:
         else:
             from secretshift.regex import compile_linear
 
-            self._index = {k.encode("utf-8"): i for i, k in enumerate(self.keywords)}
-            alternation = "|".join(re.escape(k) for k in self.keywords)
+            # Longest first, so that at any position the longest keyword matches and every
+            # keyword that is a prefix of it is reported with it.
+            encoded = [k.encode("utf-8") for k in self.keywords]
+            self._prefixes = {
+                word: [(i, len(other)) for i, other in enumerate(encoded) if word.startswith(other)]
+                for word in encoded
+            }
+            ordered = sorted(self.keywords, key=len, reverse=True)
+            alternation = "|".join(re.escape(k) for k in ordered)
             self._fallback = compile_linear(f"(?i){alternation}")
 
     @property
@@ -60,8 +67,19 @@ class Prefilter:
 
             self._db.scan(data, match_event_handler=on_match, scratch=self._scratch)
             return hits
-        index = self._index
-        return [(index[m.group(0).lower()], m.end()) for m in self._fallback.finditer(data)]
+        # Search again from one past each match start, so overlapping keywords are all found
+        # (finditer would skip "secret" inside "aws_secret").
+        out: list[tuple[int, int]] = []
+        search = self._fallback.search
+        pos = 0
+        while True:
+            match = search(data, pos)
+            if match is None:
+                return out
+            start = match.start()
+            for index, length in self._prefixes[match.group(0).lower()]:
+                out.append((index, start + length))
+            pos = start + 1
 
 
 def _hs_literal(keyword: str) -> bytes:

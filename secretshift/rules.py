@@ -43,7 +43,8 @@ _ROTATIONS = {"manual", "lambda", "managed"}
 
 def load_toml(text: str, origin: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(text)
+        document: dict[str, Any] = tomllib.loads(text)
+        return document
     except tomllib.TOMLDecodeError as exc:
         raise FatalError(f"{origin}: invalid TOML: {exc}") from None
 
