@@ -85,7 +85,8 @@ class GoRewriter:
                     "nothing needs a constant) and plan again")
             edits.append((start, end, f"awsSecretValue({json.dumps(ref.secret_name)}, {json.dumps(ref.json_key)})"))
         extra = {beside(path, HELPER_FILE): HELPER.replace("__PACKAGE__", package.group(1))}
-        return RewriteResult(apply_edits(text, edits), extra, requirements=REQUIREMENTS)
+        notes = (f"go get {' '.join(REQUIREMENTS)} (AWS SDK for Go v2)",)
+        return RewriteResult(apply_edits(text, edits), extra, notes)
 
 
 def _in_const(text: str, offset: int) -> bool:

@@ -14,6 +14,8 @@ from secretshift.migrate.rewriters.base import Reference, RewriteRefused, Rewrit
 from secretshift.migrate.rewriters.common import apply_edits, beside, quoted_span
 
 HELPER_CLASS = "AwsSecrets"
+# `RewriteResult.requirements` lists Python packages (apply adds them to requirements.txt); other
+# ecosystems' libraries are named in the notes instead.
 REQUIREMENTS = ("software.amazon.awssdk:secretsmanager",)
 _PACKAGE = re.compile(r"^\s*package\s+([\w.]+)\s*;", re.MULTILINE)
 _CONSTANT = re.compile(r"\bstatic\s+final\b[^=;{}]*?\b(\w+)\s*=\s*$|\bfinal\s+static\b[^=;{}]*?\b(\w+)\s*=\s*$")
@@ -77,4 +79,4 @@ class JavaRewriter:
         extra = {beside(path, f"{HELPER_CLASS}.java"): HELPER.format(package=header)}
         notes = ("other classes that used a rewritten static final String as a compile-time constant "
                  "(case labels, annotations) stop compiling: the compiler lists them",)
-        return RewriteResult(apply_edits(text, edits), extra, notes, REQUIREMENTS)
+        return RewriteResult(apply_edits(text, edits), extra, (*notes, f"add {REQUIREMENTS[0]} (AWS SDK for Java 2.x) to the build"))

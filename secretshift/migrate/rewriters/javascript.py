@@ -86,7 +86,8 @@ class JavaScriptRewriter:
         new_text = apply_edits(text, edits)
         if HELPER_MARK.split("(")[0] not in text:
             new_text = _add_helper(path, new_text, typescript)
-        return RewriteResult(new_text, notes=tuple(notes), requirements=(PACKAGE,))
+        notes.append(f"add {PACKAGE} (AWS SDK for JavaScript v3) to package.json dependencies")
+        return RewriteResult(new_text, notes=tuple(notes))
 
 
 def _uses(path: str, text: str, name: str, getter: str, skip_start: int,
