@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from secretshift.migrate.rewriters.base import RewriteRefused
 from secretshift.migrate.rewriters.env_placeholder import EnvPlaceholderRewriter
 from tests.rewriters.support import SETTINGS, parses_ini, parses_properties, parses_toml, ref_to, rewrite_twice
 
@@ -49,3 +50,11 @@ def test_spring_note_mentions_the_secrets_manager_import() -> None:
 @pytest.mark.parametrize("path", ["pyproject.toml", "app.yaml", "main.py"])
 def test_leaves_other_files_alone(path: str) -> None:
     assert not EnvPlaceholderRewriter().applies_to(path, "")
+
+
+def test_a_rewrite_that_would_break_toml_is_refused() -> None:
+    # A bare (unquoted) value is not TOML to begin with; the placeholder cannot make it valid.
+    text = "[smtp]\npassword = toml-bare-secret-123456\n"
+    ref = ref_to(text, "toml-bare-secret-123456", "x", "password", "settings.toml")
+    with pytest.raises(RewriteRefused, match="would not parse"):
+        EnvPlaceholderRewriter().rewrite("settings.toml", text, [ref], SETTINGS)

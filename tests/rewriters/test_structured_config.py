@@ -87,3 +87,19 @@ def test_leaves_other_files_and_empty_plans_alone() -> None:
     from tests.rewriters.support import SETTINGS
 
     assert StructuredConfigRewriter().rewrite("values.yaml", VALUES, [], SETTINGS).text == VALUES
+
+
+def test_a_rewrite_that_would_break_the_yaml_is_refused() -> None:
+    import pytest
+
+    from secretshift.migrate.rewriters.base import RewriteRefused
+    from tests.rewriters.support import SETTINGS
+
+    # Inside a flow mapping a plain `${...}` could not stand; the rewriter quotes or refuses, never breaks.
+    text = "db: {user: shop, password: flow-pa55word-1234}\n"
+    ref = ref_to(text, "flow-pa55word-1234", "x", "password", "c.yaml", key_path="db.password")
+    result = StructuredConfigRewriter().rewrite("c.yaml", text, [ref], SETTINGS)
+    assert parses_yaml(result.text)[0] == {"db": {"user": "shop", "password": "${DB_PASSWORD}"}}
+    broken = "a: [1, 2\nb: flow-pa55word-1234\n"
+    with pytest.raises(RewriteRefused):
+        StructuredConfigRewriter().rewrite("c.yaml", broken, [ref_to(broken, "flow-pa55word-1234", "x", "b", "c.yaml")], SETTINGS)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from secretshift.migrate.rewriters.base import Reference, RewriteRefused, RewriteResult, RewriteSettings
 from secretshift.migrate.rewriters.common import apply_edits
-from secretshift.migrate.rewriters.yamlnodes import replace_scalar, scalar_for, scalars
+from secretshift.migrate.rewriters.yamlnodes import checked, replace_scalar, scalar_for, scalars
 
 _MARKERS = re.compile(r"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?AWS::[A-Za-z0-9]+::")
 _UNRESOLVED_SECTIONS = ("Parameters", "Outputs", "Mappings", "Conditions", "Metadata")
@@ -45,4 +45,4 @@ class CloudFormationRewriter:
             "CloudFormation resolves secretsmanager dynamic references at deploy time: update the stack "
             "after rotating the secret so resources pick up the new value",
         )
-        return RewriteResult(apply_edits(text, edits), notes=notes)
+        return RewriteResult(checked(path, apply_edits(text, edits)), notes=notes)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from secretshift.migrate.rewriters.base import Reference, RewriteRefused, RewriteResult, RewriteSettings
 from secretshift.migrate.rewriters.common import apply_edits, env_key
-from secretshift.migrate.rewriters.yamlnodes import Scalar, replace_scalar, scalar_for, scalars
+from secretshift.migrate.rewriters.yamlnodes import Scalar, checked, replace_scalar, scalar_for, scalars
 
 _COMPOSE_NAME = re.compile(r"(^|/)(docker-)?compose(\.[\w-]+)?\.ya?ml$")
 
@@ -49,4 +49,4 @@ class ComposeRewriter:
                 f"{path}: export {name} before 'docker compose up', e.g. {name}=$(aws secretsmanager "
                 f"get-secret-value --secret-id {ref.secret_name} --query SecretString --output text | "
                 f"jq -r '.[\"{ref.json_key}\"]')")
-        return RewriteResult(apply_edits(text, edits), notes=tuple(dict.fromkeys(notes)))
+        return RewriteResult(checked(path, apply_edits(text, edits)), notes=tuple(dict.fromkeys(notes)))

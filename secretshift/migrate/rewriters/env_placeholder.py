@@ -6,9 +6,12 @@ deploy (``envsubst``). Quotes and everything else on the line stay as they were.
 """
 from __future__ import annotations
 
+import configparser
 from collections.abc import Sequence
 
-from secretshift.migrate.rewriters.base import Reference, RewriteResult, RewriteSettings, char_span
+from secretshift.errors import FatalError
+
+from secretshift.migrate.rewriters.base import Reference, RewriteRefused, RewriteResult, RewriteSettings, char_span
 from secretshift.migrate.rewriters.common import apply_edits, basename, env_name
 
 SPRING_NOTE = (
@@ -36,4 +39,18 @@ class EnvPlaceholderRewriter:
                          f"{ref.secret_name} (key {ref.json_key})")
             if path.endswith(".properties") and basename(path).startswith(("application", "bootstrap")):
                 notes.append(SPRING_NOTE.format(name=ref.secret_name))
-        return RewriteResult(apply_edits(text, edits), notes=tuple(dict.fromkeys(notes)))
+        return RewriteResult(_checked(path, apply_edits(text, edits)), notes=tuple(dict.fromkeys(notes)))
+
+
+def _checked(path: str, text: str) -> str:
+    """The rewritten text, if it still parses in its format (TOML, INI); else the rewrite is refused."""
+    from secretshift.rules import load_toml  # tomllib, or tomli before Python 3.11
+
+    try:
+        if path.endswith(".toml"):
+            load_toml(text, path)
+        elif path.endswith((".ini", ".cfg")):
+            configparser.RawConfigParser(strict=False).read_string(text)
+    except (FatalError, configparser.Error):
+        raise RewriteRefused(f"{path}: the rewritten file would not parse; left untouched") from None
+    return text

@@ -16,7 +16,7 @@ from typing import Any
 from secretshift.migrate.rewriters.base import Reference, RewriteRefused, RewriteResult, RewriteSettings
 from secretshift.migrate.rewriters.common import env_key
 from secretshift.migrate.rewriters.eso import DEFAULT_REGION
-from secretshift.migrate.rewriters.yamlnodes import scalar_for, scalars
+from secretshift.migrate.rewriters.yamlnodes import checked, scalar_for, scalars
 
 CONFIGURE = "aws-actions/configure-aws-credentials@v4"
 GET_SECRETS = "aws-actions/aws-secretsmanager-get-secrets@v2"
@@ -75,7 +75,7 @@ class GitHubWorkflowRewriter:
             notes.extend(_grant_id_token(path, data, job_id, jobs[job_id]))
         out = io.StringIO()
         yaml.dump(data, out)
-        return RewriteResult(out.getvalue(), notes=tuple(notes))
+        return RewriteResult(checked(path, out.getvalue()), notes=tuple(notes))
 
 
 def _yaml(text: str) -> Any:

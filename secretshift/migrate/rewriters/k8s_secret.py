@@ -15,7 +15,7 @@ from typing import Any
 from secretshift.migrate.rewriters import eso
 from secretshift.migrate.rewriters.base import Reference, RewriteRefused, RewriteResult, RewriteSettings
 from secretshift.migrate.rewriters.common import apply_edits
-from secretshift.migrate.rewriters.yamlnodes import Document, documents, scalar_for, scalars
+from secretshift.migrate.rewriters.yamlnodes import Document, checked, documents, scalar_for, scalars
 
 _SECRET_DOC = re.compile(r"^kind:\s*[\"']?Secret[\"']?\s*$", re.MULTILINE)
 
@@ -47,7 +47,7 @@ class KubernetesSecretRewriter:
             edits.append((docs[index].start, docs[index].end, manifest))
             store_path, store_text = eso.store_file(path, namespace, settings)
             extra[store_path] = store_text
-        return RewriteResult(apply_edits(text, edits), extra, eso.store_notes(settings))
+        return RewriteResult(checked(path, apply_edits(text, edits)), extra, eso.store_notes(settings))
 
     def _replacement(self, path: str, text: str, doc: Document, doc_refs: list[tuple[str, Reference]],
                      settings: RewriteSettings) -> tuple[str, str | None]:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from secretshift.migrate.rewriters import eso
 from secretshift.migrate.rewriters.base import Reference, RewriteResult, RewriteSettings
 from secretshift.migrate.rewriters.common import Edit, apply_edits, basename, beside, env_name, k8s_name
-from secretshift.migrate.rewriters.yamlnodes import Scalar, replace_scalar, scalar_for, scalars
+from secretshift.migrate.rewriters.yamlnodes import Scalar, checked, replace_scalar, scalar_for, scalars
 
 EXISTING_SECRET = "existingSecret"
 
@@ -56,7 +56,7 @@ class StructuredConfigRewriter:
                          f"that expands environment variables) from Secret '{target}'")
         manifest = eso.external_secret(target, None, sorted(remote.values()), settings)
         extra = {beside(path, f"externalsecret-{target}.yaml"): eso.emit(manifest)}
-        return RewriteResult(apply_edits(text, edits), extra, (*dict.fromkeys(notes), *eso.store_notes(settings)))
+        return RewriteResult(checked(path, apply_edits(text, edits)), extra, (*dict.fromkeys(notes), *eso.store_notes(settings)))
 
 
 def ref_kind(refs: Sequence[Reference]) -> str | None:

@@ -118,6 +118,13 @@ def replace_scalar(text: str, ref: Reference, scalar: Scalar, new_value: str) ->
     return start, end, new_value.replace("'", "''") if scalar.style == "'" else new_value
 
 
+def checked(path: str, text: str) -> str:
+    """``text`` if it still parses as YAML; a rewrite that would break the file is refused."""
+    if not parses(text):
+        raise RewriteRefused(f"{path}: the rewritten file would not parse; left untouched")
+    return text
+
+
 def parses(text: str) -> bool:
     try:
         for _ in _yaml().compose_all(text):
