@@ -130,3 +130,10 @@ def test_accessor_names(name: str, expected: str) -> None:
 @pytest.mark.parametrize("path", ["app.py", "x.json", "types.d.ts.map"])
 def test_leaves_other_files_alone(path: str) -> None:
     assert not JavaScriptRewriter().applies_to(path, "")
+
+
+def test_shorthand_property_uses_are_listed_not_edited() -> None:
+    text = 'export const DB_PASSWORD = "js-pa55word-a1b2c3d4";\n\nexport async function cfg() {\n  return { DB_PASSWORD };\n}\n'
+    result = JavaScriptRewriter().rewrite("c.mjs", text, [ref_to(text, "js-pa55word-a1b2c3d4", "s", "k", "c.mjs")], SETTINGS)
+    assert "return { DB_PASSWORD };" in result.text
+    assert any("DB_PASSWORD (original lines 4)" in note for note in result.notes)

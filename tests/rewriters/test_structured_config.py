@@ -23,7 +23,7 @@ postgresql:
   auth:
     username: shop
     password: ""
-    existingSecret: "values-secrets"
+    existingSecret: "shop-secrets"
 redis:
   password: '${REDIS_PASSWORD}'
 """
@@ -31,14 +31,14 @@ EXTERNAL_SECRET = """\
 apiVersion: external-secrets.io/v1
 kind: ExternalSecret
 metadata:
-  name: values-secrets
+  name: shop-secrets
 spec:
   refreshInterval: 1h
   secretStoreRef:
     name: aws-secrets-manager
     kind: SecretStore
   target:
-    name: values-secrets
+    name: shop-secrets
     creationPolicy: Owner
   data:
     - secretKey: REDIS_PASSWORD
@@ -60,7 +60,7 @@ def test_helm_values_use_existing_secret_or_a_placeholder() -> None:
     ]
     result = rewrite_twice(StructuredConfigRewriter(), path, VALUES, refs)
     assert result.text == VALUES_EXPECTED
-    assert result.extra_files == {"charts/shop/externalsecret-values-secrets.yaml": EXTERNAL_SECRET}
+    assert result.extra_files == {"charts/shop/externalsecret-shop-secrets.yaml": EXTERNAL_SECRET}
     parses_yaml(result.text)
     parses_yaml(EXTERNAL_SECRET)
 

@@ -79,6 +79,9 @@ def test_same_secret_from_two_files_yields_one_data_source() -> None:
     pytest.param("infra/vars.tf", 'variable "pw" {\n  default = "tf-var-pa55word-123456"\n}\n', "variable default",
                  id="variable-default"),
     pytest.param("infra/prod.tfvars", 'pw = "tf-var-pa55word-123456"\n', "tfvars", id="tfvars"),
+    pytest.param("infra/backend.tf", 'terraform {\n  backend "pg" {\n    conn_str = "postgres://u:tf-var-pa55word-123456@db"\n  }\n}\n',
+                 "terraform block", id="backend"),
+    pytest.param("infra/main.tf.json", '{"locals": {"pw": "tf-var-pa55word-123456"}}', "JSON syntax", id="tf-json"),
 ])
 def test_refuses_where_a_data_source_cannot_be_read(path: str, text: str, reason: str) -> None:
     with pytest.raises(RewriteRefused, match=reason):
@@ -86,5 +89,5 @@ def test_refuses_where_a_data_source_cannot_be_read(path: str, text: str, reason
 
 
 def test_leaves_other_files_alone() -> None:
-    assert not TerraformRewriter().applies_to("infra/main.tf.json", "{}")
+    assert not TerraformRewriter().applies_to("infra/main.tf.md", "")
     assert TerraformRewriter().rewrite("infra/main.tf", MAIN_TF, [], SETTINGS).text == MAIN_TF

@@ -99,7 +99,7 @@ def _uses(path: str, text: str, name: str, getter: str, skip_start: int,
         where = context(text, match.start())
         if skip_start <= match.start() < skip_end or where == "string":
             continue
-        if where == "code" and enclosing_async(text, match.start()):
+        if where == "code" and enclosing_async(text, match.start()) and not _shorthand(text, match.start(), match.end()):
             edits.append((match.start(), match.end(), f"(await {getter}())"))
         else:
             lines.append(line_of(text, match.start()))
@@ -109,6 +109,13 @@ def _uses(path: str, text: str, name: str, getter: str, skip_start: int,
     return edits, [f"{path}: review uses of {name} (original lines {where}): replace with await {getter}()"]
 
 
+
+
+def _shorthand(text: str, start: int, end: int) -> bool:
+    """``{ NAME }`` / ``{ a, NAME }``: a shorthand property (or an array item) must not be replaced blindly."""
+    before = text[:start].rstrip()[-1:]
+    after = text[end:].lstrip()[:1]
+    return before in ("{", ",") and after in ("}", ",")
 
 
 def _add_helper(path: str, text: str, typescript: bool) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from secretshift.migrate.rewriters import eso
 from secretshift.migrate.rewriters.base import Reference, RewriteResult, RewriteSettings
-from secretshift.migrate.rewriters.common import Edit, apply_edits, basename, beside, env_name, k8s_name
+from secretshift.migrate.rewriters.common import Edit, apply_edits, basename, beside, dirname, env_name, k8s_name
 from secretshift.migrate.rewriters.yamlnodes import Scalar, checked, replace_scalar, scalar_for, scalars
 
 EXISTING_SECRET = "existingSecret"
@@ -36,8 +36,9 @@ class StructuredConfigRewriter:
         edits: list[Edit] = []
         notes: list[str] = []
         remote: dict[str, tuple[str, str, str]] = {}
-        target = k8s_name(_stem(path) + "-secrets")
         helm = is_helm_values(path) or ref_kind(refs) == "helm"
+        # A chart's values are named after the chart directory, so two charts never share a Secret name.
+        target = k8s_name((basename(dirname(path)) if helm and dirname(path) else _stem(path)) + "-secrets")
         for ref in refs:
             scalar = scalar_for(text, ref, found)
             existing = _existing_secret_slot(found, scalar) if helm else None

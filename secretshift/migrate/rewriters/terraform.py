@@ -43,11 +43,13 @@ class TerraformRewriter:
     name = "terraform"
 
     def applies_to(self, path: str, text: str) -> bool:
-        return path.endswith((".tf", ".tfvars"))
+        return path.endswith((".tf", ".tfvars", ".tf.json", ".tfvars.json"))
 
     def rewrite(self, path: str, text: str, refs: Sequence[Reference], settings: RewriteSettings) -> RewriteResult:
         if not refs:
             return RewriteResult(text)
+        if path.endswith(".json"):
+            raise RewriteRefused(f"{path}: Terraform JSON syntax is not rewritten; move the value to a .tf file")
         if path.endswith(".tfvars"):
             raise RewriteRefused(
                 f"{path}: a .tfvars file holds only literal values; drop the variable and read the secret "
@@ -57,8 +59,9 @@ class TerraformRewriter:
         for ref in refs:
             start, end, quote = quoted_span(text, ref)
             block = _enclosing_block(text, start)
-            if block == "variable":
-                raise RewriteRefused(f"{path}:{ref.line}: a variable default cannot read a data source")
+            if block in ("variable", "terraform"):
+                raise RewriteRefused(f"{path}:{ref.line}: a {block} block cannot read a data source "
+                                     "(variable defaults and backend settings must be literal)")
             if quote == '"':
                 edits.append((start, end, lookup(ref)))
             else:  # part of a longer string or heredoc: interpolate
