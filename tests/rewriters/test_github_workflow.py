@@ -148,3 +148,70 @@ def test_refuses_values_outside_env() -> None:
 @pytest.mark.parametrize("path", ["ci.yml", ".github/dependabot.yml", "workflows/ci.yml"])
 def test_leaves_other_files_alone(path: str) -> None:
     assert not GitHubWorkflowRewriter().applies_to(path, WORKFLOW)
+
+
+JOB_ENV = """\
+on: [push]
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+    env:
+      REGION: eu-west-1
+      DEPLOY_KEY: dk-7f6e5d4c3b2a1908  # old
+    steps:
+      - uses: actions/checkout@v4
+      - run: ./deploy.sh
+        env:
+          DEPLOY_KEY: override-stays
+"""
+JOB_ENV_EXPECTED = """\
+on: [push]
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    permissions:
+      id-token: write
+      contents: read
+    env:
+      REGION: eu-west-1
+    steps:
+      - name: Configure AWS credentials (OIDC)
+        uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::123456789012:role/ci-secrets
+          aws-region: eu-west-1
+      - name: Read secrets from AWS Secrets Manager
+        uses: aws-actions/aws-secretsmanager-get-secrets@v2
+        with:
+          secret-ids: |
+            CI_DEPLOY,ci/deploy
+          parse-json-secrets: true
+      - uses: actions/checkout@v4
+        env:
+          DEPLOY_KEY: ${{ env.CI_DEPLOY_DEPLOY_KEY }}
+      - run: ./deploy.sh
+        env:
+          DEPLOY_KEY: override-stays
+"""
+
+
+def test_job_level_entry_moves_into_each_step_of_the_job() -> None:
+    # Job-level env is evaluated before any step runs, so it cannot read the fetched value.
+    ref = ref_to(JOB_ENV, "dk-7f6e5d4c3b2a1908", "ci/deploy", "DEPLOY_KEY", PATH)
+    result = rewrite_twice(GitHubWorkflowRewriter(), PATH, JOB_ENV, [ref])
+    assert result.text == JOB_ENV_EXPECTED
+
+
+def test_workflow_level_entry_with_a_reusable_workflow_job_is_refused() -> None:
+    text = "on: push\nenv:\n  TOKEN: tok-1029384756abcdef\njobs:\n  call:\n    uses: org/repo/.github/workflows/x.yml@v1\n"
+    ref = ref_to(text, "tok-1029384756abcdef", "ci/x", "TOKEN", PATH)
+    with pytest.raises(RewriteRefused, match="reusable workflow"):
+        GitHubWorkflowRewriter().rewrite(PATH, text, [ref], SETTINGS)
+
+
+def test_read_all_permissions_are_refused() -> None:
+    text = "on: push\npermissions: read-all\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: make\n        env:\n          T: tok-1029384756abcdef\n"
+    with pytest.raises(RewriteRefused, match="read-all"):
+        GitHubWorkflowRewriter().rewrite(PATH, text, [ref_to(text, "tok-1029384756abcdef", "ci/x", "T", PATH)], SETTINGS)
