@@ -137,3 +137,12 @@ def test_shorthand_property_uses_are_listed_not_edited() -> None:
     result = JavaScriptRewriter().rewrite("c.mjs", text, [ref_to(text, "js-pa55word-a1b2c3d4", "s", "k", "c.mjs")], SETTINGS)
     assert "return { DB_PASSWORD };" in result.text
     assert any("DB_PASSWORD (original lines 4)" in note for note in result.notes)
+
+
+def test_commonjs_constant_becomes_an_unexported_accessor(tmp_path: Path) -> None:
+    text = 'const TOKEN = "cjs-token-0123456789ab";\n\nmodule.exports = { TOKEN };\n'
+    result = rewrite_twice(JavaScriptRewriter(), "lib/t.js", text, [ref_to(text, "cjs-token-0123456789ab", "s", "TOKEN", "lib/t.js")])
+    assert "\nasync function getToken() {\n" in result.text and "export " not in result.text
+    assert any("TOKEN (original lines 3)" in note for note in result.notes)
+    (tmp_path / "t.cjs").write_text(result.text)
+    _node_check(tmp_path / "t.cjs")

@@ -58,6 +58,7 @@ class JavaScriptRewriter:
         if not refs:
             return RewriteResult(text)
         typescript = path.endswith(_TS_SUFFIXES)
+        esm = _is_esm(path, text)
         edits: list[Edit] = []
         notes: list[str] = []
         for ref in refs:
@@ -70,8 +71,9 @@ class JavaScriptRewriter:
             tail = re.match(r"\s*;?[ \t]*(?=\n|$)", text[end:])
             if declaration and tail and module_level(text, start):
                 name = declaration.group("name")
+                export = "export " if esm else ""
                 edits.append((line_start, end + tail.end(),
-                              f"export async function {accessor(name)}() {{\n  return {call};\n}}"))
+                              f"{export}async function {accessor(name)}() {{\n  return {call};\n}}"))
                 use_edits, use_notes = _uses(path, text, name, accessor(name), line_start, end)
                 edits.extend(use_edits)
                 notes.extend(use_notes)
@@ -85,7 +87,7 @@ class JavaScriptRewriter:
                     "so move it into an async function or a module-level constant first")
         new_text = apply_edits(text, edits)
         if HELPER_MARK.split("(")[0] not in text:
-            new_text = _add_helper(path, new_text, typescript)
+            new_text = _add_helper(new_text, typescript, esm)
         notes.append(f"add {PACKAGE} (AWS SDK for JavaScript v3) to package.json dependencies")
         return RewriteResult(new_text, notes=tuple(notes))
 
@@ -118,8 +120,15 @@ def _shorthand(text: str, start: int, end: int) -> bool:
     return before in ("{", ",") and after in ("}", ",")
 
 
-def _add_helper(path: str, text: str, typescript: bool) -> str:
-    esm = typescript or path.endswith(".mjs") or (not path.endswith(".cjs") and bool(_ESM.search(text)))
+def _is_esm(path: str, text: str) -> bool:
+    if path.endswith((".mjs", ".mts")):
+        return True
+    if path.endswith((".cjs", ".cts")):
+        return False
+    return path.endswith(_TS_SUFFIXES) or bool(_ESM.search(text))
+
+
+def _add_helper(text: str, typescript: bool, esm: bool) -> str:
     if esm:
         header = f'import {{ GetSecretValueCommand, SecretsManagerClient }} from "{PACKAGE}";\n'
     else:
