@@ -6,7 +6,6 @@ ruamel.yaml is imported here lazily; the commit-hook path never loads this modul
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -98,11 +97,38 @@ def whole(text: str, ref: Reference, scalar: Scalar) -> bool:
 def render(value: str, style: str | None) -> str:
     """``value`` as a YAML scalar, in the original style when that style can hold it."""
     if style is None and _PLAIN_SAFE.fullmatch(value) and not _NOT_A_STRING.fullmatch(value) \
-            and not value.endswith(" "):
+            and not value.endswith(" ") and _printable(value):
         return value
-    if style == "'" and "\n" not in value:
+    if style == "'" and _printable(value):
         return "'" + value.replace("'", "''") + "'"
-    return json.dumps(value)
+    return double_quoted(value)
+
+
+def _printable(value: str) -> bool:
+    return all(_is_printable(char) and char not in "\n\r" for char in value)
+
+
+def _is_printable(char: str) -> bool:
+    # YAML's printable set, minus the characters it treats as line breaks (NEL, LS, PS) and the BOM.
+    code = ord(char)
+    return (0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or code >= 0x10000) and char not in "\u2028\u2029\ufeff"
+
+
+def double_quoted(value: str) -> str:
+    """A double-quoted scalar valid both as YAML and as a JSON string (CloudFormation JSON, configs)."""
+    out = ['"']
+    for char in value:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif _is_printable(char):
+            out.append(char)
+        elif 0xD800 <= ord(char) <= 0xDFFF:
+            raise RewriteRefused("a value holds a lone surrogate; it cannot be written as YAML")
+        else:
+            out.append(f"\\u{ord(char):04x}")
+    out.append('"')
+    return "".join(out)
 
 
 def replace_scalar(text: str, ref: Reference, scalar: Scalar, new_value: str) -> tuple[int, int, str]:
