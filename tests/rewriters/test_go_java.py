@@ -119,7 +119,7 @@ public interface JsonNode {
 }""",
     "software/amazon/awssdk/protocols/jsoncore/JsonNodeParser.java": """
 package software.amazon.awssdk.protocols.jsoncore;
-public interface JsonNodeParser { JsonNode parse(String content); }""",
+public interface JsonNodeParser { JsonNode parse(byte[] content); }""",
 }
 
 

@@ -21,7 +21,8 @@ _PACKAGE = re.compile(r"^\s*package\s+([\w.]+)\s*;", re.MULTILINE)
 _CONSTANT = re.compile(r"\bstatic\s+final\b[^=;{}]*?\b(\w+)\s*=\s*$|\bfinal\s+static\b[^=;{}]*?\b(\w+)\s*=\s*$")
 
 HELPER = """\
-{package}import java.util.Map;
+{package}import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.protocols.jsoncore.JsonNode;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -44,7 +45,8 @@ final class AwsSecrets {{
 
     static String value(String secretId, String jsonKey) {{
         JsonNode secret = CACHE.computeIfAbsent(secretId, id -> JsonNode.parser().parse(
-                client().getSecretValue(GetSecretValueRequest.builder().secretId(id).build()).secretString()));
+                client().getSecretValue(GetSecretValueRequest.builder().secretId(id).build()).secretString()
+                        .getBytes(StandardCharsets.UTF_8)));
         return secret.field(jsonKey).map(JsonNode::asString).orElseThrow(
                 () -> new IllegalStateException("secret " + secretId + " has no key " + jsonKey));
     }}
