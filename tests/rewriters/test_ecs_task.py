@@ -87,3 +87,9 @@ def test_leaves_other_json_alone() -> None:
     ref = ref_to(TASK, '"shop:1"', "x", "image", PATH)
     with pytest.raises(RewriteRefused, match="environment"):
         EcsTaskDefinitionRewriter().rewrite(PATH, TASK, [ref], SETTINGS)
+
+
+def test_part_of_a_longer_value_is_refused() -> None:
+    text = TASK.replace('"ecs-db-pa55word-24680"', '"postgres://u:ecs-db-pa55word-24680@db"')
+    with pytest.raises(RewriteRefused, match="longer value"):
+        EcsTaskDefinitionRewriter().rewrite(PATH, text, _ref(text), SETTINGS)

@@ -135,7 +135,7 @@ def test_existing_get_secrets_step_gains_a_line() -> None:
 
 
 def test_refused_without_a_role() -> None:
-    with pytest.raises(RewriteRefused, match="github_role_arn"):
+    with pytest.raises(RewriteRefused, match="role_arn"):
         GitHubWorkflowRewriter().rewrite(PATH, WORKFLOW, _refs(), RewriteSettings())
 
 
@@ -215,3 +215,13 @@ def test_read_all_permissions_are_refused() -> None:
     text = "on: push\npermissions: read-all\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: make\n        env:\n          T: tok-1029384756abcdef\n"
     with pytest.raises(RewriteRefused, match="read-all"):
         GitHubWorkflowRewriter().rewrite(PATH, text, [ref_to(text, "tok-1029384756abcdef", "ci/x", "T", PATH)], SETTINGS)
+
+
+def test_secret_inside_a_longer_value_keeps_the_rest() -> None:
+    text = ("on: push\njobs:\n  a:\n    runs-on: x\n    permissions: write-all\n    steps:\n"
+            "      - run: psql \"$DSN\"\n        env:\n          DSN: postgres://app:wf-dsn-pa55-8642@db/shop\n")
+    ref = ref_to(text, "wf-dsn-pa55-8642", "ci/db", "password", PATH)
+    result = rewrite_twice(GitHubWorkflowRewriter(), PATH, text, [ref])
+    step = parses_yaml(result.text)[0]["jobs"]["a"]["steps"][2]  # type: ignore[index]
+    assert step["env"] == {"DSN": "postgres://app:${{ env.CI_DB_PASSWORD }}@db/shop"}
+    assert "permissions: write-all" in result.text  # write-all already grants id-token

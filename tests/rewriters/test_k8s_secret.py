@@ -155,3 +155,10 @@ def test_refuses_a_value_outside_data() -> None:
     ref = ref_to(MANIFESTS, "db-credentials", "x", "name", PATH)
     with pytest.raises(RewriteRefused, match="data/stringData"):
         KubernetesSecretRewriter().rewrite(PATH, MANIFESTS, [ref], SETTINGS)
+
+
+def test_part_of_a_longer_value_is_refused() -> None:
+    text = MANIFESTS.replace('"tok-9f8e7d6c5b4a3f2e"', '"url: https://u:tok-9f8e7d6c5b4a3f2e@host"')
+    ref = ref_to(text, "tok-9f8e7d6c5b4a3f2e", "shop/default/db-credentials", "api-token", PATH)
+    with pytest.raises(RewriteRefused, match="longer value"):
+        KubernetesSecretRewriter().rewrite(PATH, text, [ref], SETTINGS)

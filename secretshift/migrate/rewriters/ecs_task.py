@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from secretshift.migrate.rewriters.base import Reference, RewriteRefused, RewriteResult, RewriteSettings
-from secretshift.migrate.rewriters.yamlnodes import scalar_for, scalars
+from secretshift.migrate.rewriters.yamlnodes import scalar_for, scalars, whole
 
 PLACEHOLDER_ACCOUNT = "ACCOUNT-ID-KNOWN-AT-APPLY"
 
@@ -40,9 +40,13 @@ class EcsTaskDefinitionRewriter:
         notes = ["the task's execution role needs secretsmanager:GetSecretValue on these secrets "
                  "(see the generated IAM policy)"]
         for ref in refs:
-            where = scalar_for(text, ref, found).path
+            scalar = scalar_for(text, ref, found)
+            where = scalar.path
             if len(where) < 4 or where[-1] != "value" or where[-3] != "environment":
                 raise RewriteRefused(f"{path}:{ref.line}: only containerDefinitions[].environment values are rewritten")
+            if not whole(text, ref, scalar):
+                raise RewriteRefused(f"{path}:{ref.line}: the secret is part of a longer value and ECS injects whole "
+                                     "values; store the complete value as the secret or assemble it in the application")
             container = _at(data, where[:-3])
             entry = container["environment"][where[-2]]
             arn = settings.secret_arns.get(ref.secret_name)

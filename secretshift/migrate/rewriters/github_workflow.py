@@ -13,10 +13,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from secretshift.migrate.rewriters.base import Reference, RewriteRefused, RewriteResult, RewriteSettings
+from secretshift.migrate.rewriters.base import Reference, RewriteRefused, RewriteResult, RewriteSettings, char_span
 from secretshift.migrate.rewriters.common import env_key
 from secretshift.migrate.rewriters.eso import DEFAULT_REGION
-from secretshift.migrate.rewriters.yamlnodes import checked, scalar_for, scalars
+from secretshift.migrate.rewriters.yamlnodes import Scalar, checked, scalar_for, scalars, whole
 
 CONFIGURE = "aws-actions/configure-aws-credentials@v4"
 GET_SECRETS = "aws-actions/aws-secretsmanager-get-secrets@v2"
@@ -41,8 +41,8 @@ class GitHubWorkflowRewriter:
             return RewriteResult(text)
         if not settings.github_role_arn:
             raise RewriteRefused(
-                f"{path}: no IAM role for GitHub OIDC configured (set github_role_arn under "
-                "[tool.secretshift.migrate]); the workflow needs one to read AWS Secrets Manager")
+                f"{path}: no IAM role for GitHub OIDC configured (set role_arn under "
+                "[tool.secretshift.migrate.github]); the workflow needs one to read AWS Secrets Manager")
         yaml = _yaml(text)
         data = yaml.load(text)
         jobs = data.get("jobs") or {}
@@ -50,8 +50,9 @@ class GitHubWorkflowRewriter:
         needs: dict[str, dict[str, str]] = {}  # job -> {alias: secret name}
         notes: list[str] = []
         for ref in refs:
-            where = scalar_for(text, ref, found).path
-            value = "${{ env." + exported(ref) + " }}"
+            scalar = scalar_for(text, ref, found)
+            where = scalar.path
+            value = _embedded(path, text, ref, scalar, "${{ env." + exported(ref) + " }}")
             if len(where) == 6 and where[0] == "jobs" and where[2] == "steps" and where[4] == "env":
                 job_ids = [str(where[1])]
                 jobs[where[1]]["steps"][where[3]]["env"][where[5]] = value
@@ -76,6 +77,18 @@ class GitHubWorkflowRewriter:
         out = io.StringIO()
         yaml.dump(data, out)
         return RewriteResult(checked(path, out.getvalue()), notes=tuple(notes))
+
+
+def _embedded(path: str, text: str, ref: Reference, scalar: Scalar, expression: str) -> str:
+    """The entry's new value: the expression, inside the rest of the string when the secret was part of one."""
+    if whole(text, ref, scalar):
+        return expression
+    start, end = char_span(text, ref)
+    quote = 1 if scalar.style in ('"', "'") else 0
+    inner_start = scalar.start + quote
+    if scalar.style in ("|", ">") or text[inner_start:scalar.end - quote] != scalar.value:
+        raise RewriteRefused(f"{path}:{ref.line}: the value is embedded in a string this rewriter cannot edit safely")
+    return scalar.value[:start - inner_start] + expression + scalar.value[end - inner_start:]
 
 
 def _yaml(text: str) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 from secretshift.migrate.rewriters import eso
 from secretshift.migrate.rewriters.base import Reference, RewriteRefused, RewriteResult, RewriteSettings
 from secretshift.migrate.rewriters.common import apply_edits
-from secretshift.migrate.rewriters.yamlnodes import Document, checked, documents, scalar_for, scalars
+from secretshift.migrate.rewriters.yamlnodes import Document, checked, documents, scalar_for, scalars, whole
 
 _SECRET_DOC = re.compile(r"^kind:\s*[\"']?Secret[\"']?\s*$", re.MULTILINE)
 
@@ -36,6 +36,9 @@ class KubernetesSecretRewriter:
             scalar = scalar_for(text, ref, found)
             if len(scalar.path) != 2 or scalar.path[0] not in ("data", "stringData"):
                 raise RewriteRefused(f"{path}:{ref.line}: not a value under data/stringData of a Secret")
+            if not whole(text, ref, scalar):
+                raise RewriteRefused(f"{path}:{ref.line}: the secret is part of a longer value; an ExternalSecret "
+                                     "template would be needed to rebuild it, so write that by hand")
             per_doc.setdefault(scalar.doc, []).append((str(scalar.path[1]), ref))
         edits = []
         extra: dict[str, str] = {}
