@@ -156,3 +156,12 @@ def test_leaves_other_files_alone() -> None:
     assert not GoRewriter().applies_to("main.py", "")
     assert not JavaRewriter().applies_to("Main.kt", "")
     assert GoRewriter().rewrite("x.go", GO, [], SETTINGS).text == GO
+
+
+def test_go_package_level_var_gets_a_startup_note() -> None:
+    refs = [ref_to(GO, "go-pa55word-abcdef123456", "shop/prod/go", "db_password", "db.go"),
+            ref_to(GO, "go-token-0f9e8d7c6b5a", "shop/prod/go", "token", "db.go")]
+    notes = GoRewriter().rewrite("db.go", GO, refs, SETTINGS).notes
+    assert [n for n in notes if "package-level var" in n] == [
+        "db.go:8: a package-level var now reads the secret when the program starts (also under go test); "
+        "consider calling awsSecretValue where it is used"]

@@ -75,6 +75,7 @@ class GoRewriter:
         if package is None:
             raise RewriteRefused(f"{path}: no package clause")
         edits = []
+        notes = [f"go get {' '.join(REQUIREMENTS)} (AWS SDK for Go v2)"]
         for ref in refs:
             start, end, quote = quoted_span(text, ref)
             if quote not in ('"', "`"):
@@ -83,10 +84,21 @@ class GoRewriter:
                 raise RewriteRefused(
                     f"{path}:{ref.line}: a Go const cannot hold a function call; make it a var (check that "
                     "nothing needs a constant) and plan again")
+            if _package_level(text, start):
+                notes.append(f"{path}:{ref.line}: a package-level var now reads the secret when the program "
+                             "starts (also under go test); consider calling awsSecretValue where it is used")
             edits.append((start, end, f"awsSecretValue({json.dumps(ref.secret_name)}, {json.dumps(ref.json_key)})"))
         extra = {beside(path, HELPER_FILE): HELPER.replace("__PACKAGE__", package.group(1))}
-        notes = (f"go get {' '.join(REQUIREMENTS)} (AWS SDK for Go v2)",)
-        return RewriteResult(apply_edits(text, edits), extra, notes)
+        return RewriteResult(apply_edits(text, edits), extra, tuple(notes))
+
+
+def _package_level(text: str, offset: int) -> bool:
+    """No brace open at ``offset``: a top-level declaration. Advisory only (a composite literal at
+    package level counts as nested, so its note is missed)."""
+    depth = 0
+    for char in re.sub(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`|//[^\n]*', "", text[:offset]):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+    return depth == 0
 
 
 def _in_const(text: str, offset: int) -> bool:
