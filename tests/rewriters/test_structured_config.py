@@ -103,3 +103,14 @@ def test_a_rewrite_that_would_break_the_yaml_is_refused() -> None:
     broken = "a: [1, 2\nb: flow-pa55word-1234\n"
     with pytest.raises(RewriteRefused):
         StructuredConfigRewriter().rewrite("c.yaml", broken, [ref_to(broken, "flow-pa55word-1234", "x", "b", "c.yaml")], SETTINGS)
+
+
+def test_a_secret_nested_in_a_list_is_refused() -> None:
+    import pytest
+
+    from secretshift.migrate.rewriters.base import RewriteRefused
+    from tests.rewriters.support import SETTINGS
+
+    text = "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Secret\n    stringData:\n      t: list-secret-value-123\n"
+    with pytest.raises(RewriteRefused, match="nested"):
+        StructuredConfigRewriter().rewrite("k.yaml", text, [ref_to(text, "list-secret-value-123", "x", "t", "k.yaml")], SETTINGS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from secretshift.migrate.rewriters import eso
-from secretshift.migrate.rewriters.base import Reference, RewriteResult, RewriteSettings
+from secretshift.migrate.rewriters.base import Reference, RewriteRefused, RewriteResult, RewriteSettings
 from secretshift.migrate.rewriters.common import Edit, apply_edits, basename, beside, dirname, env_name, k8s_name
 from secretshift.migrate.rewriters.yamlnodes import Scalar, checked, replace_scalar, scalar_for, scalars
 
@@ -41,6 +41,9 @@ class StructuredConfigRewriter:
         target = k8s_name((basename(dirname(path)) if helm and dirname(path) else _stem(path)) + "-secrets")
         for ref in refs:
             scalar = scalar_for(text, ref, found)
+            if _inside_kubernetes_secret(found, scalar):
+                raise RewriteRefused(f"{path}:{ref.line}: a Kubernetes Secret nested in another document; move it to "
+                                     "a document of its own so it can become an ExternalSecret")
             existing = _existing_secret_slot(found, scalar) if helm else None
             if existing is not None and existing.value == "" and existing.style in ('"', "'"):
                 key = str(scalar.path[-1])
@@ -66,6 +69,11 @@ def ref_kind(refs: Sequence[Reference]) -> str | None:
 
 def _stem(path: str) -> str:
     return basename(path).rsplit(".", 1)[0]
+
+
+def _inside_kubernetes_secret(found: Sequence[Scalar], scalar: Scalar) -> bool:
+    kinds = {s.path[:-1] for s in found if s.doc == scalar.doc and s.path[-1:] == ("kind",) and s.value == "Secret"}
+    return any(scalar.path[:depth] in kinds for depth in range(len(scalar.path)))
 
 
 def _existing_secret_slot(found: Sequence[Scalar], scalar: Scalar) -> Scalar | None:
