@@ -140,7 +140,7 @@ def test_opaque_secret_without_namespace_has_no_template() -> None:
 
 @pytest.mark.parametrize(("path", "text"), [
     pytest.param("deploy/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n", id="configmap"),
-    pytest.param("deploy/secret.json", '{"apiVersion": "v1", "kind": "Secret"}', id="not-yaml-file"),
+    pytest.param("deploy/secret.txt", "apiVersion: v1\nkind: Secret\n", id="not-yaml-file"),
     pytest.param("notes.yaml", "kind: Secretive\napiVersion: v1\n", id="other-kind"),
 ])
 def test_leaves_other_files_alone(path: str, text: str) -> None:
@@ -162,3 +162,17 @@ def test_part_of_a_longer_value_is_refused() -> None:
     ref = ref_to(text, "tok-9f8e7d6c5b4a3f2e", "shop/default/db-credentials", "api-token", PATH)
     with pytest.raises(RewriteRefused, match="longer value"):
         KubernetesSecretRewriter().rewrite(PATH, text, [ref], SETTINGS)
+
+
+def test_json_secret_becomes_a_json_external_secret() -> None:
+    import json
+
+    text = '{\n  "apiVersion": "v1",\n  "kind": "Secret",\n  "metadata": {"name": "api", "namespace": "web"},\n' \
+           '  "stringData": {"token": "json-k8s-token-13579"}\n}\n'
+    assert KubernetesSecretRewriter().applies_to("k8s/api.json", text)
+    ref = ref_to(text, "json-k8s-token-13579", "web/api", "token", "k8s/api.json")
+    result = rewrite_twice(KubernetesSecretRewriter(), "k8s/api.json", text, [ref])
+    doc = json.loads(result.text)
+    assert doc["kind"] == "ExternalSecret" and doc["spec"]["data"] == [
+        {"secretKey": "token", "remoteRef": {"key": "web/api", "property": "token"}}]
+    assert list(result.extra_files) == ["k8s/secretstore-web.yaml"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -18,12 +19,15 @@ from secretshift.migrate.rewriters.common import apply_edits
 from secretshift.migrate.rewriters.yamlnodes import Document, checked, documents, scalar_for, scalars, whole
 
 _SECRET_DOC = re.compile(r"^kind:\s*[\"']?Secret[\"']?\s*$", re.MULTILINE)
+_JSON_SECRET = re.compile(r'"kind"\s*:\s*"Secret"')
 
 
 class KubernetesSecretRewriter:
     name = "k8s-secret"
 
     def applies_to(self, path: str, text: str) -> bool:
+        if path.endswith(".json"):
+            return bool(_JSON_SECRET.search(text)) and '"apiVersion"' in text
         return path.endswith((".yaml", ".yml")) and bool(_SECRET_DOC.search(text)) and "apiVersion:" in text
 
     def rewrite(self, path: str, text: str, refs: Sequence[Reference], settings: RewriteSettings) -> RewriteResult:
@@ -74,6 +78,8 @@ class KubernetesSecretRewriter:
             secret_type=secret.get("type"), literals=literals,
             labels=metadata.get("labels"), annotations=metadata.get("annotations"),
         )
+        if path.endswith(".json"):
+            return json.dumps(manifest, indent=2) + "\n", str(namespace) if namespace else None
         return eso.emit(manifest), str(namespace) if namespace else None
 
 

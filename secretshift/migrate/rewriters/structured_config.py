@@ -42,8 +42,8 @@ class StructuredConfigRewriter:
         for ref in refs:
             scalar = scalar_for(text, ref, found)
             if _inside_kubernetes_secret(found, scalar):
-                raise RewriteRefused(f"{path}:{ref.line}: a Kubernetes Secret nested in another document; move it to "
-                                     "a document of its own so it can become an ExternalSecret")
+                raise RewriteRefused(f"{path}:{ref.line}: a Kubernetes Secret nested in another document (e.g. a List); "
+                                     "move it to a document of its own so it can become an ExternalSecret")
             existing = _existing_secret_slot(found, scalar) if helm else None
             if existing is not None and existing.value == "" and existing.style in ('"', "'"):
                 key = str(scalar.path[-1])
