@@ -97,6 +97,7 @@ def _yaml(text: str) -> Any:
     yaml = YAML()
     yaml.preserve_quotes = True
     yaml.width = 4096
+    yaml.explicit_start = bool(re.match(r"(\s*#[^\n]*\n)*---(\s|$)", text))
     mapping, offset = _indentation(text)
     yaml.indent(mapping=mapping, sequence=mapping + offset, offset=offset)
     return yaml
