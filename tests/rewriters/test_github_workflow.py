@@ -267,7 +267,7 @@ jobs:
 
           twine check dist/*
         env:
-          TWINE_PASSWORD: "pypi-AgEIcHlwaS5vcmcCJDxyz-not-real-1234"   # TODO move
+          TWINE_PASSWORD: "twine-pa55word-not-real-1234"   # TODO move
           TWINE_USERNAME: __token__
 """
 
@@ -275,8 +275,8 @@ jobs:
 def test_untouched_lines_of_a_busy_workflow_keep_their_bytes() -> None:
     import difflib
 
-    ref = ref_to(RELEASE, "pypi-AgEIcHlwaS5vcmcCJDxyz-not-real-1234", "rel/pypi", "TWINE_PASSWORD", PATH)
+    ref = ref_to(RELEASE, "twine-pa55word-not-real-1234", "rel/pypi", "TWINE_PASSWORD", PATH)
     result = rewrite_twice(GitHubWorkflowRewriter(), PATH, RELEASE, [ref])
     removed = [line for line in difflib.ndiff(RELEASE.splitlines(), result.text.splitlines()) if line.startswith("- ")]
-    assert removed == ['-           TWINE_PASSWORD: "pypi-AgEIcHlwaS5vcmcCJDxyz-not-real-1234"   # TODO move']
+    assert removed == ['-           TWINE_PASSWORD: "twine-pa55word-not-real-1234"   # TODO move']
     assert result.text.startswith("---\n# Release pipeline\n")
