@@ -19,6 +19,11 @@ SPRING_NOTE = (
     "spring.config.import=aws-secretsmanager:{name} exposes its JSON keys as properties"
 )
 
+INI_NOTE = (
+    "INI has no standard variable syntax: expand ${VAR} with os.path.expandvars (or envsubst at deploy) "
+    "before parsing; Python's configparser ExtendedInterpolation would read ${VAR} as another option"
+)
+
 
 class EnvPlaceholderRewriter:
     name = "env-placeholder"
@@ -39,6 +44,8 @@ class EnvPlaceholderRewriter:
                          f"{ref.secret_name} (key {ref.json_key})")
             if path.endswith(".properties") and basename(path).startswith(("application", "bootstrap")):
                 notes.append(SPRING_NOTE.format(name=ref.secret_name))
+            if path.endswith((".ini", ".cfg", ".conf")):
+                notes.append(INI_NOTE)
         return RewriteResult(_checked(path, apply_edits(text, edits)), notes=tuple(dict.fromkeys(notes)))
 
 
