@@ -46,18 +46,21 @@ class KubernetesSecretRewriter:
             per_doc.setdefault(scalar.doc, []).append((str(scalar.path[1]), ref))
         edits = []
         extra: dict[str, str] = {}
+        notes = list(eso.store_notes(settings))
         for index, doc_refs in sorted(per_doc.items()):
-            manifest, namespace = self._replacement(path, text, docs[index], doc_refs, settings)
+            manifest, namespace, name = self._replacement(path, text, docs[index], doc_refs, settings)
             body = text[docs[index].start:docs[index].end]
             if not body.endswith("\n"):
                 manifest = manifest.rstrip("\n")
             edits.append((docs[index].start, docs[index].end, manifest))
             store_path, store_text = eso.store_file(path, namespace, settings)
             extra[store_path] = store_text
-        return RewriteResult(checked(path, apply_edits(text, edits)), extra, eso.store_notes(settings))
+            notes.append(f"{path}: if Secret '{name}' already exists in the cluster (applied from the old manifest), "
+                         "delete it once the ExternalSecret is applied, or set target.creationPolicy: Merge")
+        return RewriteResult(checked(path, apply_edits(text, edits)), extra, tuple(notes))
 
     def _replacement(self, path: str, text: str, doc: Document, doc_refs: list[tuple[str, Reference]],
-                     settings: RewriteSettings) -> tuple[str, str | None]:
+                     settings: RewriteSettings) -> tuple[str, str | None, str]:
         secret = _load(text[doc.start:doc.end])
         if not isinstance(secret, dict) or secret.get("kind") != "Secret":
             raise RewriteRefused(f"{path}: the referenced document is not a Kubernetes Secret")
@@ -78,9 +81,8 @@ class KubernetesSecretRewriter:
             secret_type=secret.get("type"), literals=literals,
             labels=metadata.get("labels"), annotations=metadata.get("annotations"),
         )
-        if path.endswith(".json"):
-            return json.dumps(manifest, indent=2) + "\n", str(namespace) if namespace else None
-        return eso.emit(manifest), str(namespace) if namespace else None
+        rendered = json.dumps(manifest, indent=2) + "\n" if path.endswith(".json") else eso.emit(manifest)
+        return rendered, str(namespace) if namespace else None, str(name)
 
 
 def _load(text: str) -> Any:
