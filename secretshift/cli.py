@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -14,6 +15,12 @@ from secretshift.errors import EXIT_ERROR, FatalError
 COMMANDS: dict[str, tuple[str, str]] = {
     "scan": ("secretshift.commands.scan", "scan files or directories for secrets"),
     "rules": ("secretshift.commands.rules", "list the detection rules"),
+    "hook": ("secretshift.hooks.detect", "pre-commit hook: fail on staged secrets not in the baseline"),
+    "baseline": ("secretshift.commands.baseline", "create, update or audit the baseline (.secrets.baseline)"),
+    "install-hook": ("secretshift.commands.install_hook", "install a plain git pre-commit (or pre-push) hook"),
+    "ci": ("secretshift.commands.ci", "check a pull request's commits in CI (GitHub Actions, GitLab CI)"),
+    "migrate": ("secretshift.commands.migrate", "move secrets into AWS Secrets Manager (plan, apply, interactive)"),
+    "rotation": ("secretshift.commands.rotation", "check migrated secrets against their rotation lifetime"),
 }
 
 
@@ -52,6 +59,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("secretshift: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        return EXIT_ERROR
+    except Exception as exc:  # a bug, not a user error: never exit 1, which means "findings"
+        if os.environ.get("SECRETSHIFT_DEBUG"):
+            raise
+        # The message is left out: it could quote input, and input may hold a secret.
+        print(
+            f"secretshift: internal error ({type(exc).__name__}); "
+            "rerun with SECRETSHIFT_DEBUG=1 for a traceback",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
 
 

@@ -7,6 +7,7 @@ favour of the most specific rule, then inline suppressions are honoured.
 """
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from secretshift.textutil import LineIndex, decode, normalise_encoding, shannon_
 PACK_RULE_PRIORITY = 100
 ALLOW_MARKERS = (b"secretshift: allow", b"pragma: allowlist secret")
 NEXT_LINE_MARKERS = (b"secretshift: allow", b"pragma: allowlist nextline secret")
+_LONG_LINE = 65536
+_KEY_PREFIX_BYTES = 2048  # infer_key reads at most 512 characters before the value
 _COMMENT_LEADERS = (b"#", b"//", b"/*", b"*", b"--", b";", b"<!--", b"%", b"rem ", b"'")
 
 
@@ -120,9 +123,12 @@ class Engine:
         out: list[_Verdict] = []
         seen: set[int] = set()
         for window_start, window_end in _windows(data, sorted(starts), rule):
-            for match in regex.finditer(data, window_start, window_end):
-                start, end = match.start(group), match.end(group)
-                if start < 0 or start in seen or end > size:
+            # Slice rather than pass pos/endpos: RE2 anchors `^`/`$` to the whole buffer, so
+            # with bounds a secret at the start or end of a line (`TOKEN=ghp_...\n`) was missed.
+            window = data[window_start:window_end]
+            for match in regex.finditer(window):
+                start, end = window_start + match.start(group), window_start + match.end(group)
+                if match.start(group) < 0 or start in seen or end > size:
                     continue
                 seen.add(start)
                 value = decode(match.group(group))
@@ -169,16 +175,17 @@ class Engine:
     def _findings(self, blob: Blob, verdicts: list[_Verdict]) -> list[Finding]:
         data = blob.data
         lines = LineIndex(data)
+        allow = _AllowMarkers(data)
         findings = []
-        for verdict in verdicts:
-            if _suppressed(data, lines, verdict.start):
+        for verdict in sorted(verdicts, key=lambda v: v.start):  # in order: LineIndex is O(file)
+            line, column, line_start = lines.locate(verdict.start)
+            if allow.suppressed(verdict.start, line, line_start):
                 continue
-            line, column = lines.position(verdict.start)
             end_line, end_column = lines.position(verdict.end)
             key = verdict.key
             if key is None:
-                line_start, _ = lines.line_bounds(verdict.start)
-                key = infer_key(decode(data[line_start : verdict.start]))
+                prefix_start = max(line_start, verdict.start - _KEY_PREFIX_BYTES)
+                key = infer_key(decode(data[prefix_start : verdict.start]))
             findings.append(
                 Finding(
                     rule=verdict.rule,
@@ -228,21 +235,65 @@ def _windows(data: bytes, starts: list[int], rule: Rule) -> list[tuple[int, int]
 
 def _resolve_overlaps(verdicts: list[_Verdict]) -> list[_Verdict]:
     """Keep one verdict per stretch of bytes: the most specific rule, then the longest span."""
-    ordered = sorted(verdicts, key=lambda v: (-v.priority, -(v.end - v.start), v.start, v.rule))
+    ordered = sorted(
+        (v for v in verdicts if v.end > v.start),  # an empty span is no secret
+        key=lambda v: (-v.priority, -(v.end - v.start), v.start, v.rule),
+    )
+    # Kept spans never overlap, so sorted by start they are also sorted by end: a new span
+    # only has to be checked against its two neighbours (thousands of hits stay O(n log n)).
+    starts: list[int] = []
+    ends: list[int] = []
     kept: list[_Verdict] = []
     for verdict in ordered:
-        if all(verdict.end <= k.start or verdict.start >= k.end for k in kept):
-            kept.append(verdict)
+        at = bisect.bisect_right(starts, verdict.start)
+        if at > 0 and ends[at - 1] > verdict.start:
+            continue
+        if at < len(starts) and starts[at] < verdict.end:
+            continue
+        starts.insert(at, verdict.start)
+        ends.insert(at, verdict.end)
+        kept.append(verdict)
     return kept
 
 
-def _suppressed(data: bytes, lines: LineIndex, offset: int) -> bool:
-    start, end = lines.line_bounds(offset)
-    line = data[start:end].lower()
-    if any(marker in line for marker in ALLOW_MARKERS):
-        return True
-    if start == 0:
+class _AllowMarkers:
+    """Inline allow markers, read once per line with a finding: on a minified line with
+    thousands of findings, re-reading megabytes per finding would be quadratic."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        # line -> (end of the line, its verdict: True/False, or None on a long line where only
+        # the text near each secret is read)
+        self._lines: dict[int, tuple[int, bool | None]] = {}
+
+    def suppressed(self, offset: int, line: int, line_start: int) -> bool:
+        data = self._data
+        known = self._lines.get(line)
+        if known is None:
+            end = data.find(b"\n", offset)
+            end = len(data) if end == -1 else end
+            if _previous_line_allows(data, line_start):
+                verdict: bool | None = True
+            elif end - line_start > _LONG_LINE:
+                verdict = None
+            else:
+                verdict = _has_marker(data[line_start:end])
+            known = self._lines[line] = (end, verdict)
+        end, verdict = known
+        if verdict is not None:
+            return verdict
+        return _has_marker(data[max(line_start, offset - 4096) : min(end, offset + 4096)])
+
+
+def _has_marker(text: bytes) -> bool:
+    lowered = text.lower()
+    return any(marker in lowered for marker in ALLOW_MARKERS)
+
+
+def _previous_line_allows(data: bytes, line_start: int) -> bool:
+    if line_start == 0:
         return False
-    prev_start, prev_end = lines.line_bounds(start - 1)
+    prev_end = line_start - 1
+    prev_start = data.rfind(b"\n", max(0, prev_end - _LONG_LINE), prev_end) + 1
     previous = data[prev_start:prev_end].strip().lower()
     return previous.startswith(_COMMENT_LEADERS) and any(m in previous for m in NEXT_LINE_MARKERS)

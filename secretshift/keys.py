@@ -3,19 +3,23 @@ from __future__ import annotations
 
 import re
 
-# `NAME = "`, `NAME: `, `"name": "`, `name := "`, `name => '`, `--name=`, `<name>`, `set NAME=`
-_ASSIGNMENT = re.compile(
-    r"""(?x)
-    (?:^|[^\w.\-])
-    ["'`]?(?P<key>[A-Za-z_@$][\w.\-]{0,127}?)["'`]?\]?   # the name, maybe quoted or indexed
-    \s*(?::=|=>|==|=|:|<-|\s(?=["']))\s*                  # the assignment operator
-    (?:[\w.]+\()?                                         # a wrapping call: Secret("...")
-    (?:\[|\{|["'`])?                                      # opening quote/bracket of the value
-    \s*$
-    """
+from secretshift.regex import compile_text
+
+# RE2 (linear time), because the text before a value comes from untrusted files: with a
+# backtracking engine a 512-character identifier run cost ~2 ms per finding. RE2 has no
+# verbose mode or look-around, and its `\w`/`\s` are ASCII, hence the spelled-out classes.
+_W = r"\p{L}\p{N}_"  # Python's Unicode `\w`
+_S = r"[\s\p{Z}]"  # Python's Unicode `\s`
+_MAX_KEY = 128
+# `NAME = "`, `NAME: `, `"name": "`, `name := "`, `name => '`, `--name=`, `<name>`, `set NAME=`:
+# an optional quote or `]` after the name, an assignment operator (or a space before a quote),
+# maybe a wrapping call such as `Secret(`, maybe an opening quote or bracket, then the value.
+_ASSIGNMENT = compile_text(
+    rf"""(?:^|[^{_W}.\-])["'`]?(?P<key>[A-Za-z_@$][{_W}.\-]*?)["'`]?\]?"""
+    rf"""(?:\s*(?::=|=>|==|=|:|<-)\s*(?:[{_W}.]+\()?(?:\[|\{{|["'`])?|\s*\s["'])\s*$""".replace(r"\s", _S)
 )
-_XML_ELEMENT = re.compile(r"<(?P<key>[A-Za-z_][\w.\-:]{0,127})(?:\s[^<>]*)?>\s*$")
-_XML_ATTRIBUTE = re.compile(r"""(?P<key>[A-Za-z_][\w.\-:]{0,127})\s*=\s*["']$""")
+_XML_ELEMENT = compile_text(rf"<(?P<key>[A-Za-z_][{_W}.\-:]*)(?:\s[^<>]*)?>\s*$".replace(r"\s", _S))
+_XML_ATTRIBUTE = compile_text(rf"""(?P<key>[A-Za-z_][{_W}.\-:]*)\s*=\s*["']$""".replace(r"\s", _S))
 _MAX_PREFIX = 512
 
 
@@ -24,10 +28,14 @@ def infer_key(prefix: str) -> str | None:
     prefix = prefix[-_MAX_PREFIX:]
     for pattern in (_ASSIGNMENT, _XML_ELEMENT, _XML_ATTRIBUTE):
         match = pattern.search(prefix)
-        if match:
-            key = match.group("key").lstrip("$@")
-            if key and not key.isdigit():
-                return key
+        if not match:
+            continue
+        key: str = match.group("key")
+        if len(key) > _MAX_KEY:
+            continue  # a name this long is no identifier anyone assigns to
+        key = key.lstrip("$@")
+        if key and not key.isdigit():
+            return key
     return None
 
 

@@ -6,7 +6,6 @@ which makes every such place easy to find and review.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +24,8 @@ class SecretValue:
     @property
     def sha1(self) -> str:
         # detect-secrets' `hashed_secret` is the SHA-1 hex digest of the value.
+        import hashlib  # lazily: only findings need it, and it costs the commit hook to import
+
         return hashlib.sha1(self._value.encode("utf-8", "surrogateescape")).hexdigest()
 
     def redacted(self) -> str:

@@ -31,6 +31,8 @@ class LinearRegex:
         }
 
     def finditer(self, data: bytes, pos: int = 0, endpos: int | None = None) -> Iterator[Any]:
+        # Unlike Python's `re`, `$` does not match at `endpos` (nor `^` at `pos`): RE2 anchors
+        # them to the whole buffer. Slice the data to scan a line-bounded window.
         if endpos is None:
             endpos = len(data)
         return self._compiled.finditer(data, pos, endpos)  # type: ignore[no-any-return]

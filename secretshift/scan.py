@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from secretshift.config import Config
@@ -88,6 +87,9 @@ def scan_paths(
     if jobs == 1 or len(entries) < 2 * _BATCH:
         _scan_entries(build_engine(config), entries, config.max_file_size, result)
     else:
+        # Imported here: multiprocessing costs the commit hook tens of milliseconds to import.
+        from concurrent.futures import ProcessPoolExecutor
+
         batches = [entries[i : i + _BATCH] for i in range(0, len(entries), _BATCH)]
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config,)) as pool:
             for part in pool.map(_scan_batch, batches):

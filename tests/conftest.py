@@ -3,7 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -42,3 +42,55 @@ def git_repo(tmp_path: Path) -> Path:
 @pytest.fixture
 def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     return run_cli
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+AWS_TEST_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    # Never read a developer's real AWS config or credentials.
+    "AWS_CONFIG_FILE": "/nonexistent/secretshift-tests/aws-config",
+    "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/secretshift-tests/aws-credentials",
+}
+
+
+@pytest.fixture(scope="session")
+def asm_endpoint() -> Iterator[str]:
+    """A real AWS Secrets Manager HTTP endpoint: moto's server on 127.0.0.1, dummy credentials.
+
+    Yields the endpoint URL; the dummy AWS_* variables are set for the session (so CLI
+    subprocesses inherit them) and restored afterwards. AWS_ENDPOINT_URL is NOT set: pass the
+    URL through explicitly (`--endpoint-url`, `endpoint_url=`)."""
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in AWS_TEST_ENV.items():
+            patch.setenv(name, value)
+        for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SECRETS_MANAGER"):
+            patch.delenv(name, raising=False)
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.stop()
+
+
+@pytest.fixture
+def asm(asm_endpoint: str) -> str:
+    """``asm_endpoint`` with moto's state emptied first, so tests never see each other's secrets."""
+    import urllib.request
+
+    urllib.request.urlopen(urllib.request.Request(f"{asm_endpoint}/moto-api/reset", method="POST"), timeout=10)
+    return asm_endpoint

@@ -33,6 +33,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--max-file-size", metavar="SIZE", help="skip larger files (default 25MB)")
     parser.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="processes (default: auto)")
+    parser.add_argument("--staged", action="store_true",
+                        help="scan what `git commit` would add (the index), not the work tree")
+    parser.add_argument("--baseline", metavar="PATH", help="report only findings this baseline does not accept")
+    group = parser.add_argument_group("git history (PATH is then the repository, default .)")
+    group.add_argument("--diff", metavar="BASE..HEAD", help="scan the lines added by each commit in the range")
+    group.add_argument("--history", action="store_true", help="scan every commit reachable from any ref")
+    group.add_argument("--branch", metavar="REF", help="with --history: only commits reachable from REF")
+    group.add_argument("--since", metavar="DATE", help="with --history: only commits after DATE (committer date)")
 
 
 def check_show_secrets(args: argparse.Namespace) -> bool:
@@ -83,11 +91,22 @@ def run(args: argparse.Namespace) -> int:
     from secretshift.report import ReportInput, reporters
     from secretshift.scan import all_rule_descriptions, scan_paths
 
+    if getattr(args, "staged", False) or getattr(args, "baseline", None):
+        from secretshift.commands.scan_baseline import run_with_baseline
+
+        return run_with_baseline(args)
     show = check_show_secrets(args)
     paths = args.paths or ["."]
     config = resolve_config(args, paths[0])
-    result = scan_paths(paths, config, use_git=not args.no_git, jobs=args.jobs)
+    extra = ""
+    if args.diff or args.history or args.branch or args.since:
+        from secretshift.gitscan import scan_git_args
+
+        scanned = scan_git_args(args, config)  # GitPython is imported only on this path
+        result, extra = scanned.result, f" across {scanned.commits} commits"
+    else:
+        result = scan_paths(paths, config, use_git=not args.no_git, jobs=args.jobs)
     rules = all_rule_descriptions(config) if args.format == "sarif" else []
     emit(reporters()[args.format](ReportInput(result, rules, show)), args.output)
-    print(summary(result), file=sys.stderr)
+    print(summary(result, extra), file=sys.stderr)
     return EXIT_FINDINGS if result.findings else EXIT_CLEAN

@@ -1,7 +1,8 @@
 """Reporters: a registry of format name -> function rendering a :class:`ReportInput`."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import importlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from secretshift.models import Finding, Rule, ScanResult
@@ -19,11 +20,29 @@ class ReportInput:
 Reporter = Callable[[ReportInput], str]
 
 
-def reporters() -> dict[str, Reporter]:
-    from secretshift.report import json_report, sarif, text
+# format name -> module with `render(ReportInput) -> str`; a module is imported only when its
+# format is used, so a scan loads one reporter, not all of them.
+REPORTERS: dict[str, str] = {
+    "text": "secretshift.report.text",
+    "json": "secretshift.report.json_report",
+    "sarif": "secretshift.report.sarif",
+    "github": "secretshift.report.github",
+    "junit": "secretshift.report.junit",
+    "gitlab": "secretshift.report.gitlab",
+}
 
-    return {
-        "text": text.render,
-        "json": json_report.render,
-        "sarif": sarif.render,
-    }
+
+class _Reporters(Mapping[str, Reporter]):
+    def __getitem__(self, name: str) -> Reporter:
+        render: Reporter = importlib.import_module(REPORTERS[name]).render
+        return render
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(REPORTERS)
+
+    def __len__(self) -> int:
+        return len(REPORTERS)
+
+
+def reporters() -> Mapping[str, Reporter]:
+    return _Reporters()

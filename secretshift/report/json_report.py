@@ -1,9 +1,8 @@
 """The versioned JSON report (schema: ``version`` 1, documented in the README)."""
 from __future__ import annotations
 
-import json
-
 from secretshift.report import ReportInput
+from secretshift.textutil import json_text
 
 SCHEMA_VERSION = 1
 
@@ -19,4 +18,4 @@ def render(report: ReportInput) -> str:
             "bytes_scanned": report.result.bytes_scanned,
         },
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document)

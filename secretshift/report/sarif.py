@@ -1,7 +1,7 @@
 """SARIF 2.1.0 for code-scanning tools, fingerprinted by content so alerts survive line moves."""
 from __future__ import annotations
 
-import json
+import os
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
@@ -9,16 +9,19 @@ from urllib.parse import quote
 from secretshift import __version__
 from secretshift.models import Finding
 from secretshift.report import ReportInput
+from secretshift.textutil import json_text
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT = "secretHash/v1"
 
 
 def artifact_uri(path: str) -> dict[str, str]:
-    posix = path.replace("\\", "/")
+    posix = path.replace(os.sep, "/")  # a backslash is a legal name character on POSIX
+    # Percent-encode the file name's bytes: exact even for names that are not valid UTF-8.
+    encoded = quote(os.fsencode(posix), safe="/")
     if PurePosixPath(posix).is_absolute():
-        return {"uri": "file://" + quote(posix, safe="/")}
-    return {"uri": quote(posix, safe="/"), "uriBaseId": "%SRCROOT%"}
+        return {"uri": "file://" + encoded}
+    return {"uri": encoded, "uriBaseId": "%SRCROOT%"}
 
 
 def _result(finding: Finding, rule_index: dict[str, int], show: bool, level: str) -> dict[str, Any]:
@@ -99,4 +102,4 @@ def render(report: ReportInput) -> str:
     if notes:
         run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": notes}]
     document = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document)

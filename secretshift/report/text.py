@@ -1,11 +1,9 @@
 """One line per finding, `path:line:col rule redacted`, and how to fix it."""
 from __future__ import annotations
 
-import shlex
-
 from secretshift.models import Finding
 from secretshift.report import ReportInput
-from secretshift.textutil import printable_path
+from secretshift.textutil import printable_path, shell_word
 
 
 def finding_line(finding: Finding, show_secret: bool = False) -> str:
@@ -17,9 +15,10 @@ def finding_line(finding: Finding, show_secret: bool = False) -> str:
 
 
 def fix_hint(finding: Finding) -> str:
-    target = shlex.quote(f"{finding.path}:{finding.line}")
+    target = shell_word(f"{finding.path}:{finding.line}")
+    separator = "-- " if finding.path.startswith("-") else ""  # not an option, whatever the name
     return (
-        f"  fix: secretshift migrate plan {target}  "
+        f"  fix: secretshift migrate plan {separator}{target}  "
         "(or mark a false positive with a `secretshift: allow` comment)"
     )
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ _SKIP_DIRS = frozenset({".git", ".hg", ".svn"})
 class FileEntry:
     fs_path: str  # what to open
     display: str  # what reports show: relative to the scanned directory, or as given
+    error: str | None = None  # why listing could not look inside (an unreadable directory)
 
 
 def list_files(target: str, use_git: bool) -> Iterator[FileEntry]:
@@ -44,12 +44,18 @@ def list_files(target: str, use_git: bool) -> Iterator[FileEntry]:
         yield FileEntry(target, target)
         return
     listed = _git_files(path) if use_git else None
-    for name in listed if listed is not None else _walk(path):
-        yield FileEntry(os.path.join(target, name), name)
+    if listed is not None:
+        for name in listed:
+            yield FileEntry(os.path.join(target, name), name)
+        return
+    for name, error in _walk(path):
+        yield FileEntry(os.path.join(target, name), name, error)
 
 
 def _git_files(folder: Path) -> list[str] | None:
     """Tracked and untracked-but-not-ignored files, relative to ``folder``; None outside git."""
+    import subprocess  # not at the top: the commit hook reads named files and never needs it
+
     try:
         proc = subprocess.run(
             ["git", "-C", str(folder), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
@@ -64,18 +70,32 @@ def _git_files(folder: Path) -> list[str] | None:
     return sorted(set(names))
 
 
-def _walk(folder: Path) -> Iterator[str]:
+def _walk(folder: Path) -> Iterator[tuple[str, str | None]]:
+    """(relative name, None) per file, and (relative name, reason) per unreadable directory:
+    os.walk skips those silently, and a scan must never silently skip."""
     root = str(folder)
-    for current, dirs, files in os.walk(root, followlinks=False):
+    errors: list[OSError] = []
+    for current, dirs, files in os.walk(root, onerror=errors.append, followlinks=False):
+        yield from _walk_errors(root, errors)
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
         rel = os.path.relpath(current, root)
         for name in sorted(files):
-            yield name if rel == "." else os.path.join(rel, name).replace(os.sep, "/")
+            yield (name if rel == "." else os.path.join(rel, name).replace(os.sep, "/")), None
+    yield from _walk_errors(root, errors)
+
+
+def _walk_errors(root: str, errors: list[OSError]) -> Iterator[tuple[str, str]]:
+    for exc in errors:
+        name = os.path.relpath(os.fsdecode(exc.filename or root), root).replace(os.sep, "/")
+        yield name, f"cannot list directory: {exc.strerror}"
+    errors.clear()
 
 
 def read_blob(entry: FileEntry, max_size: int) -> Blob | Skipped | None:
     """The file as a blob; a :class:`Skipped` note when it cannot or must not be read;
     None for a binary file (skipped quietly, counted by the caller)."""
+    if entry.error is not None:
+        return Skipped(entry.display, entry.error)
     extension = entry.display.rsplit(".", 1)[-1].lower() if "." in entry.display else ""
     if extension in BINARY_EXTENSIONS:
         return None
@@ -85,8 +105,10 @@ def read_blob(entry: FileEntry, max_size: int) -> Blob | Skipped | None:
         return Skipped(entry.display, "vanished before it could be read")
     except OSError as exc:
         return Skipped(entry.display, f"cannot stat: {exc.strerror}")
-    if stat.S_ISLNK(info.st_mode) or stat.S_ISDIR(info.st_mode):
+    if stat.S_ISLNK(info.st_mode):
         return None  # never follow links: a link may point outside the scanned tree
+    if stat.S_ISDIR(info.st_mode):  # git lists a submodule as one path; say it was not read
+        return Skipped(entry.display, "a directory where a file was listed (a git submodule is scanned on its own)")
     if not stat.S_ISREG(info.st_mode):
         return Skipped(entry.display, "not a regular file")
     if info.st_size > max_size:

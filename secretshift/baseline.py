@@ -1,0 +1,309 @@
+"""The baseline: accepted findings, in detect-secrets' ``.secrets.baseline`` JSON shape.
+
+Compatibility is the point: a team keeps the baseline it already has, and ``detect-secrets
+audit`` keeps working on the ones we write. That decides three things:
+
+- ``type`` holds detect-secrets' own type names ("AWS Access Key", "Secret Keyword"...):
+  detect-secrets looks every type up in its plugin table and fails on names it does not know,
+  so our rule ids cannot go there. The type is a label only.
+- Identity is ``(filename, hashed_secret)``: the file and the secret's SHA-1, the same
+  hash detect-secrets writes, so its baselines match our findings as they are. Line numbers
+  are informational (refreshed by ``baseline update``), never part of identity.
+- Writes are deterministic: entries sorted by file then hash (not line, so line moves do not
+  reorder them), no timestamp, and nothing is written when nothing changed.
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from secretshift.errors import FatalError
+from secretshift.models import Finding
+
+BASELINE_NAME = ".secrets.baseline"
+# The detect-secrets release whose format we write; it refuses nothing older than itself.
+FORMAT_VERSION = "1.5.0"
+
+# detect-secrets' plugins and their settings: `plugins_used` must name only plugins it knows,
+# and the high-entropy plugins need their `limit`. Sorted as detect-secrets sorts them.
+DEFAULT_PLUGINS: tuple[Mapping[str, Any], ...] = tuple(
+    {"name": name, **({"limit": limit} if limit is not None else {})}
+    for name, limit in (
+        ("ArtifactoryDetector", None), ("AWSKeyDetector", None), ("AzureStorageKeyDetector", None),
+        ("Base64HighEntropyString", 4.5), ("BasicAuthDetector", None), ("CloudantDetector", None),
+        ("DiscordBotTokenDetector", None), ("GitHubTokenDetector", None),
+        ("GitLabTokenDetector", None), ("HexHighEntropyString", 3.0), ("IbmCloudIamDetector", None),
+        ("IbmCosHmacDetector", None), ("JwtTokenDetector", None), ("KeywordDetector", None),
+        ("MailchimpDetector", None), ("NpmDetector", None), ("OpenAIDetector", None),
+        ("PrivateKeyDetector", None), ("PypiTokenDetector", None), ("SendGridDetector", None),
+        ("SlackDetector", None), ("SoftlayerDetector", None), ("SquareOAuthDetector", None),
+        ("StripeDetector", None), ("TelegramBotTokenDetector", None), ("TwilioKeyDetector", None),
+    )
+)
+DEFAULT_FILTERS: tuple[Mapping[str, Any], ...] = tuple(
+    {"path": f"detect_secrets.filters.{name}"}
+    for name in (
+        "allowlist.is_line_allowlisted", "heuristic.is_indirect_reference",
+        "heuristic.is_likely_id_string", "heuristic.is_lock_file",
+        "heuristic.is_not_alphanumeric_string", "heuristic.is_potential_uuid",
+        "heuristic.is_prefixed_with_dollar_sign", "heuristic.is_sequential_string",
+        "heuristic.is_swagger_file", "heuristic.is_templated_secret",
+    )
+)
+# Rule id prefix -> detect-secrets type. Anything else is a "Secret Keyword" (its generic
+# key = value plugin), the closest detect-secrets has to our generic rules.
+_TYPES_BY_PREFIX = (
+    ("aws-", "AWS Access Key"), ("artifactory", "Artifactory Credentials"),
+    ("azure-storage", "Azure Storage Account access key"), ("basic-auth", "Basic Auth Credentials"),
+    ("url-credential", "Basic Auth Credentials"), ("cloudant", "Cloudant Credentials"),
+    ("discord", "Discord Bot Token"), ("github", "GitHub Token"), ("gitlab", "GitLab Token"),
+    ("ibm-cloud-iam", "IBM Cloud IAM Key"), ("ibm-cos", "IBM COS HMAC Credentials"),
+    ("jwt", "JSON Web Token"), ("mailchimp", "Mailchimp Access Key"), ("npm", "NPM tokens"),
+    ("openai", "OpenAI Token"), ("private-key", "Private Key"), ("pypi", "PyPI Token"),
+    ("sendgrid", "SendGrid API Key"), ("slack", "Slack Token"), ("softlayer", "SoftLayer Credentials"),
+    ("square", "Square OAuth Secret"), ("stripe", "Stripe Access Key"),
+    ("telegram", "Telegram Bot Token"), ("twilio", "Twilio API Key"),
+)
+GENERIC_TYPE = "Secret Keyword"
+
+
+def detect_secrets_type(rule_id: str) -> str:
+    for prefix, name in _TYPES_BY_PREFIX:
+        if rule_id.startswith(prefix):
+            return name
+    return GENERIC_TYPE
+
+
+@dataclass(frozen=True)
+class BaselineEntry:
+    filename: str  # relative to the repository root, `/`-separated
+    hashed_secret: str
+    type: str
+    line_number: int | None = None
+    is_verified: bool = False
+    is_secret: bool | None = None  # the audit label: True real, False false positive
+
+    @property
+    def identity(self) -> tuple[str, str]:
+        return (self.filename, self.hashed_secret)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "type": self.type,
+            "filename": self.filename,
+            "hashed_secret": self.hashed_secret,
+            "is_verified": self.is_verified,
+        }
+        if self.line_number:
+            data["line_number"] = self.line_number
+        if self.is_secret is not None:
+            data["is_secret"] = self.is_secret
+        return data
+
+
+@dataclass(frozen=True)
+class Baseline:
+    entries: tuple[BaselineEntry, ...] = ()
+    version: str = FORMAT_VERSION
+    plugins_used: tuple[Mapping[str, Any], ...] = DEFAULT_PLUGINS
+    filters_used: tuple[Mapping[str, Any], ...] = DEFAULT_FILTERS
+    _index: dict[tuple[str, str], BaselineEntry] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        for entry in self.entries:
+            self._index.setdefault(entry.identity, entry)
+
+    def lookup(self, filename: str, hashed_secret: str) -> BaselineEntry | None:
+        return self._index.get((filename, hashed_secret))
+
+    def with_entries(self, entries: Iterable[BaselineEntry]) -> Baseline:
+        return Baseline(
+            tuple(_sorted_unique(entries)), _newer(self.version), self.plugins_used, self.filters_used
+        )
+
+
+# -- reading ----------------------------------------------------------------------------------
+def load_baseline(path: Path) -> Baseline:
+    """A baseline file (ours or detect-secrets'); a clear error, never a traceback, if broken."""
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise FatalError(f"baseline not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FatalError(f"cannot read baseline {path}: {exc}") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FatalError(f"{path}: not a baseline file (invalid JSON at line {exc.lineno})") from None
+    return parse_baseline(document, str(path))
+
+
+def parse_baseline(document: Any, origin: str) -> Baseline:
+    if not isinstance(document, dict) or not isinstance(document.get("results"), dict):
+        raise FatalError(f"{origin}: not a baseline file (no `results` object)")
+    entries = []
+    for filename, items in document["results"].items():
+        if not isinstance(items, list):
+            raise FatalError(f"{origin}: results for {filename!r} must be a list")
+        for item in items:
+            entries.append(_entry(item, filename, origin))
+    version = document.get("version", FORMAT_VERSION)
+    # A team's own detect-secrets settings are kept as they are.
+    return Baseline(
+        entries=tuple(_sorted_unique(entries)),
+        version=version if isinstance(version, str) else FORMAT_VERSION,
+        plugins_used=_dicts(document.get("plugins_used"), DEFAULT_PLUGINS),
+        filters_used=_dicts(document.get("filters_used"), DEFAULT_FILTERS),
+    )
+
+
+def _entry(item: Any, filename: str, origin: str) -> BaselineEntry:
+    if not isinstance(item, dict):
+        raise FatalError(f"{origin}: an entry for {filename!r} is not an object")
+    hashed = item.get("hashed_secret")
+    kind = item.get("type")
+    if not isinstance(hashed, str) or not isinstance(kind, str):
+        raise FatalError(f"{origin}: an entry for {filename!r} lacks `type` or `hashed_secret`")
+    line = item.get("line_number")
+    label = item.get("is_secret")
+    return BaselineEntry(
+        filename=_posix(str(item.get("filename", filename))),
+        hashed_secret=hashed,
+        type=kind,
+        line_number=line if isinstance(line, int) and line > 0 else None,
+        is_verified=item.get("is_verified") is True,
+        is_secret=label if isinstance(label, bool) else None,
+    )
+
+
+def _dicts(value: Any, default: tuple[Mapping[str, Any], ...]) -> tuple[Mapping[str, Any], ...]:
+    if isinstance(value, list) and value and all(isinstance(x, dict) for x in value):
+        return tuple(value)
+    return default
+
+
+# -- writing ----------------------------------------------------------------------------------
+def render_baseline(baseline: Baseline) -> str:
+    results: dict[str, list[dict[str, Any]]] = {}
+    for entry in baseline.entries:
+        results.setdefault(entry.filename, []).append(entry.to_dict())
+    document = {
+        "version": baseline.version,
+        "plugins_used": [dict(p) for p in baseline.plugins_used],
+        "filters_used": [dict(f) for f in baseline.filters_used],
+        "results": results,
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def write_baseline(path: Path, baseline: Baseline) -> bool:
+    """Write atomically; False (and the file untouched) when the content is already that."""
+    text = render_baseline(baseline)
+    try:
+        if path.read_text("utf-8") == text:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise FatalError(f"cannot write baseline {path}: {exc.strerror}") from None
+    return True
+
+
+def _sorted_unique(entries: Iterable[BaselineEntry]) -> list[BaselineEntry]:
+    unique: dict[tuple[str, str], BaselineEntry] = {}
+    for entry in entries:
+        unique.setdefault(entry.identity, entry)
+    return sorted(unique.values(), key=lambda e: (e.filename, e.hashed_secret))
+
+
+def _newer(version: str) -> str:
+    def parts(text: str) -> tuple[int, ...]:
+        return tuple(int(p) if p.isdigit() else 0 for p in text.split("."))
+
+    return version if parts(version) > parts(FORMAT_VERSION) else FORMAT_VERSION
+
+
+def _posix(path: str) -> str:
+    return path.replace("\\", "/").removeprefix("./")
+
+
+# -- findings <-> entries ---------------------------------------------------------------------
+def entry_for(finding: Finding, filename: str, previous: BaselineEntry | None) -> BaselineEntry:
+    """The entry for a finding; an earlier entry's labels (and foreign type name) are kept."""
+    if previous is None:
+        return BaselineEntry(filename, finding.secret_hash, detect_secrets_type(finding.rule), finding.line)
+    return replace(previous, filename=filename, line_number=finding.line)
+
+
+def refreshed(
+    baseline: Baseline,
+    findings: Sequence[tuple[str, Finding]],
+    in_scope: Callable[[str], bool],
+    add_new: bool = True,
+) -> Baseline:
+    """``baseline`` after a scan that found ``findings`` (each with its root-relative filename):
+    entries of files the scan covered (``in_scope``) are replaced by what it found (labels kept,
+    lines refreshed; a secret that is gone loses its entry), entries of other files stay, and
+    ``add_new`` decides whether findings without an entry join."""
+    kept = [e for e in baseline.entries if not in_scope(e.filename)]
+    fresh: dict[tuple[str, str], BaselineEntry] = {}
+    for filename, finding in sorted(findings, key=lambda p: (p[0], p[1].line, p[1].column)):
+        key = (filename, finding.secret_hash)
+        if key in fresh:
+            continue
+        previous = baseline.lookup(*key)
+        if previous is None and not add_new:
+            continue
+        fresh[key] = entry_for(finding, filename, previous)
+    return baseline.with_entries([*kept, *fresh.values()])
+
+
+# -- where the baseline and the repository are ------------------------------------------------
+def find_repo_root(start: Path) -> Path:
+    """The nearest folder holding `.git` (a directory, or a file in worktrees); no subprocess,
+    the commit hook cannot afford one. Falls back to ``start``."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+def resolve_baseline_path(explicit: str | None, configured: str | None, root: Path) -> Path | None:
+    """``--baseline`` wins, then ``baseline`` from the config (relative to the repository root),
+    then ``.secrets.baseline`` at the root if it exists."""
+    if explicit is not None:
+        path = Path(explicit)
+        if not path.is_file():
+            raise FatalError(f"baseline not found: {explicit}")
+        return path
+    if configured is not None:
+        path = Path(configured) if os.path.isabs(configured) else root / configured
+        if not path.is_file():
+            raise FatalError(f"baseline from the config not found: {configured}")
+        return path
+    default = root / BASELINE_NAME
+    return default if default.is_file() else None
+
+
+def root_relative(path: str, root: Path, base: Path | None = None) -> str:
+    """``path`` (relative to ``base``, default the current directory) as the baseline names
+    it: relative to the repository root, `/`-separated."""
+    absolute = os.path.abspath(os.path.join(base or os.getcwd(), path))
+    try:
+        relative = os.path.relpath(absolute, root)
+    except ValueError:  # another drive on Windows
+        return _posix(path)
+    return _posix(path) if relative.startswith("..") else _posix(relative)

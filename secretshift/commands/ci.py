@@ -1,0 +1,148 @@
+"""`secretshift ci`: check the commits of a pull request / merge request / push.
+
+The provider and the commit range come from the environment (see :mod:`secretshift.cienv`).
+Every commit in the range is scanned (a secret added and removed again is still caught), reports
+are written, and the exit code is 1 only for findings that the baseline does not accept.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import uuid
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from secretshift.errors import EXIT_CLEAN, EXIT_FINDINGS, FatalError
+from secretshift.models import Finding, Skipped
+
+_FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--base", metavar="REV", help="first commit NOT to check (default: from the CI environment)")
+    parser.add_argument("--head", metavar="REV", help="last commit to check (default: from the CI environment)")
+    parser.add_argument("--repo", default=".", metavar="PATH", help="the repository (default: .)")
+    parser.add_argument("--config", metavar="FILE", help="config file (default: .secretshift.toml or pyproject.toml)")
+    parser.add_argument("--baseline", metavar="FILE", help="baseline of accepted findings (default: from config)")
+    parser.add_argument("--format", choices=_FORMATS, help="report on stdout/--output (default: github on GitHub Actions, else text)")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the --format report to FILE")
+    parser.add_argument("--sarif", metavar="FILE", help="also write a SARIF report (for code scanning)")
+    parser.add_argument(
+        "--report", action="append", default=[], metavar="FORMAT=FILE",
+        help="also write a report in FORMAT to FILE (repeatable), e.g. junit=secretshift.xml",
+    )
+    parser.add_argument("--no-fail", action="store_true", help="report only: exit 0 even on new findings")
+
+
+def new_findings(findings: Sequence[Finding], baseline_path: Path | None) -> tuple[list[Finding], list[Finding], int]:
+    """(new, accepted, other): findings the baseline does not know (these fail the check), those it
+    labels real secrets still to migrate, and how many more it accepts (unaudited or false
+    positives). Git findings' paths are relative to the repository root, as the baseline's are."""
+    if baseline_path is None:
+        return list(findings), [], 0
+    from secretshift.baseline import load_baseline  # type: ignore[import-not-found,unused-ignore]
+
+    baseline = load_baseline(baseline_path)
+    new, accepted, other = [], [], 0
+    for finding in findings:
+        entry = baseline.lookup(finding.path, finding.secret_hash)
+        if entry is None:
+            new.append(finding)
+        elif entry.is_secret:
+            accepted.append(finding)
+        else:
+            other += 1
+    return new, accepted, other
+
+
+def _baseline_path(explicit: str | None, configured: str | None, root: Path) -> Path | None:
+    if explicit is None and configured is None and not (root / ".secrets.baseline").is_file():
+        return None  # nothing to load: the check works without baseline support installed
+    from secretshift.baseline import resolve_baseline_path  # type: ignore[import-not-found,unused-ignore]
+
+    path: Path | None = resolve_baseline_path(explicit, configured, root)
+    return path
+
+
+def _extra_reports(args: argparse.Namespace) -> list[tuple[str, str]]:
+    wanted = [("sarif", args.sarif)] if args.sarif else []
+    for item in args.report:
+        fmt, sep, path = item.partition("=")
+        if not sep or fmt not in _FORMATS or not path:
+            raise FatalError(f"--report expects FORMAT=FILE with FORMAT one of {', '.join(_FORMATS)}: got {item!r}")
+        wanted.append((fmt, path))
+    return wanted
+
+
+def run(args: argparse.Namespace) -> int:
+    from secretshift.cienv import detect_range, provider_name
+    from secretshift.commands.scan import emit
+    from secretshift.config import load_config
+    from secretshift.gitscan import scan_selection
+    from secretshift.models import ScanResult
+    from secretshift.progress import progress_wanted
+    from secretshift.report import ReportInput, reporters
+    from secretshift.scan import all_rule_descriptions
+    from secretshift.sources.git import ci_selection
+
+    env = os.environ
+    provider = provider_name(env)
+    fmt = args.format or ("github" if provider == "github" else "text")
+    extra = _extra_reports(args)
+    ci_range = detect_range(env, args.base, args.head)
+    selection = ci_selection(args.repo, ci_range)
+    config = load_config(args.config, Path(selection.root))
+    baseline = _baseline_path(args.baseline, config.baseline, Path(selection.root))
+    scan = scan_selection(selection, config, show_progress=progress_wanted(sys.stderr))
+    new, accepted, other = new_findings(scan.result.findings, baseline)
+    result = ScanResult(new, scan.result.skipped, scan.result.files_scanned, scan.result.bytes_scanned)
+    rules = all_rule_descriptions(config)
+    report = ReportInput(result, rules, False, accepted)
+    render = reporters()
+    emit(render[fmt](report), args.output)
+    if provider == "github" and (args.output or fmt == "text"):
+        # Annotations only work on stdout; machine-readable reports on stdout stay unmixed.
+        sys.stdout.write(render["github"](report))
+    for extra_fmt, path in extra:
+        emit(render[extra_fmt](report), path)
+    notes = scan.notes()
+    for note in notes:
+        print(f"secretshift: {note}", file=sys.stderr)
+    if provider == "github":
+        _github_files(env, new, accepted, scan.result.skipped, scan.commits, selection.label, notes, args.sarif)
+    print(
+        f"secretshift ci: {len(new)} new finding(s), {len(accepted) + other} in the baseline, "
+        f"{scan.commits} commit(s) checked ({selection.label})",
+        file=sys.stderr,
+    )
+    return EXIT_FINDINGS if new and not args.no_fail else EXIT_CLEAN
+
+
+def _github_files(
+    env: Mapping[str, str], new: list[Finding], accepted: list[Finding], skipped: Sequence[Skipped],
+    commits: int, label: str, notes: list[str], sarif: str | None,
+) -> None:
+    from secretshift.report.summary import render_summary
+
+    summary_path = env.get("GITHUB_STEP_SUMMARY")
+    if summary_path:
+        _append(summary_path, render_summary(new, accepted, skipped, commits, label, notes))
+    output_path = env.get("GITHUB_OUTPUT")
+    if output_path:
+        _append(output_path, _output("findings", str(len(new))) + _output("sarif", sarif or ""))
+
+
+def _output(name: str, value: str) -> str:
+    if "\n" in value or "\r" in value:
+        delimiter = f"ghadelimiter_{uuid.uuid4()}"
+        return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
+    return f"{name}={value}\n"
+
+
+def _append(path: str, text: str) -> None:
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise FatalError(f"cannot write {path}: {exc.strerror}") from None

@@ -1,0 +1,111 @@
+"""`secretshift migrate plan|apply|interactive`: move hard-coded secrets into AWS Secrets Manager."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from secretshift.errors import EXIT_CLEAN, FatalError
+
+if TYPE_CHECKING:
+    from secretshift.config import Config
+    from secretshift.migrate.settings import MigrateSettings
+    from secretshift.migrate.store import AwsSettings
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="migrate_command", metavar="STEP", parser_class=type(parser))
+    sub.required = True
+    plan = sub.add_parser("plan", help="plan the migration (no AWS call, nothing written but --out)")
+    plan.add_argument("targets", nargs="*", metavar="PATH[:LINE]", help="files, directories or file:line (default: .)")
+    plan.add_argument("--out", metavar="FILE", help="write the plan as JSON (default: print a summary)")
+    plan.add_argument("--config", metavar="FILE", help="config file (default: .secretshift.toml or pyproject.toml)")
+    apply = sub.add_parser("apply", help="apply a plan: create the secrets, then rewrite the files")
+    apply.add_argument("plan", metavar="PLAN", help="a plan file from `migrate plan --out`")
+    add_aws_arguments(apply)
+    apply.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    apply.add_argument("--dry-run", action="store_true", help="check everything, call nothing that writes")
+    apply.add_argument("--update-existing", action="store_true",
+                       help="overwrite an existing secret of the same name holding a different value")
+    apply.add_argument("--write-replace-file", metavar="PATH",
+                       help="write a `git filter-repo --replace-text` file (outside the repo, mode 0600)")
+    interactive = sub.add_parser("interactive", help="walk through findings, then plan and apply")
+    interactive.add_argument("path", nargs="?", default=".", metavar="PATH")
+    interactive.add_argument("--config", metavar="FILE")
+    add_aws_arguments(interactive)
+
+
+def add_aws_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--endpoint-url", metavar="URL", help="AWS endpoint (default: AWS_ENDPOINT_URL or AWS's)")
+    parser.add_argument("--region", metavar="REGION", help="AWS region (default: AWS_REGION / profile)")
+    parser.add_argument("--profile", metavar="NAME", help="AWS profile (default: AWS_PROFILE / default)")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.migrate_command == "plan":
+        return run_plan(args)
+    if args.migrate_command == "apply":
+        return run_apply(args)
+    from secretshift.commands.migrate_interactive import run_interactive
+
+    return run_interactive(args)
+
+
+def load_settings(config_path: str | None, first: str) -> tuple[Config, MigrateSettings]:
+    from secretshift.commands.scan import resolve_config
+    from secretshift.migrate.settings import parse_settings
+
+    config = resolve_config(argparse.Namespace(config=config_path), first)
+    origin = f"{config.source or 'config'} [tool.secretshift.migrate]"
+    return config, parse_settings(config.migrate, origin)
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    from secretshift.commands.scan import emit
+    from secretshift.migrate.model import plan_to_json
+    from secretshift.migrate.plan import parse_target, plan_migration
+    from secretshift.migrate.summary import plan_summary
+
+    targets = args.targets or ["."]
+    config, settings = load_settings(args.config, parse_target(targets[0]).path)
+    plan = plan_migration(targets, config, settings)
+    if args.out:
+        emit(plan_to_json(plan), args.out)
+        print(plan_summary(plan, with_diff=False))
+        print(f"plan written to {args.out}; apply it with `secretshift migrate apply {args.out}`")
+    else:
+        print(plan_summary(plan, with_diff=True))
+    return EXIT_CLEAN
+
+
+def aws_settings(args: argparse.Namespace, defaults: dict[str, str]) -> AwsSettings:
+    from secretshift.migrate.store import AwsSettings
+
+    return AwsSettings(
+        region=args.region or defaults.get("region"),
+        profile=args.profile or defaults.get("profile"),
+        endpoint_url=args.endpoint_url or defaults.get("endpoint_url"),
+    )
+
+
+def ask(question: str) -> bool:
+    if not sys.stdin.isatty():
+        raise FatalError("not on a terminal: pass --yes to apply without confirmation")
+    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+
+
+def run_apply(args: argparse.Namespace) -> int:
+    from secretshift.migrate.apply import ApplyOptions, apply_plan
+    from secretshift.migrate.model import plan_from_json
+
+    try:
+        text = Path(args.plan).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FatalError(f"cannot read plan {args.plan}: {getattr(exc, 'strerror', None) or exc}") from None
+    plan = plan_from_json(text, args.plan)
+    options = ApplyOptions(
+        aws=aws_settings(args, dict(plan.aws)), yes=args.yes, dry_run=args.dry_run,
+        update_existing=args.update_existing, write_replace_file=args.write_replace_file,
+    )
+    return apply_plan(plan, options, ask, print)

@@ -1,0 +1,325 @@
+"""apply: re-read and verify every planned value, make ASM hold them, then rewrite the files.
+
+Order matters: verification first (any stale file refuses the whole apply, nothing written
+anywhere); then every AWS call; only when all succeeded, the file writes — atomic per file and
+all-or-nothing across files. A re-run of the same plan converges and changes nothing.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+from pathlib import Path
+
+from secretshift.errors import EXIT_FINDINGS, FatalError
+from secretshift.migrate import iam
+from secretshift.migrate.model import Plan, SourceRef
+from secretshift.migrate.plan import sha256
+from secretshift.migrate.rewriters import registry
+from secretshift.migrate.rewriters.base import RewriteRefused, RewriteResult, char_span
+from secretshift.migrate.store import AwsSettings, Ensured, SecretStore
+from secretshift.models import Finding
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    aws: AwsSettings
+    yes: bool = False
+    dry_run: bool = False
+    update_existing: bool = False
+    write_replace_file: str | None = None
+
+
+@dataclass(frozen=True)
+class _Verified:
+    values: dict[tuple[str, str], str]  # (secret name, json key) -> value
+    pending: dict[str, str]  # path -> current text, for files still to rewrite
+    done: tuple[str, ...]  # files an earlier apply already rewrote
+
+
+def verify(plan: Plan, root: Path) -> _Verified:
+    """Re-read every planned value and match it by hash. Raise (exit 1) naming every stale file."""
+    refs_by_file: dict[str, list[SourceRef]] = {}
+    for secret in plan.secrets:
+        for ref in secret.sources:
+            refs_by_file.setdefault(ref.path, []).append(ref)
+    planned = {f.path: f for f in plan.files}
+    values: dict[tuple[str, str], str] = {}
+    pending: dict[str, str] = {}
+    done: list[str] = []
+    stale: list[str] = []
+    for path, refs in sorted(refs_by_file.items()):
+        try:
+            text = (root / path).read_bytes().decode("utf-8", "surrogateescape")
+        except OSError:
+            stale.append(f"{path} (missing)")
+            continue
+        entry = planned.get(path)
+        if entry is not None and sha256(text) == entry.original_sha256:
+            found = _read_values(root, path, text, refs)
+            if found is None:
+                stale.append(path)
+                continue
+            values.update(found)
+            pending[path] = text
+        elif _still_holds(root, path, {r.value_hash for r in refs}):
+            stale.append(path)
+        else:
+            done.append(path)
+    if stale:
+        raise FatalError(
+            "refusing to apply: changed since the plan was made: " + ", ".join(stale)
+            + "; nothing was written; re-run `secretshift migrate plan`", EXIT_FINDINGS,
+        )
+    return _Verified(values, pending, tuple(done))
+
+
+def _read_values(root: Path, path: str, text: str, refs: Sequence[SourceRef]) -> dict[tuple[str, str], str] | None:
+    out: dict[tuple[str, str], str] = {}
+    rescanned: dict[tuple[int, int], str] | None = None
+    for ref in refs:
+        try:
+            start, end = char_span(text, ref.reference())
+        except RewriteRefused:
+            return None
+        raw = text[start:end]
+        candidates = [raw]
+        if ref.encoding == "base64":
+            try:
+                candidates.insert(0, base64.b64decode(raw, validate=True).decode("utf-8"))
+            except (binascii.Error, UnicodeDecodeError):
+                pass
+        value = next((c for c in candidates if sha256(c) == ref.value_hash), None)
+        if value is None:
+            # The detector's value may differ from the raw span (escapes): ask the scanner again.
+            if rescanned is None:
+                rescanned = {(f.line, f.column): f.secret.reveal() for f in _scan_file(root, path)}
+            value = rescanned.get((ref.line, ref.column))
+            if value is None or sha256(value) != ref.value_hash:
+                return None
+        out[(ref.secret_name, ref.json_key)] = value
+    return out
+
+
+def _scan_file(root: Path, path: str) -> list[Finding]:
+    from secretshift.config import load_config
+    from secretshift.scan import scan_paths
+
+    config = load_config(None, root)
+    return list(scan_paths([str(root / path)], config, use_git=False).findings)
+
+
+def _still_holds(root: Path, path: str, hashes: set[str]) -> bool:
+    return any(sha256(f.secret.reveal()) in hashes for f in _scan_file(root, path))
+
+
+def _rewrite(plan: Plan, path: str, text: str, arns: Mapping[str, str]) -> RewriteResult | None:
+    entry = next(f for f in plan.files if f.path == path)
+    if entry.refused or entry.rewriter is None:
+        return None
+    rewriter = next((r for r in registry() if r.name == entry.rewriter), None)
+    if rewriter is None:
+        raise FatalError(f"{path}: the plan names the rewriter {entry.rewriter!r}, which this secretshift lacks")
+    refs = sorted((r.reference() for s in plan.secrets for r in s.sources if r.path == path),
+                  key=lambda r: (r.line, r.column))
+    try:
+        return rewriter.rewrite(path, text, refs, replace(plan.rewrite_settings, secret_arns=dict(arns)))
+    except RewriteRefused as exc:
+        raise FatalError(f"{path}: {exc}; nothing was written") from None
+
+
+def apply_plan(plan: Plan, options: ApplyOptions, confirm: Callable[[str], bool],
+               out: Callable[[str], None]) -> int:
+    root = Path(plan.root)
+    if not root.is_dir():
+        raise FatalError(f"the plan's repository {plan.root} does not exist")
+    if options.write_replace_file and not options.dry_run:
+        target = Path(options.write_replace_file).resolve()
+        if target == root.resolve() or root.resolve() in target.parents:
+            raise FatalError(f"--write-replace-file must be outside the repository ({root}): it holds the values")
+    checked = verify(plan, root)
+    for path in checked.pending:
+        _rewrite(plan, path, checked.pending[path], {})  # fail before AWS if a rewrite cannot happen
+    values_by_secret = {
+        s.name: {k.json_key: checked.values[(s.name, k.json_key)] for k in s.keys if (s.name, k.json_key) in checked.values}
+        for s in plan.secrets
+    }
+    if not options.dry_run and not options.yes:
+        question = (f"Create/confirm {len(plan.secrets)} secret(s) in AWS Secrets Manager and rewrite "
+                    f"{len([p for p in checked.pending if _has_rewriter(plan, p)])} file(s) in {root}?")
+        if not confirm(question):
+            out("apply cancelled; nothing was changed")
+            return EXIT_FINDINGS
+    store = SecretStore(options.aws)
+    ensured: list[Ensured] = []
+    try:
+        for secret in plan.secrets:
+            values = values_by_secret[secret.name]
+            complete = len(values) == len(secret.keys)
+            ensured.append(store.ensure(secret, values, complete, options.update_existing, options.dry_run))
+        kms_keys = {store.kms_key_arn(k): "" for k in sorted({e.kms_key_id for e in ensured if e.kms_key_id})}
+    except FatalError as exc:
+        made = [e.name for e in ensured if e.action in ("created", "updated")]
+        note = f"; already done in ASM: {', '.join(made)} (a re-run converges)" if made else ""
+        raise FatalError(f"{exc}; no file was changed{note}", exc.exit_code) from None
+    for result in ensured:
+        out(f"secret {result.name}: {result.action}" + (f" ({result.arn})" if result.arn else ""))
+    arns = {e.name: e.arn for e in ensured if e.arn}
+    region = next((a.split(":")[3] for a in arns.values()), options.aws.region or "*")
+    writes = _file_writes(plan, root, checked, arns, {k: region for k in kms_keys}, out)
+    if options.dry_run:
+        for path in sorted(writes):
+            out(f"would write {path}")
+        out("dry run: nothing was written")
+        return 0
+    changed = write_all(root, writes)
+    for path in sorted(writes):
+        out(f"{'wrote' if path in changed else 'unchanged'} {path}")
+    if not changed:
+        out("nothing to change: the plan is already applied")
+    _follow_up(plan, root, checked, options, out)
+    return 0
+
+
+def _has_rewriter(plan: Plan, path: str) -> bool:
+    return any(f.path == path and f.rewriter and not f.refused for f in plan.files)
+
+
+def _file_writes(plan: Plan, root: Path, checked: _Verified, arns: Mapping[str, str],
+                 kms_keys: Mapping[str, str], out: Callable[[str], None]) -> dict[str, str]:
+    from secretshift.migrate.deps import plan_dependencies
+    from secretshift.migrate.runbook import runbook_text
+
+    writes: dict[str, str] = {}
+    needed: set[str] = set()
+    for path, text in sorted(checked.pending.items()):
+        result = _rewrite(plan, path, text, arns)
+        if result is None:
+            continue
+        writes[path] = result.text
+        needed.update(result.requirements)
+        for extra, content in result.extra_files.items():
+            if not (root / extra).exists():
+                writes[extra] = content
+    for entry in plan.files:
+        if entry.refused:
+            out(f"left untouched: {entry.path}: {entry.refused}")
+    if checked.done:
+        needed.update(r for f in plan.files if f.path in checked.done for r in f.requirements)
+    deps = plan_dependencies(root, sorted(needed))
+    if deps.path and deps.text is not None:
+        writes[deps.path] = deps.text
+        out(f"dependencies: added {', '.join(deps.added)} to {deps.path}")
+    if deps.missing:
+        out(f"dependencies: the rewritten code needs {', '.join(deps.missing)}; declare them in your project")
+    edit = _baseline_edit(root, plan, checked, set(writes))
+    if edit is not None:
+        writes[edit[0]] = edit[1]
+        out(f"baseline: {edit[2]} migrated entr{'y' if edit[2] == 1 else 'ies'} removed from {edit[0]}")
+    policy_path = root / plan.iam_policy_path
+    existing = policy_path.read_text("utf-8") if policy_path.is_file() else None
+    secret_arns = [arns.get(s.name) or iam.placeholder_arn(s.name) for s in plan.secrets]
+    writes[plan.iam_policy_path] = iam.policy_document(secret_arns, kms_keys, existing)
+    out(f"IAM policy for the consuming workloads: {plan.iam_policy_path}")
+    manual = [s for s in plan.secrets if s.rotation_mode == "manual"]
+    if manual:
+        runbook = root / plan.runbook_path
+        writes[plan.runbook_path] = runbook_text(runbook.read_text("utf-8") if runbook.is_file() else None, manual)
+        out(f"rotation runbook ({len(manual)} secret(s) rotated by hand): {plan.runbook_path}")
+    return writes
+
+
+def write_all(root: Path, writes: Mapping[str, str]) -> list[str]:
+    """Write every file or none: temp files first, then os.replace one by one; on any failure the
+    files already replaced get their old content back. Unchanged files are not touched."""
+    changes: list[tuple[Path, str, bytes | None]] = []
+    for rel, text in sorted(writes.items()):
+        target = root / rel
+        old = target.read_bytes() if target.is_file() else None
+        new = text.encode("utf-8", "surrogateescape")
+        if old != new:
+            changes.append((target, rel, old))
+    staged: list[tuple[Path, Path]] = []
+    done: list[tuple[Path, bytes | None]] = []
+    try:
+        for target, rel, old in changes:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temp = target.with_name(f".{target.name}.secretshift-{os.getpid()}")
+            temp.write_bytes(writes[rel].encode("utf-8", "surrogateescape"))
+            if target.exists():
+                os.chmod(temp, target.stat().st_mode & 0o7777)
+            staged.append((temp, target))
+        for (temp, target), (_, _, old) in zip(staged, changes):
+            os.replace(temp, target)
+            done.append((target, old))
+    except OSError as exc:
+        for target, old in reversed(done):
+            if old is None:
+                target.unlink(missing_ok=True)
+            else:
+                target.write_bytes(old)
+        for temp, _ in staged:
+            temp.unlink(missing_ok=True)
+        raise FatalError(f"cannot write {exc.filename or 'a file'}: {exc.strerror}; every file was restored; "
+                         "the secrets exist in ASM and a re-run converges") from None
+    return [rel for _, rel, _ in changes]
+
+
+def _baseline_edit(root: Path, plan: Plan, checked: _Verified, rewritten: set[str]) -> tuple[str, str, int] | None:
+    """(baseline path, new text, entries removed): migrated values leave the baseline, since
+    they are no longer in the files. None when there is no baseline or nothing to remove."""
+    import hashlib
+    import importlib
+
+    try:
+        # Imported by name: the baseline module is optional for the migration.
+        baseline_io: Any = importlib.import_module("secretshift.baseline")
+    except ImportError:
+        return None
+    from secretshift.config import load_config
+
+    migrated = {
+        (ref.path, hashlib.sha1(checked.values[(ref.secret_name, ref.json_key)].encode("utf-8", "surrogateescape")).hexdigest())
+        for secret in plan.secrets for ref in secret.sources
+        if ref.path in rewritten and (ref.secret_name, ref.json_key) in checked.values
+    }
+    try:
+        path = baseline_io.resolve_baseline_path(None, load_config(None, root).baseline, root)
+        if path is None:
+            return None
+        baseline = baseline_io.load_baseline(Path(path))
+        kept = [e for e in baseline.entries if (e.filename, e.hashed_secret) not in migrated]
+        removed = len(baseline.entries) - len(kept)
+        if not removed:
+            return None
+        text = baseline_io.render_baseline(baseline.with_entries(kept))
+    except (AttributeError, TypeError):
+        return None  # a baseline module this version does not know how to drive
+    return os.path.relpath(Path(path).resolve(), root.resolve()).replace(os.sep, "/"), str(text), removed
+
+
+def _follow_up(plan: Plan, root: Path, checked: _Verified, options: ApplyOptions,
+               out: Callable[[str], None]) -> None:
+    from secretshift.migrate.history import exposures, write_replace_file
+
+    labelled = {f"{name}#{key}": value for (name, key), value in sorted(checked.values.items())}
+    found = exposures(root, labelled)
+    if not found:
+        if checked.values:
+            out("follow-up: none of the migrated values is in git history")
+        return
+    out("follow-up: these values are in git history, so they are compromised:")
+    for exposure in found:
+        more = " (history scan bounded; it may be older)" if exposure.bounded else ""
+        out(f"  exposed: rotate it at the provider now: {exposure.label} (first added in {exposure.commit}{more})")
+    if options.write_replace_file:
+        target = Path(options.write_replace_file).resolve()
+        write_replace_file(target, {k: v for k, v in labelled.items() if k in {e.label for e in found}})
+        out(f"history cleanup: wrote {target} (mode 0600, holds the plaintext values: delete it after use); "
+            f"run `git filter-repo --replace-text {target}` on a fresh clone, then force-push")
+    else:
+        out("history cleanup: `git filter-repo --replace-text FILE`; get FILE with "
+            "--write-replace-file PATH (outside the repository, mode 0600, it holds the values)")

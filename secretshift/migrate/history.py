@@ -1,0 +1,75 @@
+"""Which migrated values ever reached git history: each is compromised and must be rotated.
+
+One bounded pass over `git log -p` (added lines only), newest first, remembering the oldest
+commit each value was added in. Values never go on a command line (other local users can read
+process arguments), so `git log -S<value>` is not used.
+"""
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_COMMITS = 5000
+
+
+@dataclass(frozen=True)
+class Exposure:
+    label: str  # "secret-name#json-key"
+    commit: str  # short sha of the oldest commit (within the bound) that added it
+    bounded: bool  # True when history was longer than the bound (an older commit may exist)
+
+
+def _needle(value: str) -> bytes:
+    # A multi-line value (a PEM key) is matched by its longest line: diffs are line-based.
+    return max(value.splitlines() or [value], key=len).encode("utf-8", "surrogateescape")
+
+
+def exposures(root: Path, values: Mapping[str, str], max_commits: int = MAX_COMMITS) -> list[Exposure]:
+    needles = {label: _needle(v) for label, v in values.items() if len(v) >= 4}
+    if not needles:
+        return []
+    try:
+        proc = subprocess.Popen(
+            ["git", "-C", str(root), "log", "--all", "-p", "-U0", "--no-color", "--no-ext-diff",
+             "--no-renames", f"--max-count={max_commits}", "--format=%x00%h"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        return []
+    first: dict[str, str] = {}
+    commits = 0
+    commit = ""
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith(b"\0"):
+            commit = line[1:].strip().decode()
+            commits += 1
+            continue
+        if not line.startswith(b"+") or line.startswith(b"+++ "):
+            continue
+        for label, needle in needles.items():
+            if needle in line:
+                first[label] = commit  # newest first: the last one seen is the oldest
+    proc.wait()
+    bounded = commits >= max_commits
+    return [Exposure(label, first[label], bounded) for label in sorted(first)]
+
+
+def write_replace_file(path: Path, values: Mapping[str, str]) -> None:
+    """A `git filter-repo --replace-text` expressions file: it necessarily holds the values, so it
+    is created owner-only (0600) and only where the caller checked it is outside the repository."""
+    import os
+
+    lines = []
+    for label, value in sorted(values.items()):
+        for part in value.splitlines() or [value]:
+            if part.strip():
+                lines.append(f"literal:{part}==>REMOVED-{label.replace(chr(10), ' ')}\n")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, "".join(lines).encode("utf-8", "surrogateescape"))
+    finally:
+        os.close(fd)

@@ -1,0 +1,54 @@
+"""The Markdown job summary of a CI run (GitHub's ``$GITHUB_STEP_SUMMARY``)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from secretshift.models import Finding, Skipped
+
+MAX_ROWS = 200  # GitHub caps a step summary at 1 MiB; a table this long is unreadable anyway
+
+
+def code(text: str) -> str:
+    """A table-safe code span: pipes escaped (GFM splits cells before parsing code spans)."""
+    cleaned = "".join(c if c.isprintable() else " " for c in text).replace("`", "'")
+    return f"`{cleaned.replace('|', chr(92) + '|')}`" if cleaned else ""
+
+
+def _row(finding: Finding, status: str) -> str:
+    commit = code(finding.commit[:12]) if finding.commit else ""
+    date = (finding.author_date or "")[:10]
+    return (
+        f"| {status} | {commit} | {date} | {code(finding.path)} | {finding.line} | "
+        f"{code(finding.rule)} | {code(finding.redacted)} |"
+    )
+
+
+def render_summary(
+    new: Sequence[Finding], accepted: Sequence[Finding], skipped: Sequence[Skipped],
+    commits: int, label: str, notes: Sequence[str] = (),
+) -> str:
+    noun = "secret" if len(new) == 1 else "secrets"
+    icon = ":x:" if new else ":white_check_mark:"
+    lines = [f"## {icon} secretshift: {len(new)} new {noun} in {commits} commits", ""]
+    lines.append(f"Checked {code(label)}: every commit's added lines, not only the final tree.")
+    if accepted:
+        lines.append(f"{len(accepted)} finding(s) are already in the baseline (reported, not failing).")
+    lines += [f"> {note}" for note in notes]
+    rows = [_row(f, "new") for f in new] + [_row(f, "baseline") for f in accepted]
+    if rows:
+        lines += ["", "| | Commit | Date | File | Line | Rule | Secret (redacted) |",
+                  "|---|---|---|---|---|---|---|"]
+        lines += rows[:MAX_ROWS]
+        if len(rows) > MAX_ROWS:
+            lines.append(f"\n... and {len(rows) - MAX_ROWS} more (see the SARIF report).")
+    if new:
+        lines += [
+            "",
+            "A secret that reached git history is compromised even if a later commit removed it: "
+            "**rotate it**, then move it to AWS Secrets Manager (`secretshift migrate plan`). "
+            "A false positive can be marked with a `secretshift: allow` comment or added to the baseline.",
+        ]
+    if skipped:
+        lines += ["", f"Not scanned: {len(skipped)} file(s)."]
+        lines += [f"- {code(s.path)}: {s.reason}" for s in skipped[:20]]
+    return "\n".join(lines) + "\n\n"

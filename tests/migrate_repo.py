@@ -1,0 +1,54 @@
+"""A sample repository for migration tests: a `.env` and a Python module sharing one value."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.conftest import git
+from tests.fakes import aws_access_key_id, aws_secret_access_key, github_token
+
+
+@dataclass(frozen=True)
+class SampleRepo:
+    root: Path
+    values: dict[str, str]  # a label -> the planted plaintext
+
+
+SETTINGS = '''"""Settings for the sample service."""
+import os
+
+# The token is shared with the .env file: one secret, two references.
+GITHUB_TOKEN = "{shared}"  # used by the deploy job
+DEPLOY_TOKEN = '{deploy}'
+
+DEBUG = os.environ.get("DEBUG") == "1"
+
+
+if __name__ == "__main__":
+    print(GITHUB_TOKEN)
+    print(DEPLOY_TOKEN)
+'''
+
+
+def make_sample_repo(root: Path, seed: int = 1, app: str = "billing", commit: bool = True) -> SampleRepo:
+    values = {
+        "akid": aws_access_key_id(seed),
+        "sak": aws_secret_access_key(seed),
+        "shared": github_token(seed),
+        "deploy": github_token(seed + 100),
+    }
+    (root / ".env").write_text(
+        "# local settings\n"
+        f"AWS_ACCESS_KEY_ID={values['akid']}\n"
+        f'AWS_SECRET_ACCESS_KEY="{values["sak"]}"\n'
+        f"GITHUB_TOKEN={values['shared']}  # CI token\n"
+        "DEBUG=1\n"
+    )
+    (root / "app").mkdir()
+    (root / "app" / "settings.py").write_text(SETTINGS.format(shared=values["shared"], deploy=values["deploy"]))
+    (root / "requirements.txt").write_text("requests>=2\n")
+    (root / "pyproject.toml").write_text(f'[tool.secretshift.migrate]\napp = "{app}"\nenv = "prod"\nowner = "team-payments"\n')
+    if commit:
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", "initial")
+    return SampleRepo(root, values)
