@@ -86,7 +86,7 @@ class EncodedSecretDetector:
             detectors: list[object] = [GenericSecretDetector()]
             if self.depth < MAX_DEPTH:
                 detectors.append(EncodedSecretDetector(self.depth + 1))
-            self._engine = Engine(builtin_rules(), detectors)  # type: ignore[arg-type]
+            self._engine = Engine(builtin_rules(examples=False), detectors)  # type: ignore[arg-type]
         return self._engine
 
     def detect(self, blob: Blob, hits: Sequence[int]) -> Iterable[RawMatch]:

@@ -156,11 +156,13 @@ def check_rule(rule: Rule) -> None:
             raise FatalError(f"{where}: unknown validator {rule.validator!r}")
 
 
-def builtin_rules() -> list[Rule]:
-    from secretshift.pack_cache import builtin_tables
+def builtin_rules(examples: bool = True) -> list[Rule]:
+    """The built-in pack rules. The scanner asks for them without examples, which comes from
+    a cache; tests and `secretshift rules` get a fresh parse with every example."""
+    from secretshift.pack_cache import parse_tables, scanner_tables
 
     rules: list[Rule] = []
-    for origin, table in builtin_tables():
+    for origin, table in parse_tables(examples=True) if examples else scanner_tables():
         rules.extend(rules_from_table(table, origin, check=False))
     return rules
 

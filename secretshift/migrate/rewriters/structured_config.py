@@ -54,7 +54,9 @@ class StructuredConfigRewriter:
                              "chart's expected key names")
                 continue
             variable = env_name(ref)
-            edits.append(replace_scalar(text, ref, scalar, "${" + variable + "}"))
+            placeholder = "${" + variable + "}"
+            if scalar.value != placeholder:  # already rewritten (a re-run): nothing to edit
+                edits.append(replace_scalar(text, ref, scalar, placeholder))
             remote[variable] = (variable, ref.secret_name, ref.json_key)
             notes.append(f"{path}: ${{{variable}}} must be filled at deploy (envsubst, helm --set, or a loader "
                          f"that expands environment variables) from Secret '{target}'")
