@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +58,8 @@ def _read(path: Path) -> list[tuple[str, dict[str, Any]]] | None:
 
 
 def _write(path: Path, tables: list[tuple[str, dict[str, Any]]]) -> None:
+    import tempfile  # only on a cache miss: not on every start
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Written aside and renamed, so a concurrent hook never reads half a file.
