@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -71,8 +72,11 @@ def _write(path: Path, tables: list[tuple[str, dict[str, Any]]]) -> None:
         except BaseException:
             os.unlink(tmp)
             raise
+        # Other versions' copies go once unused for a week: checkouts of several branches
+        # (or tools) side by side must not keep deleting each other's cache.
+        week_ago = time.time() - 7 * 86400
         for stale in path.parent.glob("packs-*.json"):
-            if stale != path:
+            if stale != path and stale.stat().st_mtime < week_ago:
                 stale.unlink(missing_ok=True)
     except (OSError, TypeError, ValueError):
         pass

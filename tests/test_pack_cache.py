@@ -1,6 +1,8 @@
 """The parsed-pack cache: same rules as a fresh parse, and never a reason to fail."""
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -37,12 +39,17 @@ def test_damaged_cache_is_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert cache_file.read_text(encoding="utf-8").startswith("[[")
 
 
-def test_stale_caches_are_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_caches_unused_for_a_week_are_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(pack_cache.CACHE_ENV, str(tmp_path))
-    (tmp_path / "packs-0000.json").write_text("[]", encoding="utf-8")
+    old, recent = tmp_path / "packs-0000.json", tmp_path / "packs-1111.json"
+    for path in (old, recent):
+        path.write_text("[]", encoding="utf-8")
+    eight_days_ago = time.time() - 8 * 86400
+    os.utime(old, (eight_days_ago, eight_days_ago))
     builtin_rules()
-    assert len(list(tmp_path.glob("packs-*.json"))) == 1
-    assert not (tmp_path / "packs-0000.json").exists()
+    assert not old.exists()
+    assert recent.exists()  # another checkout's packs, still in use
+    assert len(list(tmp_path.glob("packs-*.json"))) == 2
 
 
 def test_unwritable_cache_location_still_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
