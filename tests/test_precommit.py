@@ -130,7 +130,7 @@ def test_migrate_hook_runs_in_the_manual_stage(installed: tuple[Path, str], pre_
     git(git_repo, "add", "-A")
     normal = subprocess.run([PRE_COMMIT, "run"], cwd=git_repo, env=pre_commit_env, capture_output=True, text=True)
     assert normal.returncode == 0 and "secretshift migrate plan" not in normal.stdout
-    manual = subprocess.run([PRE_COMMIT, "run", "--hook-stage", "manual"], cwd=git_repo, env=pre_commit_env,
+    manual = subprocess.run([PRE_COMMIT, "run", "--hook-stage", "manual", "--verbose"], cwd=git_repo, env=pre_commit_env,
                             capture_output=True, text=True)
     if "migrate" not in COMMANDS:
         assert manual.returncode == 1 and "not available in this version" in manual.stdout
