@@ -139,10 +139,20 @@ def load_baseline(path: Path) -> Baseline:
     import json  # here, not at the top: a repository without a baseline never needs it
 
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=_merged_duplicates)
     except json.JSONDecodeError as exc:
         raise FatalError(f"{path}: not a baseline file (invalid JSON at line {exc.lineno})") from None
     return parse_baseline(document, str(path))
+
+
+def _merged_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose repeated keys holding lists are joined, not overwritten: a textual
+    git merge of two baselines that both added a file leaves that file's key twice."""
+    merged: dict[str, Any] = {}
+    for key, value in pairs:
+        previous = merged.get(key)
+        merged[key] = previous + value if isinstance(previous, list) and isinstance(value, list) else value
+    return merged
 
 
 def parse_baseline(document: Any, origin: str) -> Baseline:

@@ -25,10 +25,11 @@ def _baselined(git_repo: Path) -> Path:
     return git_repo / ".secrets.baseline"
 
 
-def _answer_in_a_terminal(cwd: Path, answers: list[str], *args: str) -> str:
-    """Run the audit on a pty, answering each prompt in turn; the whole screen output."""
+def _answer_in_a_terminal(cwd: Path, answers: list[str], *args: str,
+                          command: tuple[str, ...] = (sys.executable, "-m", "secretshift", "baseline", "audit")) -> str:
+    """Run an audit on a pty, answering each prompt in turn; the whole screen output."""
     main, child = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "secretshift", "baseline", "audit", *args],
+    proc = subprocess.Popen([*command, *args],
                             cwd=cwd, stdin=child, stdout=child, stderr=child, close_fds=True)
     os.close(child)
     screen = b""
@@ -44,7 +45,7 @@ def _answer_in_a_terminal(cwd: Path, answers: list[str], *args: str) -> str:
             if not chunk:
                 break
             screen += chunk
-            if pending and screen.rstrip().endswith(b"[q]uit:"):
+            if pending and screen.rstrip().endswith((b"[q]uit:", b"(q)uit:")):
                 os.write(main, pending.pop(0).encode() + b"\n")
         elif proc.poll() is not None:
             break
@@ -98,3 +99,19 @@ def test_report_counts_by_type_and_label(git_repo: Path) -> None:
     assert "AWS Access Key  1 real, 1 unlabelled" in out
     assert "GitHub Token    1 unlabelled" in out
     assert "app.py:2  AWS Access Key" in out.split("still to migrate")[1]
+
+
+def test_detect_secrets_interactive_audit_labels_reach_the_hook(git_repo: Path) -> None:
+    """`detect-secrets audit` (interactive, in a terminal) on our baseline: its labels are ours."""
+    (git_repo / "app.py").write_text(f'AWS_KEY = "{KEY}"\n')
+    assert run_cli("baseline", "create", cwd=git_repo).returncode == 0
+    detect_secrets = str(Path(sys.executable).parent / "detect-secrets")
+    # detect-secrets asks whether the string should be committed: "n" means a real secret.
+    screen = _answer_in_a_terminal(git_repo, ["n"], ".secrets.baseline", command=(detect_secrets, "audit"))
+    assert "Saving progress" in screen
+    entry = json.loads((git_repo / ".secrets.baseline").read_text())["results"]["app.py"][0]
+    assert entry["is_secret"] is True
+    hook = run_cli("hook", "app.py", cwd=git_repo)
+    assert hook.returncode == 0 and "accepted but still to migrate" in hook.stdout
+    assert run_cli("baseline", "update", cwd=git_repo).returncode == 0
+    assert json.loads((git_repo / ".secrets.baseline").read_text())["results"]["app.py"][0]["is_secret"] is True

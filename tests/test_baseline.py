@@ -196,3 +196,24 @@ def test_staged_sarif_marks_accepted_findings_as_notes(git_repo: Path) -> None:
     results = json.loads(proc.stdout)["runs"][0]["results"]
     assert sorted((r["level"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in results) \
         == [("error", "ci.sh"), ("note", "app.py")]
+
+
+def test_a_file_key_duplicated_by_a_git_merge_keeps_both_sides(git_repo: Path) -> None:
+    """Two branches that each baselined a finding in the same new file merge (textually, without
+    conflict) into a JSON object with that file's key twice; both entries must count."""
+    repo = _repo(git_repo)
+    (repo / "two.py").write_text(f'A = "{aws_key_id(5)}"\nB = "{aws_key_id(6)}"\n')
+    run_cli("baseline", "create", "two.py", cwd=repo)
+    path = repo / ".secrets.baseline"
+    document = json.loads(path.read_text())
+    first, second = document["results"]["two.py"]
+    text = path.read_text()
+    block = json.dumps({"two.py": [first]}, indent=2)[2:-2]
+    other = json.dumps({"two.py": [second]}, indent=2)[2:-2]
+    merged = text.replace(json.dumps({"two.py": [first, second]}, indent=2)[2:-2].replace("\n", "\n  "),
+                          (block + ",\n" + other).replace("\n", "\n  "))
+    assert merged.count('"two.py": [') == 2
+    path.write_text(merged)
+    assert run_cli("hook", "two.py", cwd=repo).returncode == 0
+    run_cli("baseline", "update", "two.py", cwd=repo)  # and an update writes it clean again
+    assert path.read_text().count('"two.py": [') == 1
