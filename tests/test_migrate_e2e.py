@@ -219,3 +219,9 @@ def test_migrated_entries_leave_the_baseline(sample: SampleRepo, asm: str, tmp_p
     assert "baseline: 2 migrated entries removed from .secrets.baseline" in applied.stdout
     after = json.loads((sample.root / ".secrets.baseline").read_text())
     assert list(after["results"]) == ["docs/example.md"]
+
+
+def test_plan_from_a_subdirectory_uses_the_repository_config(sample: SampleRepo) -> None:
+    result = run_cli("migrate", "plan", "settings.py:6", cwd=sample.root / "app")
+    assert result.returncode == 0, result.stderr
+    assert "secret billing/prod/DEPLOY_TOKEN" in result.stdout
