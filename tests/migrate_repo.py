@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.conftest import git
-from tests.migrate_fakes import aws_access_key_id, aws_secret_access_key, github_token
+from tests.fakes import aws_access_key_id, aws_secret_access_key, github_token
 
 
 @dataclass(frozen=True)

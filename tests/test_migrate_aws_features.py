@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from tests.conftest import git, run_cli
-from tests.migrate_fakes import github_token
+from tests.fakes import github_token
 from tests.migrate_repo import make_sample_repo, write_plan
 
 
