@@ -8,8 +8,8 @@ import boto3
 import pytest
 
 from tests.conftest import git, run_cli
-from tests.migrate_fakes import github_token
-from tests.migrate_repo import make_sample_repo
+from tests.fakes import github_token
+from tests.migrate_repo import make_sample_repo, write_plan
 
 
 def _client(endpoint: str, service: str = "secretsmanager"):  # type: ignore[no-untyped-def]
@@ -53,8 +53,7 @@ def test_customer_kms_key_is_used_and_granted_with_via_service(git_repo: Path, a
     key = _client(asm, "kms").create_key(Description="secretshift test")["KeyMetadata"]
     repo = make_sample_repo(git_repo)
     _configure(repo.root, f'kms_key_id = "{key["KeyId"]}"\n')
-    plan_file = tmp_path / "plan.json"
-    assert run_cli("migrate", "plan", "--out", str(plan_file), cwd=repo.root).returncode == 0
+    plan_file = write_plan(repo.root, tmp_path / "plan.json")
     applied = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", asm, "--yes", cwd=repo.root)
     assert applied.returncode == 0, applied.stderr
     described = _client(asm).describe_secret(SecretId="billing/prod/env")
@@ -68,8 +67,7 @@ def test_customer_kms_key_is_used_and_granted_with_via_service(git_repo: Path, a
 def test_managed_rotation_is_enabled_instead_of_a_runbook(git_repo: Path, asm: str, tmp_path: Path) -> None:
     repo = make_sample_repo(git_repo)
     _configure(repo.root, '[tool.secretshift.migrate.rotation.rule.github-token]\ndays = 30\nlambda = "managed"\n')
-    plan_file = tmp_path / "plan.json"
-    assert run_cli("migrate", "plan", "--out", str(plan_file), cwd=repo.root).returncode == 0
+    plan_file = write_plan(repo.root, tmp_path / "plan.json")
     applied = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", asm, "--yes", cwd=repo.root)
     assert applied.returncode == 0, applied.stderr
     client = _client(asm)
@@ -92,8 +90,7 @@ def test_a_missing_rotation_function_is_named(git_repo: Path, asm: str, tmp_path
     arn = "arn:aws:lambda:us-east-1:123456789012:function:rotate-github"
     repo = make_sample_repo(git_repo)
     _configure(repo.root, f'[tool.secretshift.migrate.rotation.rule.github-token]\nlambda = "{arn}"\n')
-    plan_file = tmp_path / "plan.json"
-    assert run_cli("migrate", "plan", "--out", str(plan_file), cwd=repo.root).returncode == 0
+    plan_file = write_plan(repo.root, tmp_path / "plan.json")
     before = (repo.root / ".env").read_text()
     applied = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", asm, "--yes", cwd=repo.root)
     assert applied.returncode == 2
@@ -150,8 +147,7 @@ def test_rotation_lambda_request(git_repo: Path, asm: str, tmp_path: Path) -> No
     arn = "arn:aws:lambda:us-east-1:123456789012:function:rotate-github"
     repo = make_sample_repo(git_repo)
     _configure(repo.root, f'[tool.secretshift.migrate.rotation.rule.github-token]\ndays = 30\nlambda = "{arn}"\n')
-    plan_file = tmp_path / "plan.json"
-    assert run_cli("migrate", "plan", "--out", str(plan_file), cwd=repo.root).returncode == 0
+    plan_file = write_plan(repo.root, tmp_path / "plan.json")
     answer = json.dumps({"ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf", "Name": "x"})
     with recording_endpoint(asm, Fault("RotateSecret", status=200, body=answer)) as (url, proxy):
         applied = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", url, "--yes", cwd=repo.root)

@@ -10,7 +10,7 @@ import pytest
 
 from tests.aws_faults import Fault, faulty_endpoint
 from tests.conftest import run_cli
-from tests.migrate_repo import SampleRepo, make_sample_repo
+from tests.migrate_repo import SampleRepo, make_sample_repo, write_plan
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -20,17 +20,8 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 @pytest.fixture
 def planned(git_repo: Path, tmp_path: Path) -> tuple[SampleRepo, Path]:
-    # Planned in-process (faster); apply, the part under test, runs as the real CLI.
-    from secretshift.config import load_config
-    from secretshift.migrate.model import plan_to_json
-    from secretshift.migrate.plan import plan_migration
-    from secretshift.migrate.settings import parse_settings
-
     repo = make_sample_repo(git_repo)
-    config = load_config(None, repo.root)
-    plan = plan_migration([str(repo.root)], config, parse_settings(config.migrate))
-    plan_file = tmp_path / "plan.json"
-    plan_file.write_text(plan_to_json(plan))
+    plan_file = write_plan(repo.root, tmp_path / "plan.json")
     return repo, plan_file
 
 

@@ -15,7 +15,7 @@ from secretshift.migrate.naming import deconflict, render, validation_error
 from secretshift.migrate.plan import parse_target, plan_migration
 from secretshift.migrate.settings import parse_settings
 from tests.conftest import git
-from tests.migrate_fakes import github_token
+from tests.fakes import github_token
 from tests.migrate_repo import make_sample_repo
 
 

@@ -125,7 +125,8 @@ def _still_holds(root: Path, path: str, hashes: set[str]) -> bool:
     return any(sha256(f.secret.reveal()) in hashes for f in _scan_file(root, path))
 
 
-def _rewrite(plan: Plan, path: str, text: str, arns: Mapping[str, str]) -> RewriteResult | None:
+def _rewrite(plan: Plan, path: str, text: str, arns: Mapping[str, str],
+             values: Mapping[tuple[str, str], str]) -> RewriteResult | None:
     entry = next(f for f in plan.files if f.path == path)
     if entry.refused or entry.rewriter is None:
         return None
@@ -137,7 +138,10 @@ def _rewrite(plan: Plan, path: str, text: str, arns: Mapping[str, str]) -> Rewri
     try:
         return rewriter.rewrite(path, text, refs, replace(plan.rewrite_settings, secret_arns=dict(arns)))
     except RewriteRefused as exc:
-        raise FatalError(f"{path}: {exc}; nothing was written") from None
+        message = str(exc)
+        for value in sorted(values.values(), key=len, reverse=True):
+            message = message.replace(value, "<secret>")  # a rewriter's message must not carry one
+        raise FatalError(f"{path}: {message}; nothing was written") from None
 
 
 def apply_plan(plan: Plan, options: ApplyOptions, confirm: Callable[[str], bool],
@@ -151,7 +155,7 @@ def apply_plan(plan: Plan, options: ApplyOptions, confirm: Callable[[str], bool]
             raise FatalError(f"--write-replace-file must be outside the repository ({root}): it holds the values")
     checked = verify(plan, root)
     for path in checked.pending:
-        _rewrite(plan, path, checked.pending[path], {})  # fail before AWS if a rewrite cannot happen
+        _rewrite(plan, path, checked.pending[path], {}, checked.values)  # fail before AWS if a rewrite cannot happen
     values_by_secret = {
         s.name: {k.json_key: checked.values[(s.name, k.json_key)] for k in s.keys if (s.name, k.json_key) in checked.values}
         for s in plan.secrets
@@ -207,7 +211,7 @@ def _file_writes(plan: Plan, root: Path, checked: _Verified, arns: Mapping[str, 
     writes: dict[str, str] = {}
     needed: set[str] = set()
     for path, text in sorted(checked.pending.items()):
-        result = _rewrite(plan, path, text, arns)
+        result = _rewrite(plan, path, text, arns, checked.values)
         if result is None:
             continue
         writes[path] = result.text

@@ -28,35 +28,36 @@ def masked(text: str, refs: Sequence[Reference], label: dict[tuple[int, int], st
 def rewrite_file(path: str, text: str, refs: Sequence[SourceRef], file_findings: Sequence[Finding],
                  settings: MigrateSettings) -> FileRewrite:
     original = sha256(text)
+    # Nothing a rewriter says (notes, refusals, files beside) reaches the plan unmasked.
+    hidden = _plaintexts(text, file_findings)
     references = [r.reference() for r in refs]
     all_spans = [_finding_ref(f) for f in file_findings] + references
     try:
         labels = {char_span(text, r): f"<secret {r.secret_name}#{r.json_key}>" for r in references}
         shown = masked(text, all_spans, labels)
     except RewriteRefused as exc:
-        return FileRewrite(path, original, None, None, "", refused=str(exc))
+        return FileRewrite(path, original, None, None, "", refused=_hide(str(exc), hidden))
     rewriter = rewriter_for(path, text)
     if rewriter is None:
         return FileRewrite(path, original, None, None, "", refused="no rewriter for this file type yet")
     try:
         result = rewriter.rewrite(path, text, references, settings.rewrite)
     except RewriteRefused as exc:
-        return FileRewrite(path, original, rewriter.name, None, "", refused=str(exc))
+        return FileRewrite(path, original, rewriter.name, None, "", refused=_hide(str(exc), hidden))
     if any(f.secret.reveal() in result.text for f in file_findings if len(f.secret) >= 4
            and sha256(f.secret.reveal()) in {r.value_hash for r in refs}):
         return FileRewrite(path, original, rewriter.name, None, "",
                            refused=f"the {rewriter.name} rewriter left a migrated value in the file")
-    hidden = _plaintexts(text, file_findings)
     diff = "".join(difflib.unified_diff(
         _hide(shown, hidden).splitlines(keepends=True), _hide(result.text, hidden).splitlines(keepends=True),
         fromfile=f"a/{path}", tofile=f"b/{path}",
     ))
     for extra_path, content in sorted(result.extra_files.items()):
-        diff += "".join(difflib.unified_diff([], content.splitlines(keepends=True),
+        diff += "".join(difflib.unified_diff([], _hide(content, hidden).splitlines(keepends=True),
                                              fromfile="/dev/null", tofile=f"b/{extra_path}"))
     return FileRewrite(
         path=path, original_sha256=original, rewriter=rewriter.name, planned_sha256=sha256(result.text),
-        diff=diff, notes=result.notes, requirements=result.requirements,
+        diff=diff, notes=tuple(_hide(n, hidden) for n in result.notes), requirements=result.requirements,
         extra_files=tuple(sorted(result.extra_files)),
     )
 
