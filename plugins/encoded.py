@@ -30,6 +30,7 @@ _MARKERS = (
     b"Token", b"api_key", b"apiKey", b"API_KEY", b"AKIA", b"-----BEGIN", b"://",
 )
 _RUN = re.compile(rb"[A-Za-z0-9+/_\-]+={0,2}")
+_LEFT_RUN = re.compile(rb"[A-Za-z0-9+/_\-]*")
 _HEX_RUN = re.compile(rb"(?:[0-9a-fA-F]{2})+")
 
 
@@ -94,13 +95,15 @@ class EncodedSecretDetector:
             return []
         data = blob.data
         out: list[RawMatch] = []
-        done: set[int] = set()
-        for hit in hits:
+        covered = -1
+        for hit in sorted(hits):
+            if hit <= covered:
+                continue  # inside the run already decoded: the same run again
             span = _run_around(data, hit)
-            if span is None or span[0] in done:
+            if span is None:
                 continue
-            done.add(span[0])
             start, end = span
+            covered = end
             if data[max(0, start - 8) : start].lower().endswith(b"base64,"):
                 continue  # a data: URI (image, font)
             text = _decode(data[start:end])
@@ -115,9 +118,17 @@ class EncodedSecretDetector:
 
 
 def _run_around(data: bytes, hit: int) -> tuple[int, int] | None:
-    lo = max(0, hit - _MAX_RUN)
-    left = re.match(rb"[A-Za-z0-9+/_\-]*", data[lo:hit][::-1])
-    start = hit - (left.end() if left else 0)
+    # Look left in growing steps: a run is usually short, and copying 64 KiB per hit would make
+    # a keyword-dense file quadratic.
+    reach = 256
+    while True:
+        lo = max(0, hit - reach)
+        left = _LEFT_RUN.match(data[lo:hit][::-1])
+        length = left.end() if left else 0
+        if length < hit - lo or lo == 0 or reach >= _MAX_RUN:
+            break
+        reach *= 4
+    start = hit - length
     right = _RUN.match(data, hit, hit + _MAX_RUN)
     end = right.end() if right else hit
     if end - start < _MIN_RUN:

@@ -182,6 +182,7 @@ class GenericSecretDetector:
         out: list[RawMatch] = []
         url_lines: set[int] = set()
         handed: set[tuple[int, bool]] = set()
+        rejected_until = -1
         for hit in hits:
             line_start = data.rfind(b"\n", 0, hit) + 1
             tail = data[max(0, hit - 24) : hit].lower()
@@ -200,8 +201,13 @@ class GenericSecretDetector:
             if url_hit:
                 if line_start in url_lines or _USERINFO_AHEAD.match(data, hit, hit + 300) is None:
                     continue  # no `user:password@` after the scheme
-            elif not _secretish_word_at(data, hit) and not _bare_key_at(data, hit):
-                continue  # `tokenizer`, `result_key`, `max_tokens`: nothing to read on this line
+            else:
+                if hit <= rejected_until:
+                    continue  # another keyword inside a word already judged: `tokenizer_pass_...`
+                ok, word_end = _secretish_word_at(data, hit)
+                if not ok and not _bare_key_at(data, hit):
+                    rejected_until = word_end
+                    continue  # `tokenizer`, `result_key`, `max_tokens`: nothing to read on this line
             start, end = line_bounds(data, hit)
             if url_hit:
                 url_lines.add(line_start)
@@ -343,8 +349,9 @@ _WORD_HEAD = re.compile(rb"[\w.\-]*")
 _USERINFO_AHEAD = re.compile(rb"[^\s:@/]{0,128}:[^\s@/]{1,256}@")
 
 
-def _secretish_word_at(data: bytes, hit: int) -> bool:
-    """Is the word around a keyword hit (which ends at ``hit``) a secret-ish name?"""
+def _secretish_word_at(data: bytes, hit: int) -> tuple[bool, int]:
+    """Is the word around a keyword hit (which ends at ``hit``) a secret-ish name? And where
+    does that word end?"""
     end = hit
     while end > hit - 3 and data[end - 1 : end] in _KEYWORD_PUNCTUATION:
         end -= 1  # keywords such as `auth"` or `pass=` end past their word
@@ -352,7 +359,7 @@ def _secretish_word_at(data: bytes, hit: int) -> bool:
     right = _WORD_HEAD.match(data, end, end + 64)
     lo = end - (left.end() if left is not None else 0)
     hi = right.end() if right is not None else end
-    return _secretish_word(data[lo:hi])
+    return _secretish_word(data[lo:hi]), hi
 
 
 @lru_cache(maxsize=8192)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -23,6 +24,7 @@ STRING_DATA_RULE = "k8s-secret-string-data"
 _MAX_DOC = 1 << 20
 _KIND = re.compile(rb"""(?m)^kind:[ \t]*["']?Secret["']?[ \t]*(?:#.*)?\r?$""")
 _SECTION = re.compile(rb"""(?m)^(?P<name>data|stringData):[ \t]*(?:#.*)?\r?$""")
+_SEPARATOR = re.compile(rb"\n---")
 _JSON_KIND = re.compile(rb""""kind"\s*:\s*"Secret\"""")
 _BASE64 = re.compile(r"[A-Za-z0-9+/=\s]+|[A-Za-z0-9_\-=]+")
 
@@ -112,15 +114,16 @@ class KubernetesSecretDetector:
         if kind in ("json",):
             return self._json(data) if _JSON_KIND.search(data, 0, min(len(data), _MAX_DOC)) else []
         out: list[RawMatch] = []
+        # Document bounds once per blob: per-hit searches would make a keyword-dense file quadratic.
+        separators = [m.start() + 1 for m in _SEPARATOR.finditer(data)]
         done: set[int] = set()
         for hit in hits:
-            doc_start = data.rfind(b"\n---", 0, hit)
-            doc_start = 0 if doc_start == -1 else doc_start + 1
+            index = bisect.bisect_right(separators, hit)
+            doc_start = separators[index - 1] if index else 0
             if doc_start in done:
                 continue
             done.add(doc_start)
-            doc_end = data.find(b"\n---", hit)
-            doc_end = len(data) if doc_end == -1 else doc_end
+            doc_end = separators[index] - 1 if index < len(separators) else len(data)
             if doc_end - doc_start > _MAX_DOC or not _KIND.search(data, doc_start, doc_end):
                 continue
             out.extend(self._yaml_document(data, doc_start, doc_end))
