@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -105,6 +106,7 @@ class Tool:
     argv: Callable[[Path, Path], list[str]]  # (target, report file) -> command line
     ok_codes: tuple[int, ...] = (0, 1)
     cwd_is_target: bool = False  # detect-secrets only reports paths under its cwd
+    pythonpath: str | None = None  # another checkout of secretshift, for before/after runs
 
 
 def _bin(name: str) -> str:
@@ -115,9 +117,17 @@ def _bin(name: str) -> str:
     return found
 
 
-def tools() -> dict[str, Tool]:
+def tools(compare: Sequence[str] = ()) -> dict[str, Tool]:
     ss = _bin("secretshift")
-    return {
+    others = {
+        f"secretshift@{Path(src).name}": Tool(
+            f"secretshift@{Path(src).name}",
+            lambda t, r: [sys.executable, "-m", "secretshift", "scan", "--no-git", "--format", "json", "-o", str(r), str(t)],
+            pythonpath=str(Path(src).resolve()),
+        )
+        for src in compare
+    }
+    return {**others,
         "secretshift": Tool(
             "secretshift",
             lambda t, r: [ss, "scan", "--no-git", "--format", "json", "-o", str(r), str(t)],
@@ -145,23 +155,42 @@ def tools() -> dict[str, Tool]:
     }
 
 
-def run_once(tool: Tool, target: Path) -> float:
+@dataclass(frozen=True)
+class Sample:
+    wall: float
+    cpu: float  # user + system of the tool and its children (workers, threads)
+
+
+def run_once(tool: Tool, target: Path) -> Sample:
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report"
         argv = tool.argv(target, report)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         proc = subprocess.run(
             argv, cwd=(target if target.is_dir() else target.parent) if tool.cwd_is_target else None,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env(tool),
         )
         elapsed = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in tool.ok_codes:
         raise SystemExit(f"{tool.name} failed ({proc.returncode}): {' '.join(argv)}\n{proc.stderr.decode()[-2000:]}")
-    return elapsed
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return Sample(elapsed, cpu)
 
 
-def measure(selected: Sequence[Tool], target: Path, runs: int, warm: bool = True) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {t.name: [] for t in selected}
+def _env(tool: Tool) -> dict[str, str]:
+    env = dict(os.environ)
+    # Users' installs have compiled bytecode; a session that forbids writing it would time
+    # the compiler, not the tool.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    if tool.pythonpath is not None:
+        env["PYTHONPATH"] = tool.pythonpath
+    return env
+
+
+def measure(selected: Sequence[Tool], target: Path, runs: int, warm: bool = True) -> dict[str, list[Sample]]:
+    times: dict[str, list[Sample]] = {t.name: [] for t in selected}
     if warm:
         for tool in selected:
             run_once(tool, target)
@@ -172,20 +201,32 @@ def measure(selected: Sequence[Tool], target: Path, runs: int, warm: bool = True
 
 
 # -- reporting --------------------------------------------------------------------------------
-def throughput_table(times: dict[str, list[float]], size: int, reference: str | None) -> str:
-    lines = ["| tool | median s | min s | MB/s | vs " + (reference or "-") + " |", "| --- | ---: | ---: | ---: | ---: |"]
-    ref = statistics.median(times[reference]) if reference in times else None
+def throughput_table(times: dict[str, list[Sample]], size: int, reference: str | None) -> str:
+    """Wall time is what a user waits; CPU time (all processes) is what the machine spends,
+    and is the steadier of the two on a busy machine."""
+    ref = reference or "-"
+    lines = [
+        f"| tool | median wall s | min wall s | MB/s (wall) | vs {ref} (wall) | median CPU s | vs {ref} (CPU) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    ref_wall = statistics.median(s.wall for s in times[reference]) if reference in times else None
+    ref_cpu = statistics.median(s.cpu for s in times[reference]) if reference in times else None
     for name, samples in times.items():
-        median = statistics.median(samples)
-        ratio = f"{ref / median:.2f}x" if ref else "-"
-        lines.append(f"| {name} | {median:.3f} | {min(samples):.3f} | {size / 1e6 / median:.1f} | {ratio} |")
+        wall = statistics.median(s.wall for s in samples)
+        cpu = statistics.median(s.cpu for s in samples)
+        low = min(s.wall for s in samples)
+        ratio_wall = f"{ref_wall / wall:.2f}x" if ref_wall else "-"
+        ratio_cpu = f"{ref_cpu / cpu:.2f}x" if ref_cpu and cpu else "-"
+        lines.append(
+            f"| {name} | {wall:.3f} | {low:.3f} | {size / 1e6 / wall:.1f} | {ratio_wall} | {cpu:.3f} | {ratio_cpu} |"
+        )
     return "\n".join(lines)
 
 
 def import_check(small: Path) -> tuple[bool, list[str]]:
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "secretshift", "scan", "--no-git", str(small)],
-        capture_output=True, text=True,
+        capture_output=True, text=True, cwd=small.parent,
     )
     imported = set()
     for line in proc.stderr.splitlines():
@@ -202,10 +243,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--startup-runs", type=int, default=20, help="runs per tool on one small file (default 20)")
     parser.add_argument("--only", nargs="*", help="tools to run (default: all)")
     parser.add_argument("--skip", nargs="*", default=[], choices=["tree", "subtree", "startup"], help="parts to skip")
+    parser.add_argument(
+        "--compare-src", nargs="*", default=[], metavar="DIR",
+        help="also time the secretshift checkout in DIR (e.g. a `git worktree` of an older commit)",
+    )
     args = parser.parse_args(argv)
 
-    available = tools()
+    available = tools(args.compare_src)
     chosen = [available[n] for n in (args.only or available)]
+    chosen += [t for t in available.values() if t.pythonpath is not None and t not in chosen]
     tree = prepare_tree()
     files, size = tree_stats(tree)
     sdists = ", ".join(f"{n}=={v}" for n, v in SDISTS)
@@ -233,9 +279,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         startup = [t for t in chosen if t.name != "secretshift-j1"]
         times = measure(startup, small, args.startup_runs)
         print(f"\nstartup, one small file, median of {args.startup_runs} runs:\n")
-        print("| tool | median ms | min ms |\n| --- | ---: | ---: |")
+        print("| tool | median wall ms | min wall ms | median CPU ms |\n| --- | ---: | ---: | ---: |")
         for name, samples in times.items():
-            print(f"| {name} | {statistics.median(samples) * 1000:.0f} | {min(samples) * 1000:.0f} |")
+            wall = [s.wall * 1000 for s in samples]
+            cpu = [s.cpu * 1000 for s in samples]
+            print(f"| {name} | {statistics.median(wall):.0f} | {min(wall):.0f} | {statistics.median(cpu):.0f} |")
         ok, bad = import_check(small)
         print(f"\nimport check (python -X importtime -m secretshift scan FILE): "
               f"{'ok, none of ' + ', '.join(FORBIDDEN_ON_SCAN_PATH) if ok else 'FAILED: ' + ', '.join(bad)}")

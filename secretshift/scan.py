@@ -13,7 +13,10 @@ from secretshift.sources.files import FileEntry, list_files, read_blob
 
 # Below this much work a second process costs more than it saves.
 _PARALLEL_MIN_FILES = 400
-_BATCH = 64
+# Files per batch sent to a worker: big enough that the parent's per-batch work (pickling,
+# waking up) stays small (measured: 256 costs the parent a third less CPU than 64 on 10,000
+# files), small enough for about eight batches per worker, so the last one to finish is short.
+_MIN_BATCH, _MAX_BATCH = 16, 256
 _MAX_AUTO_JOBS = 8
 _SMALL_SCAN_FILES = 16
 
@@ -88,7 +91,7 @@ def scan_paths(
     ]
     if jobs <= 0:
         jobs = min(available_cpus(), _MAX_AUTO_JOBS) if len(entries) >= _PARALLEL_MIN_FILES else 1
-    jobs = min(jobs, max(1, -(-len(entries) // _BATCH)))  # no more processes than batches
+    jobs = min(jobs, max(1, -(-len(entries) // _MIN_BATCH)))  # no more processes than batches
     engine = build_engine(config, small=len(entries) <= _SMALL_SCAN_FILES)
     result = ScanResult()
     if jobs == 1:
@@ -130,9 +133,10 @@ def _scan_parallel(engine: Engine, config: Config, entries: list[FileEntry], job
     as small results, in whatever order they finish (the caller sorts)."""
     import multiprocessing  # here: importing it costs the commit hook tens of milliseconds
 
+    size = min(_MAX_BATCH, max(_MIN_BATCH, len(entries) // (jobs * 8)))
     batches = [
-        [(e.fs_path, e.display, e.error) for e in entries[i : i + _BATCH]]
-        for i in range(0, len(entries), _BATCH)
+        [(e.fs_path, e.display, e.error) for e in entries[i : i + size]]
+        for i in range(0, len(entries), size)
     ]
     context: Any
     initializer: Any = None
@@ -143,6 +147,11 @@ def _scan_parallel(engine: Engine, config: Config, entries: list[FileEntry], job
     else:  # pragma: no cover - macOS/Windows spawn fresh interpreters
         context = multiprocessing.get_context()
         initializer, initargs = _init_worker, (config,)
+    import gc
+
+    # Objects the workers inherit stay out of their collector's sight: a collection would
+    # write to every inherited object and copy the parent's whole heap page by page.
+    gc.freeze()
     try:
         with context.Pool(jobs, initializer=initializer, initargs=initargs) as pool:
             for part in pool.imap_unordered(_scan_batch, batches):
@@ -151,6 +160,7 @@ def _scan_parallel(engine: Engine, config: Config, entries: list[FileEntry], job
                 result.files_scanned += part.files_scanned
                 result.bytes_scanned += part.bytes_scanned
     finally:
+        gc.unfreeze()
         _worker.clear()
 
 
