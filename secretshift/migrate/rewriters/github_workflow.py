@@ -73,6 +73,8 @@ class GitHubWorkflowRewriter:
             for job_id in job_ids:
                 needs.setdefault(job_id, {})[alias(ref.secret_name)] = ref.secret_name
             notes.append(f"{path}: {ref.key or where[-1]} now comes from {exported(ref)} (set by {GET_SECRETS})")
+        if settings.region is None:
+            notes.append(f"{path}: no region configured: aws-region is {DEFAULT_REGION}; check it")
         for job_id, secrets in needs.items():
             _add_steps(path, jobs[job_id], secrets, settings)
             notes.extend(_grant_id_token(path, data, job_id, jobs[job_id]))
