@@ -67,7 +67,7 @@ def test_refuses_a_secret_inside_a_larger_value() -> None:
 
 @pytest.mark.parametrize(("path", "expected"), [
     (".env", "dotenv"), ("svc/.env.production", "dotenv"), ("prod.env", "dotenv"),
-    ("app/settings.py", "python"), ("values.yaml", "structured-config"), ("README.md", None),
+    ("app/settings.py", "python"), ("notes.txt", None),
 ])
 def test_registry_picks_the_rewriter_by_path(path: str, expected: str | None) -> None:
     rewriter = rewriter_for(path, "")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import configparser
 import json
-import tomllib
 from collections.abc import Sequence
 
 from secretshift.migrate.rewriters.base import Reference, RewriteResult, RewriteSettings, Rewriter
@@ -52,7 +51,9 @@ def parses_json(text: str) -> object:
 
 
 def parses_toml(text: str) -> object:
-    return tomllib.loads(text)
+    from secretshift.rules import load_toml  # tomllib, or tomli before Python 3.11
+
+    return load_toml(text, "rewritten.toml")
 
 
 def parses_ini(text: str) -> configparser.RawConfigParser:

@@ -280,3 +280,13 @@ def test_untouched_lines_of_a_busy_workflow_keep_their_bytes() -> None:
     removed = [line for line in difflib.ndiff(RELEASE.splitlines(), result.text.splitlines()) if line.startswith("- ")]
     assert removed == ['-           TWINE_PASSWORD: "twine-pa55word-not-real-1234"   # TODO move']
     assert result.text.startswith("---\n# Release pipeline\n")
+
+
+def test_action_input_reads_the_fetched_value() -> None:
+    text = ("on: push\njobs:\n  a:\n    runs-on: x\n    permissions: write-all\n    steps:\n"
+            "      - uses: docker/login-action@v3\n        with:\n          username: shop\n"
+            "          password: wf-registry-pa55-97531\n")
+    ref = ref_to(text, "wf-registry-pa55-97531", "ci/registry", "password", PATH)
+    result = rewrite_twice(GitHubWorkflowRewriter(), PATH, text, [ref])
+    step = parses_yaml(result.text)[0]["jobs"]["a"]["steps"][2]  # type: ignore[index]
+    assert step["with"] == {"username": "shop", "password": "${{ env.CI_REGISTRY_PASSWORD }}"}

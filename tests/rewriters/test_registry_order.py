@@ -39,3 +39,14 @@ def test_names_are_unique() -> None:
 
 def test_unknown_files_have_no_rewriter() -> None:
     assert rewriter_for("README.md", "# hello\n") is None
+
+
+def test_loading_the_registry_imports_no_parser() -> None:
+    # The registry is reachable from the CLI; YAML/HCL/CST parsers load only when a rewrite runs.
+    import subprocess
+    import sys
+
+    code = ("import sys; from secretshift.migrate.rewriters import registry; registry(); "
+            "print(sorted(m for m in ('ruamel', 'ruamel.yaml', 'libcst', 'hcl2', 'boto3') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -1,9 +1,9 @@
-"""GitHub Actions workflows: literal ``env:`` values -> ``aws-actions/aws-secretsmanager-get-secrets``.
+"""GitHub Actions workflows: literal ``env:``/``with:`` values -> ``aws-actions/aws-secretsmanager-get-secrets``.
 
 Each affected job gets two steps first: ``configure-aws-credentials`` (OIDC, role from settings)
 and ``aws-secretsmanager-get-secrets`` with ``parse-json-secrets: true``, which exports
-``<ALIAS>_<JSON KEY>`` (upper-cased) to the job's later steps. A step-level entry then reads that
-variable through ``${{ env.* }}``. Job- and workflow-level ``env:`` cannot read ``env`` (GitHub
+``<ALIAS>_<JSON KEY>`` (upper-cased) to the job's later steps. A step's ``env:`` entry or action
+input (``with:``) then reads that variable through ``${{ env.* }}``. Job- and workflow-level ``env:`` cannot read ``env`` (GitHub
 evaluates them before any step runs), so such an entry moves into every step of the job.
 """
 from __future__ import annotations
@@ -53,9 +53,10 @@ class GitHubWorkflowRewriter:
             scalar = scalar_for(text, ref, found)
             where = scalar.path
             value = _embedded(path, text, ref, scalar, "${{ env." + exported(ref) + " }}")
-            if len(where) == 6 and where[0] == "jobs" and where[2] == "steps" and where[4] == "env":
+            if len(where) == 6 and where[0] == "jobs" and where[2] == "steps" and where[4] in ("env", "with"):
+                # A step's env and its action inputs (with:) may both read the env context.
                 job_ids = [str(where[1])]
-                jobs[where[1]]["steps"][where[3]]["env"][where[5]] = value
+                jobs[where[1]]["steps"][where[3]][where[4]][where[5]] = value
             elif len(where) == 4 and where[0] == "jobs" and where[2] == "env":
                 job_ids = [str(where[1])]
                 _move_into_steps(jobs[where[1]], str(where[3]), value)
@@ -67,10 +68,13 @@ class GitHubWorkflowRewriter:
                     _move_into_steps(jobs[job_id], str(where[1]), value)
                 _drop(data, str(where[1]))
             else:
-                raise RewriteRefused(f"{path}:{ref.line}: only values under env: (workflow, job or step) are rewritten")
+                raise RewriteRefused(f"{path}:{ref.line}: only values under env: (workflow, job or step) or a "
+                                     "step's with: are rewritten")
             for job_id in job_ids:
                 needs.setdefault(job_id, {})[alias(ref.secret_name)] = ref.secret_name
             notes.append(f"{path}: {ref.key or where[-1]} now comes from {exported(ref)} (set by {GET_SECRETS})")
+        if settings.region is None:
+            notes.append(f"{path}: no region configured: aws-region is {DEFAULT_REGION}; check it")
         for job_id, secrets in needs.items():
             _add_steps(path, jobs[job_id], secrets, settings)
             notes.extend(_grant_id_token(path, data, job_id, jobs[job_id]))
