@@ -321,3 +321,13 @@ def test_progress_only_on_a_terminal_and_never_in_ci(git_repo: Path) -> None:
     assert "commits (" not in _run_on_pty(["scan", "--history"], git_repo, {**env, "CI": "true"})
     piped = run_cli("scan", "--history", cwd=git_repo, env={"CI": ""})
     assert "\r" not in piped.stderr
+
+
+def test_added_text_over_the_size_limit_is_skipped_and_listed(git_repo: Path) -> None:
+    write(git_repo, "small.py", f'KEY = "{aws_key_id(30)}"\n')
+    write(git_repo, "big.py", "x = 1\n" * 1000 + f'KEY = "{aws_key_id(31)}"\n')
+    sha = commit(git_repo, "two files")
+    scan = scan_selection(history_selection(str(git_repo), None, None), Config(max_file_size=1024))
+    assert [f.path for f in scan.result.findings] == ["small.py"]
+    [skipped] = scan.result.skipped
+    assert skipped.path == "big.py" and sha[:12] in skipped.reason and "max file size" in skipped.reason

@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"secretshift: {note}", file=sys.stderr)
     if provider == "github":
-        _github_files(env, new, accepted, scan.result.skipped, scan.commits, selection.label, notes, args.sarif)
+        _github_files(env, new, accepted, other, scan.result.skipped, scan.commits, selection.label, notes, args.sarif)
     print(
         f"secretshift ci: {len(new)} new finding(s), {len(accepted) + other} in the baseline, "
         f"{scan.commits} commit(s) checked ({selection.label})",
@@ -90,14 +90,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _github_files(
-    env: Mapping[str, str], new: list[Finding], accepted: list[Finding], skipped: Sequence[Skipped],
+    env: Mapping[str, str], new: list[Finding], accepted: list[Finding], baselined: int, skipped: Sequence[Skipped],
     commits: int, label: str, notes: list[str], sarif: str | None,
 ) -> None:
     from secretshift.report.summary import render_summary
 
     summary_path = env.get("GITHUB_STEP_SUMMARY")
     if summary_path:
-        _append(summary_path, render_summary(new, accepted, skipped, commits, label, notes))
+        _append(summary_path, render_summary(new, accepted, skipped, commits, label, notes, baselined))
     output_path = env.get("GITHUB_OUTPUT")
     if output_path:
         _append(output_path, _output("findings", str(len(new))) + _output("sarif", sarif or ""))
