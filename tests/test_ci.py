@@ -14,7 +14,7 @@ import yaml
 from secretshift.cienv import CiRange, detect_range
 from secretshift.errors import FatalError
 from tests.conftest import ROOT, git, run_cli
-from tests.fakesecrets import aws_key_id
+from tests.fakes import aws_key_id
 
 A = "a" * 40
 B = "b" * 40

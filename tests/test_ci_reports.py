@@ -10,7 +10,7 @@ from secretshift.models import Finding, ScanResult, SecretValue, Skipped
 from secretshift.report import ReportInput, reporters
 from secretshift.report.github import command, escape_data, escape_property
 from secretshift.report.summary import code, render_summary
-from tests.fakesecrets import aws_key_id
+from tests.fakes import aws_key_id
 
 SECRET = aws_key_id(60)
 

@@ -16,7 +16,7 @@ from secretshift.gitscan import GitScan, scan_selection
 from secretshift.models import Finding
 from secretshift.sources.git import diff_selection, history_selection
 from tests.conftest import ROOT, git, run_cli
-from tests.fakesecrets import aws_key_id, private_key
+from tests.fakes import aws_key_id, private_key
 
 
 def commit(repo: Path, message: str, date: str = "2024-01-02T03:04:05+00:00") -> str:
