@@ -211,11 +211,14 @@ class Engine:
 
 
 def _windows(data: bytes, starts: list[int], rule: Rule) -> list[tuple[int, int]]:
-    """Merged byte windows around keyword hits: from the hit's line start (bounded) to its
-    line end (or a fixed reach for multi-line rules)."""
+    """Merged byte windows around sorted keyword hits: from the hit's line start (bounded) to
+    its line end (or a fixed reach for multi-line rules)."""
     size = len(data)
+    count = len(starts)
     windows: list[tuple[int, int]] = []
-    for hit in starts:
+    index = 0
+    while index < count:
+        hit = starts[index]
         # Windows include the newline on either side: RE2 does not let `^`/`$` match at a
         # window's edges inside the blob, so rules bound tokens with `(?:^|[^...])`, which
         # then consumes the newline itself.
@@ -223,15 +226,23 @@ def _windows(data: bytes, starts: list[int], rule: Rule) -> list[tuple[int, int]
         newline = data.rfind(b"\n", lower, hit)
         start = newline if newline != -1 else lower
         upper = min(size, hit + rule.window_after)
+        closed = False
         if rule.multiline:
             end = upper
         else:
             newline = data.find(b"\n", hit, upper)
-            end = newline + 1 if newline != -1 else upper
+            closed = newline != -1
+            end = newline + 1 if closed else upper
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
         else:
             windows.append((start, end))
+        # Both ends of a hit's window grow with the hit, so of the hits inside the current
+        # window only the last can reach further (and none can when its line end is known).
+        # Jumping there keeps keyword-dense input (a run of one character matching a
+        # repetitive keyword at every offset) linear in windows, not in hits.
+        inside = bisect.bisect_left(starts, windows[-1][1], index + 1)
+        index = inside if closed or inside - 1 <= index else inside - 1
     return windows
 
 
