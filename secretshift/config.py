@@ -141,6 +141,8 @@ def _load_file(path: Path, required: bool) -> Config | None:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise FatalError(f"cannot read config {origin}: {exc}") from None
+    if path.name == "pyproject.toml" and "secretshift" not in text:
+        return None  # no [tool.secretshift]: not worth parsing a long pyproject on every commit
     document = load_toml(text, origin)
     table: Any
     if path.name == "pyproject.toml" or "tool" in document:

@@ -10,11 +10,23 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-_hs: Any
-try:  # pragma: no cover - which branch runs depends on the platform
-    import hyperscan as _hs
-except ImportError:  # pragma: no cover
-    _hs = None
+_hs: Any = None
+_hs_looked = False
+
+
+def hyperscan_module() -> Any:
+    """The hyperscan module, or None where it is not installed. Imported on first use: the
+    import alone costs a small scan (the commit hook, RE2 prefilter) more than its whole pass."""
+    global _hs, _hs_looked
+    if not _hs_looked:
+        _hs_looked = True
+        module: Any = None
+        try:
+            import hyperscan as module
+        except ImportError:  # pragma: no cover - which branch runs depends on the platform
+            pass
+        _hs = module
+    return _hs
 
 
 class Prefilter:
@@ -27,15 +39,10 @@ class Prefilter:
         self._prefixes: dict[bytes, list[tuple[int, int]]] = {}
         if not self.keywords:
             return
-        if _hs is not None and use_hyperscan:
-            self._db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-            self._db.compile(
-                expressions=[_hs_literal(k) for k in self.keywords],
-                ids=list(range(len(self.keywords))),
-                elements=len(self.keywords),
-                flags=[_hs.HS_FLAG_CASELESS] * len(self.keywords),
-            )
-            self._scratch = _hs.Scratch(self._db)
+        hs = hyperscan_module() if use_hyperscan else None
+        if hs is not None:
+            self._db = _hyperscan_database(hs, self.keywords)
+            self._scratch = hs.Scratch(self._db)
         else:
             from secretshift.regex import compile_linear
 
@@ -80,6 +87,32 @@ class Prefilter:
             for index, length in self._prefixes[match.group(0).lower()]:
                 out.append((index, start + length))
             pos = start + 1
+
+
+def _hyperscan_database(hs: Any, keywords: list[str]) -> Any:
+    """The compiled keyword database, from the cache when these keywords were compiled before.
+    A database from another hyperscan build or CPU fails to load and is compiled afresh."""
+    from secretshift import cache
+
+    key = cache.key_of("hyperscan caseless literals", str(getattr(hs, "__version__", "")), *keywords)
+    cached = cache.load("prefilter", key)
+    if cached is not None:
+        try:
+            return hs.loadb(bytearray(cached), hs.HS_MODE_BLOCK)
+        except Exception:  # hyperscan raises its own error types for foreign databases
+            pass
+    db = hs.Database(mode=hs.HS_MODE_BLOCK)
+    db.compile(
+        expressions=[_hs_literal(k) for k in keywords],
+        ids=list(range(len(keywords))),
+        elements=len(keywords),
+        flags=[hs.HS_FLAG_CASELESS] * len(keywords),
+    )
+    try:
+        cache.store("prefilter", key, bytes(hs.dumpb(db)))
+    except Exception:  # serialising is an optimisation only
+        pass
+    return db
 
 
 def _hs_literal(keyword: str) -> bytes:

@@ -28,11 +28,6 @@ from typing import Any
 from secretshift.errors import FatalError
 from secretshift.models import Allowlist, Example, Rule
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
 _RULE_KEYS = {
     "id", "description", "regex", "keywords", "secret_group", "min_entropy", "validator",
     "allowlist", "window_before", "window_after", "multiline", "key", "rotation", "positives",
@@ -42,6 +37,11 @@ _ROTATIONS = {"manual", "lambda", "managed"}
 
 
 def load_toml(text: str, origin: str) -> dict[str, Any]:
+    # Imported here: with the rule packs cached, a scan often parses no TOML at all.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
     try:
         document: dict[str, Any] = tomllib.loads(text)
         return document
@@ -156,13 +156,13 @@ def check_rule(rule: Rule) -> None:
             raise FatalError(f"{where}: unknown validator {rule.validator!r}")
 
 
-def builtin_rules() -> list[Rule]:
-    from secretshift.plugins import rule_pack_files
+def builtin_rules(examples: bool = True) -> list[Rule]:
+    """The built-in pack rules. The scanner asks for them without examples, which comes from
+    a cache; tests and `secretshift rules` get a fresh parse with every example."""
+    from secretshift.pack_cache import parse_tables, scanner_tables
 
     rules: list[Rule] = []
-    for pack in rule_pack_files():
-        origin = f"plugins/rules/{pack.name}"
-        table = load_toml(pack.read_text("utf-8"), origin)
+    for origin, table in parse_tables(examples=True) if examples else scanner_tables():
         rules.extend(rules_from_table(table, origin, check=False))
     return rules
 

@@ -111,6 +111,11 @@ def check_rewrite(rewriter: Rewriter, path: str, text: str, parses: Callable[[st
     refs = _references(path, text)
     if not refs:
         return False
+    if parses is not None:
+        try:
+            parses(text)
+        except Exception:  # a fragment (a rule example) that never parsed: nothing to keep parseable
+            parses = None
     values = [text.splitlines()[r.line - 1] for r in refs]  # for messages only: lines, not values
     settings_ = RewriteSettings(region="us-east-1")
     try:

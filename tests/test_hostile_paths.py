@@ -200,6 +200,9 @@ import contextlib, io, os, pwd, sys, tempfile
 # The interpreter's own files may not be readable by nobody, so everything the scan imports
 # lazily is loaded first by a warm-up run of the same command, as root, on a throwaway tree
 # holding a finding (so the finding and report paths are loaded too).
+# The on-disk cache is off so both runs take the same code path (root's cache folder is
+# not readable by nobody).
+os.environ["SECRETSHIFT_CACHE_DIR"] = "off"
 import secretshift.cli
 warm = tempfile.mkdtemp()
 with open(os.path.join(warm, "a.env"), "w") as handle:

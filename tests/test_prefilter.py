@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from secretshift.prefilter import Prefilter, _hs
+from secretshift.prefilter import Prefilter, hyperscan_module
 
 KEYWORDS = ["ghp_", "akia", "-----begin", "password", "pass", "word", "aws_secret", "secret", "a.b", "x+y"]
 TEXT = (
@@ -24,7 +24,7 @@ def test_re2_fallback_finds_case_insensitive_literals() -> None:
     assert found == expected
 
 
-@pytest.mark.skipif(_hs is None, reason="hyperscan is not installed on this platform")
+@pytest.mark.skipif(hyperscan_module() is None, reason="hyperscan is not installed on this platform")
 def test_hyperscan_and_re2_agree() -> None:
     fast = sorted(Prefilter(KEYWORDS).scan(TEXT))
     slow = sorted(Prefilter(KEYWORDS, use_hyperscan=False).scan(TEXT))

@@ -1,6 +1,7 @@
 """Files on disk: which to scan (``.gitignore`` respected in a git work tree) and reading them."""
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterator
@@ -45,11 +46,11 @@ def list_files(target: str, use_git: bool) -> Iterator[FileEntry]:
         return
     listed = _git_files(path) if use_git else None
     if listed is not None:
+        join = os.path.join
         for name in listed:
-            yield FileEntry(os.path.join(target, name), name)
+            yield FileEntry(join(target, name), name)
         return
-    for name, error in _walk(path):
-        yield FileEntry(os.path.join(target, name), name, error)
+    yield from _walk(target)
 
 
 def _git_files(folder: Path) -> list[str] | None:
@@ -70,58 +71,101 @@ def _git_files(folder: Path) -> list[str] | None:
     return sorted(set(names))
 
 
-def _walk(folder: Path) -> Iterator[tuple[str, str | None]]:
-    """(relative name, None) per file, and (relative name, reason) per unreadable directory:
-    os.walk skips those silently, and a scan must never silently skip."""
-    root = str(folder)
-    errors: list[OSError] = []
-    for current, dirs, files in os.walk(root, onerror=errors.append, followlinks=False):
-        yield from _walk_errors(root, errors)
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
-        rel = os.path.relpath(current, root)
-        for name in sorted(files):
-            yield (name if rel == "." else os.path.join(rel, name).replace(os.sep, "/")), None
-    yield from _walk_errors(root, errors)
+def _walk(root: str) -> Iterator[FileEntry]:
+    """Every file under ``root`` in name order, without following links (a link may point
+    outside the scanned tree). One ``scandir`` per directory and no ``stat`` per file: the
+    directory entry already says what each name is. An unreadable directory becomes an entry
+    with an error, never a silent gap."""
+    pending: list[tuple[str, str]] = [(root, "")]  # (directory to open, display prefix)
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                children = sorted(listing, key=_name)
+        except OSError as exc:
+            yield FileEntry(folder, prefix.rstrip("/") or ".", f"cannot list directory: {exc.strerror}")
+            continue
+        subdirs: list[tuple[str, str]] = []
+        for child in children:
+            try:
+                if child.is_symlink():
+                    continue
+                if child.is_dir(follow_symlinks=False):
+                    if child.name not in _SKIP_DIRS:
+                        subdirs.append((child.path, prefix + child.name + "/"))
+                    continue
+            except OSError:
+                pass  # the type was unknown and the entry is gone: reading it will say so
+            yield FileEntry(child.path, prefix + child.name)
+        pending.extend(reversed(subdirs))  # popped in name order
 
 
-def _walk_errors(root: str, errors: list[OSError]) -> Iterator[tuple[str, str]]:
-    for exc in errors:
-        name = os.path.relpath(os.fsdecode(exc.filename or root), root).replace(os.sep, "/")
-        yield name, f"cannot list directory: {exc.strerror}"
-    errors.clear()
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
+# O_NONBLOCK: opening a FIFO must not wait for a writer (it is then skipped as not regular).
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_LINK_ERRNOS = (errno.ELOOP, errno.EMLINK)
 
 
 def read_blob(entry: FileEntry, max_size: int) -> Blob | Skipped | None:
     """The file as a blob; a :class:`Skipped` note when it cannot or must not be read;
-    None for a binary file (skipped quietly, counted by the caller)."""
+    None for a binary file or a link (skipped quietly, counted by the caller)."""
     if entry.error is not None:
         return Skipped(entry.display, entry.error)
-    extension = entry.display.rsplit(".", 1)[-1].lower() if "." in entry.display else ""
-    if extension in BINARY_EXTENSIONS:
+    display = entry.display
+    dot = display.rfind(".")
+    if dot != -1 and display[dot + 1 :].lower() in BINARY_EXTENSIONS:
         return None
+    if not _NOFOLLOW:  # pragma: no cover - platforms without O_NOFOLLOW (Windows)
+        try:
+            if stat.S_ISLNK(os.lstat(entry.fs_path).st_mode):
+                return None
+        except OSError:
+            pass  # opening it below reports the reason
+    # Open first, then fstat the open file: one syscall fewer than lstat + open, and no window
+    # in which the path could be swapped for a link between the check and the read.
     try:
-        info = os.lstat(entry.fs_path)
+        fd = os.open(entry.fs_path, _OPEN_FLAGS | _NOFOLLOW)
     except FileNotFoundError:
-        return Skipped(entry.display, "vanished before it could be read")
+        return Skipped(display, "vanished before it could be read")
     except OSError as exc:
-        return Skipped(entry.display, f"cannot stat: {exc.strerror}")
-    if stat.S_ISLNK(info.st_mode):
-        return None  # never follow links: a link may point outside the scanned tree
-    if stat.S_ISDIR(info.st_mode):  # git lists a submodule as one path; say it was not read
-        return Skipped(entry.display, "a directory where a file was listed (a git submodule is scanned on its own)")
-    if not stat.S_ISREG(info.st_mode):
-        return Skipped(entry.display, "not a regular file")
-    if info.st_size > max_size:
-        return Skipped(entry.display, f"larger than the max file size ({info.st_size} > {max_size} bytes)")
+        if exc.errno in _LINK_ERRNOS:
+            return None  # never follow links: a link may point outside the scanned tree
+        return Skipped(display, f"cannot read: {exc.strerror}")
     try:
-        with open(entry.fs_path, "rb") as handle:
-            data = handle.read(max_size + 1)
-    except FileNotFoundError:
-        return Skipped(entry.display, "vanished before it could be read")
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            if stat.S_ISDIR(info.st_mode):  # git lists a submodule as one path
+                return Skipped(display, "a directory where a file was listed (a git submodule is scanned on its own)")
+            return Skipped(display, "not a regular file")
+        if info.st_size > max_size:
+            return Skipped(display, f"larger than the max file size ({info.st_size} > {max_size} bytes)")
+        data = _read(fd, info.st_size, max_size)
     except OSError as exc:
-        return Skipped(entry.display, f"cannot read: {exc.strerror}")
+        return Skipped(display, f"cannot read: {exc.strerror}")
+    finally:
+        os.close(fd)
     if len(data) > max_size:
-        return Skipped(entry.display, f"larger than the max file size ({max_size} bytes)")
+        return Skipped(display, f"larger than the max file size ({max_size} bytes)")
     if looks_binary(data) and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None
-    return Blob(entry.display, data)
+    return Blob(display, data)
+
+
+def _read(fd: int, size: int, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes: the stat size and one more, to see a file that grew."""
+    data = os.read(fd, size + 1)
+    if len(data) == size:
+        return data  # the common case: exactly what fstat said, so at end of file
+    parts = [data]
+    total = len(data)
+    while total <= limit:
+        chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+    return b"".join(parts)
