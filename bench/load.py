@@ -148,11 +148,17 @@ print(json.dumps({"code": proc.returncode, "wall": wall, "tree_rss_kb": peak[0],
 
 
 def measure(jobs: int) -> dict[str, object]:
+    report = WORK.parent / "load-report.json"
     command = [sys.executable, "-m", "secretshift", "scan", "--no-git", "--jobs", str(jobs),
-               "--format", "json", "--output", "/dev/null", str(WORK)]
+               "--format", "json", "--output", str(report), str(WORK)]
     out = subprocess.run([sys.executable, "-c", _MEASURE, str(Path(__file__).parent), *command],
                          capture_output=True, text=True, check=True, cwd=ROOT).stdout
-    return json.loads(out)  # type: ignore[no-any-return]
+    result: dict[str, object] = json.loads(out)
+    document = json.loads(report.read_text())
+    report.unlink()
+    result["files_scanned"] = document["stats"]["files_scanned"]
+    result["findings"] = len(document["findings"])
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -174,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
             runs = [measure(jobs) for _ in range(args.runs)]
             for run in runs:
                 assert run["code"] == 1, run  # the planted secrets are found
+                assert run["files_scanned"] == files, run  # every file was read
+                assert int(run["findings"]) >= planted, run  # type: ignore[call-overload]
             wall = statistics.median(float(r["wall"]) for r in runs)  # type: ignore[arg-type]
             tree = max(int(r["tree_rss_kb"]) for r in runs) / 1024  # type: ignore[call-overload]
             single = max(int(r["max_process_rss_kb"]) for r in runs) / 1024  # type: ignore[call-overload]
@@ -194,8 +202,9 @@ def _record(args: argparse.Namespace, files: int, size: int, planted: int, rows:
         f"## Load: {files:,} files, {size / 2**30:.2f} GiB ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
         "",
         f"Command: `python bench/load.py --files {args.files} --gb {args.gb} --jobs {' '.join(map(str, args.jobs))}"
-        f" --runs {args.runs}` (each run: `secretshift scan --no-git --jobs N --format json --output /dev/null"
-        f" bench/.work/load`; {planted} planted secrets found). {os.cpu_count()} cores, shared machine; "
+        f" --runs {args.runs}` (each run: `secretshift scan --no-git --jobs N --format json --output"
+        f" bench/.work/load-report.json bench/.work/load`; every file scanned, all {planted} planted secrets"
+        f" found). {os.cpu_count()} cores, shared machine; "
         "medians of the runs, peak RSS sampled every 50 ms over the process tree.",
         "",
         "| --jobs | wall (s) | MiB/s | files/s | peak RSS, process tree (MiB) | largest process (MiB) |",
