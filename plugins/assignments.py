@@ -76,6 +76,16 @@ def line_bounds(data: bytes, offset: int) -> tuple[int, int]:
     return start, end
 
 
+def next_line(data: bytes, line_end: int) -> int:
+    """Where the line after the one ending at ``line_end`` (from :func:`line_bounds`) starts.
+
+    Not ``line_end + 1``: line_bounds leaves a trailing "\r" out, so on a line holding only
+    "\r" that would be the same line again, and a walk over lines never ended (a hang on
+    mixed line endings)."""
+    newline = data.find(b"\n", line_end)
+    return newline + 1 if newline != -1 else len(data) + 1
+
+
 def pairs_in_line(data: bytes, start: int, end: int, family: str, kind: str) -> list[Pair]:
     """Every key -> value pair that starts on the line ``data[start:end]``."""
     line = data[start:end]
@@ -342,4 +352,4 @@ def block_text(data: bytes, start: int, end: int) -> str:
     return "\n".join(part.strip().decode("utf-8", "replace") for part in data[start:end].split(b"\n"))
 
 
-__all__ = ["CODE", "CONFIG_BARE", "MARKUP", "MAX_LINE", "Pair", "block_text", "line_bounds", "pairs_in_line"]
+__all__ = ["CODE", "CONFIG_BARE", "MARKUP", "MAX_LINE", "Pair", "block_text", "line_bounds", "next_line", "pairs_in_line"]

@@ -15,7 +15,7 @@ from secretshift.detector import RawMatch
 from secretshift.models import Blob, Example, Rule
 from secretshift.plugins import filters as f
 from secretshift.plugins.commands import CALL_KEYWORDS, COMMAND_KEYWORDS, call_passwords, command_passwords
-from secretshift.plugins.assignments import MAX_LINE, Pair, block_text, line_bounds, pairs_in_line
+from secretshift.plugins.assignments import MAX_LINE, Pair, block_text, line_bounds, next_line, pairs_in_line
 from secretshift.plugins.filekind import DOCS, family, path_kind, refine_kind
 from secretshift.plugins.keypath import json_path, yaml_path
 from secretshift.plugins.vocabulary import KEY_KEYWORDS, MEDIUM, NONE, STRONG, WEAK, is_name_key, is_value_key, key_strength
@@ -406,7 +406,7 @@ def _default_of_named_block(data: bytes, start: int, end: int, facts: _FileFacts
             for pair in pairs_in_line(data, lo, hi, facts.family, facts.base):
                 if pair.key.lower() in _DEFAULT_KEYS and not pair.inner:
                     return [Pair(name, pair.start, pair.end, pair.quoted, pair.op, block=pair.block)]
-        pos = hi + 1
+        pos = next_line(data, hi)
     return []
 
 

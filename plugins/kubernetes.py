@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from secretshift.detector import RawMatch
 from secretshift.models import Blob, Example, Rule
 from secretshift.plugins import filters as f
-from secretshift.plugins.assignments import block_text, line_bounds, pairs_in_line
+from secretshift.plugins.assignments import block_text, line_bounds, next_line, pairs_in_line
 from secretshift.plugins.filekind import CONFIG_BARE, path_kind
 
 DATA_RULE = "k8s-secret-data"
@@ -154,7 +154,7 @@ class KubernetesSecretDetector:
                             if match is not None:
                                 out.append(match)
                             break
-                pos = hi + 1
+                pos = next_line(data, hi)
         return out
 
     def _judge(
@@ -232,5 +232,5 @@ def _yaml_group(data: bytes, start: int, end: int) -> str:
                         name = value.decode("utf-8", "replace")
                     elif field == b"namespace":
                         namespace = value.decode("utf-8", "replace")
-            pos = hi + 1
+            pos = next_line(data, hi)
     return f"{namespace}/{name}"
