@@ -5,15 +5,17 @@ released source distributions of `requests` and `urllib3` (every version whose s
 download and prepare, fetched once with `pip download --no-binary :all: --no-deps` into
 bench/.work/sdists) are replayed in release order (ordered by each sdist's PKG-INFO mtime). Each
 version becomes one commit per changed file (then one commit for its deletions) and a tag, so the
-history has thousands of commits whose diffs are the projects' real changes. A few fake AWS keys
-(generated here) are committed and removed again later, so both tools must read history to find
-them.
+history has thousands of commits whose diffs are the projects' real changes (written with
+`git fast-import`, dates from the release times). A few fake AWS keys (generated here) are
+committed and removed again in the next commit, so both tools must read history to find them.
 
-    python bench/history.py [--runs 3] [--rebuild] [--append]
+    python bench/history.py [--runs 3] [--download] [--rebuild] [--append]
 
 Reports the median wall time of each tool over the runs (alternating, so load drift hits both),
-the peak resident memory of the whole process tree (each tool runs `git log` as a child; sampled
-from /proc every 20 ms), and the number of findings.
+the peak resident memory of the whole process tree (each tool runs `git log` as a child, whose
+pack mappings and delta cache count too) and of the tool's own process (sampled from /proc every
+20 ms), and the number of findings. The same secretshift scan over the first tenth of the
+history shows whether memory grows with history.
 """
 from __future__ import annotations
 
@@ -84,60 +86,64 @@ def _git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
     return subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True).stdout
 
 
-def _fake_key(n: int) -> str:
+def _fake_key(n: int) -> str:  # generated here: a fake, never a real credential
     rng = random.Random(n)
     return "AKIA" + "".join(rng.choice(string.ascii_uppercase + "234567") for _ in range(16))
 
 
 def build_repo(target: Path) -> int:
+    """Write the replayed history with `git fast-import` (one process, deterministic)."""
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
     _git(target, "init", "-q", "-b", "main")
-    _git(target, "config", "user.name", "Replay")
-    _git(target, "config", "user.email", "replay@example.invalid")
-    _git(target, "config", "commit.gpgsign", "false")
+    importer = subprocess.Popen(["git", "fast-import", "--quiet"], cwd=target, stdin=subprocess.PIPE)
+    assert importer.stdin is not None
+    out = importer.stdin
     all_releases = releases()
+    trees: dict[str, dict[str, bytes]] = {}
     commits = 0
     planted = 0
+    stamp = 0
+
+    def commit(message: str, changes: list[tuple[str, bytes | None]]) -> None:
+        nonlocal commits, stamp
+        stamp += 1
+        commits += 1
+        body = message.encode()
+        who = f"Replay <replay@example.invalid> {stamp} +0000".encode()
+        out.write(b"commit refs/heads/main\nmark :%d\nauthor %s\ncommitter %s\ndata %d\n%s\n"
+                  % (commits, who, who, len(body), body))
+        for path, data in changes:
+            if data is None:
+                out.write(b"D %s\n" % path.encode())
+            else:
+                out.write(b"M 100644 inline %s\ndata %d\n%s\n" % (path.encode(), len(data), data))
+        out.write(b"\n")
+
     for index, release in enumerate(all_releases):
-        root = target / release.package
-        files = _extract(release.archive)
-        current = {str(p.relative_to(root)): p for p in root.rglob("*") if p.is_file()} if root.exists() else {}
-        changed = sorted(name for name, data in files.items()
-                         if name not in current or current[name].read_bytes() != data)
+        stamp = max(stamp, release.released)
+        files = {f"{release.package}/{name}": data for name, data in _extract(release.archive).items()}
+        current = trees.setdefault(release.package, {})
+        for path in sorted(files):
+            if current.get(path) != files[path]:
+                commit(f"{release.package} {release.version}: {path}", [(path, files[path])])
         removed = sorted(set(current) - set(files))
-        stamp = release.released
-        for name in changed:
-            path = root / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(files[name])
-            _git(target, "add", "--", str(path.relative_to(target)))
-            stamp += 1
-            _commit(target, f"{release.package} {release.version}: {name}", stamp)
-            commits += 1
         if removed:
-            for name in removed:
-                _git(target, "rm", "-q", "--", str((root / name).relative_to(target)))
-            stamp += 1
-            _commit(target, f"{release.package} {release.version}: remove {len(removed)} files", stamp)
-            commits += 1
-        # Plant a fake key in one release's settings, removed again by the next planted release.
+            commit(f"{release.package} {release.version}: remove {len(removed)} files", [(p, None) for p in removed])
+        trees[release.package] = files
+        # Plant a fake key in one release's settings, removed again in the next commit.
         if planted < PLANTED and index % max(1, len(all_releases) // PLANTED) == 0:
-            settings = target / "deploy" / "settings.py"
-            settings.parent.mkdir(exist_ok=True)
-            settings.write_text(f'REGION = "eu-west-1"\nAWS_ACCESS_KEY_ID = "{_fake_key(planted)}"\n')
-            _git(target, "add", "deploy/settings.py")
-            stamp += 1
-            _commit(target, "deploy settings", stamp)
-            settings.write_text('REGION = "eu-west-1"\n')
-            _git(target, "add", "deploy/settings.py")
-            stamp += 1
-            _commit(target, "remove the key again", stamp)
-            commits += 2
+            settings = "deploy/settings.py"
+            commit("deploy settings", [(settings, f'REGION = "eu-west-1"\nAWS_ACCESS_KEY_ID = "{_fake_key(planted)}"\n'.encode())])
+            commit("remove the key again", [(settings, b'REGION = "eu-west-1"\n')])
             planted += 1
-        _git(target, "tag", f"{release.package}-{release.version}")
-    _git(target, "gc", "-q")
+        out.write(b"reset refs/tags/%s-%s\nfrom :%d\n\n" % (release.package.encode(), release.version.encode(), commits))
+    out.close()
+    if importer.wait() != 0:
+        raise SystemExit("git fast-import failed")
+    # Packed with deltas, as a clone would be (best effort: the scan does not depend on it).
+    subprocess.run(["git", "gc", "-q"], cwd=target, capture_output=True, check=False)
     return commits
 
 
@@ -153,21 +159,16 @@ def _extract(archive: Path) -> dict[str, bytes]:
     return files
 
 
-def _commit(repo: Path, message: str, stamp: int) -> None:
-    date = f"{stamp} +0000"
-    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
-    _git(repo, "commit", "-q", "--no-verify", "-m", message, env=env)
-
-
 # -- measuring ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Run:
     seconds: float
-    peak_rss_mb: float
+    peak_rss_mb: float  # the whole process tree (the tool and its `git log`)
+    peak_self_mb: float  # the tool's own process
     exit_code: int
 
 
-def _tree_rss_kb(root: int) -> int:
+def _tree_rss_kb(root: int) -> tuple[int, int]:
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -178,7 +179,7 @@ def _tree_rss_kb(root: int) -> int:
             children.setdefault(int(fields[1]), []).append(int(entry))
         except (OSError, IndexError, ValueError):
             continue
-    total, stack = 0, [root]
+    total, own, stack = 0, 0, [root]
     while stack:
         pid = stack.pop()
         stack.extend(children.get(pid, ()))
@@ -187,23 +188,25 @@ def _tree_rss_kb(root: int) -> int:
                 for line in handle:
                     if line.startswith("VmRSS:"):
                         total += int(line.split()[1])
+                        own = int(line.split()[1]) if pid == root else own
                         break
         except OSError:
             continue
-    return total
+    return total, own
 
 
 def measure(command: list[str], cwd: Path) -> Run:
-    peak = 0
+    peak = peak_self = 0
     start = time.perf_counter()
     proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env={**os.environ, "CI": "true"})
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_self
         while not done.is_set():
-            peak = max(peak, _tree_rss_kb(proc.pid))
+            total, own = _tree_rss_kb(proc.pid)
+            peak, peak_self = max(peak, total), max(peak_self, own)
             done.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -212,7 +215,7 @@ def measure(command: list[str], cwd: Path) -> Run:
     seconds = time.perf_counter() - start
     done.set()
     sampler.join()
-    return Run(seconds, peak / 1024, code)
+    return Run(seconds, peak / 1024, peak_self / 1024, code)
 
 
 def tools(repo: Path, report_dir: Path) -> dict[str, list[str]]:
@@ -230,7 +233,8 @@ def count_findings(report_dir: Path) -> dict[str, int]:
 
     ours = json.loads((report_dir / "secretshift.json").read_text())["findings"]
     theirs = json.loads((report_dir / "gitleaks.json").read_text())
-    return {"secretshift": len(ours), "gitleaks": len(theirs)}
+    early = json.loads((report_dir / "secretshift-early.json").read_text())["findings"]
+    return {"secretshift": len(ours), "gitleaks": len(theirs), "early": len(early)}
 
 
 def main() -> int:
@@ -238,10 +242,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the replayed repository")
     parser.add_argument("--append", action="store_true", help="append the results to bench/RESULTS.md")
+    parser.add_argument("--download", action="store_true", help="fetch any sdists not downloaded yet")
     args = parser.parse_args()
 
-    if args.rebuild or not REPO.exists():
+    if args.download or not any(SDISTS.glob("*.tar.gz")):
         download_sdists()
+    if args.rebuild or args.download or not REPO.exists():
         print(f"built {build_repo(REPO)} commits in {REPO}", file=sys.stderr)
     commits = int(_git(REPO, "rev-list", "--all", "--count").strip())
     history_mb = sum(f.stat().st_size for f in (REPO / ".git").rglob("*") if f.is_file()) / 1e6
@@ -250,6 +256,12 @@ def main() -> int:
     report_dir = WORK / "reports"
     report_dir.mkdir(parents=True, exist_ok=True)
     commands = tools(REPO, report_dir)
+    # Memory must not grow with history: the same scan over the first tenth of it, for comparison.
+    early_tag = f"{releases()[versions // 10].package}-{releases()[versions // 10].version}"
+    early_commits = int(_git(REPO, "rev-list", "--count", early_tag).strip())
+    commands[f"secretshift, first {early_commits} commits"] = [
+        *commands["secretshift"][:3], "--branch", early_tag, *commands["secretshift"][3:-3], "--output",
+        str(report_dir / "secretshift-early.json"), str(REPO)]
     runs: dict[str, list[Run]] = {name: [] for name in commands}
     for _ in range(args.runs):
         for name, command in commands.items():
@@ -259,14 +271,15 @@ def main() -> int:
         f"Repository: {commits} commits replayed from {versions} sdists of {', '.join(PACKAGES)} "
         f"(.git {history_mb:.1f} MB, {added} patch lines); {args.runs} runs each, alternating.",
         "",
-        "| tool | median wall s | min s | max s | peak RSS MB (tree) | findings | exit |",
-        "|---|---|---|---|---|---|---|",
+        "| tool | median wall s | min s | max s | peak RSS MB: tool + git | tool alone | findings | exit |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, items in runs.items():
         times = [r.seconds for r in items]
         lines.append(
             f"| {name} | {statistics.median(times):.2f} | {min(times):.2f} | {max(times):.2f} | "
-            f"{max(r.peak_rss_mb for r in items):.0f} | {found[name]} | {items[-1].exit_code} |"
+            f"{max(r.peak_rss_mb for r in items):.0f} | {max(r.peak_self_mb for r in items):.0f} | "
+            f"{found.get(name, found['early'])} | {items[-1].exit_code} |"
         )
     ratio = statistics.median(r.seconds for r in runs["secretshift"]) / statistics.median(
         r.seconds for r in runs["gitleaks"])

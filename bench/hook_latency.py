@@ -11,7 +11,12 @@ Each tool runs on it as pre-commit (or its own docs) would run it:
 Runs are interleaved round-robin (so machine noise hits every tool alike) after one warm-up
 each; the median of --runs runs is reported with its ratio to secretshift.
 
-    python bench/hook_latency.py [--runs 15] [--append bench/RESULTS.md]
+    python3 -m venv bench/.work/venv
+    bench/.work/venv/bin/pip install . -r bench/requirements.txt
+    bench/.work/venv/bin/python bench/hook_latency.py [--runs 15] [--append bench/RESULTS.md]
+
+The tools are taken from the running interpreter's venv: a normal (not editable) install, as
+pre-commit makes one; an editable install adds a path finder to every interpreter start.
 """
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ import argparse
 import datetime
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -96,10 +102,15 @@ def make_repo(root: Path) -> list[str]:
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def run_once(command: list[str], cwd: Path) -> tuple[float, int]:
+def run_once(command: list[str], cwd: Path) -> tuple[float, float, int]:
+    """Wall time, CPU time (user + system, less sensitive to a busy machine), exit code."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(command, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start, proc.returncode
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, proc.returncode
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,27 +126,42 @@ def main(argv: list[str] | None = None) -> int:
             "gitleaks git --pre-commit --staged": [tool("gitleaks"), "git", "--pre-commit", "--staged",
                                                    "--no-banner", "--log-level", "error", "--redact"],
             "detect-secrets-hook --baseline": [tool("detect-secrets-hook"), "--baseline", ".secrets.baseline", *names],
+            # The floor every Python hook pays, for reading the absolute numbers on a busy machine.
+            "python -c pass (interpreter start only)": [sys.executable, "-c", "pass"],
         }
-        times: dict[str, list[float]] = {name: [] for name in commands}
+        walls: dict[str, list[float]] = {name: [] for name in commands}
+        cpus: dict[str, list[float]] = {name: [] for name in commands}
         for name, command in commands.items():
-            _, code = run_once(command, repo)  # warm-up (and page cache)
+            code = run_once(command, repo)[2]  # warm-up (page cache, bytecode)
             if code != 0:
                 raise SystemExit(f"{name}: exit {code} on a clean change; the benchmark would be unfair")
         for _ in range(args.runs):
             for name, command in commands.items():
-                times[name].append(run_once(command, repo)[0])
-    medians = {name: statistics.median(values) * 1000 for name, values in times.items()}
-    ours = medians["secretshift hook FILES"]
-    rows = [f"| {name} | {ms:.0f} | {ms / ours:.2f}x |" for name, ms in medians.items()]
-    table = "\n".join(["| command | median ms | vs secretshift |", "| --- | ---: | ---: |", *rows])
+                wall, cpu, _ = run_once(command, repo)
+                walls[name].append(wall)
+                cpus[name].append(cpu)
+    wall_ms = {name: statistics.median(values) * 1000 for name, values in walls.items()}
+    cpu_ms = {name: statistics.median(values) * 1000 for name, values in cpus.items()}
+    ours = "secretshift hook FILES"
+    rows = [
+        f"| {name} | {wall_ms[name]:.0f} | {wall_ms[name] / wall_ms[ours]:.2f}x | {cpu_ms[name]:.0f} | "
+        f"{cpu_ms[name] / cpu_ms[ours]:.2f}x |"
+        for name in commands
+    ]
+    table = "\n".join([
+        "| command | median wall ms | wall vs secretshift | median CPU ms | CPU vs secretshift |",
+        "| --- | ---: | ---: | ---: | ---: |", *rows,
+    ])
     print(table)
     if args.append:
         stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         section = (
             f"\n## Commit-hook latency ({stamp})\n\n"
-            f"`python bench/hook_latency.py --runs {args.runs} --append bench/RESULTS.md` — a staged change of "
+            f"`bench/.work/venv/bin/python bench/hook_latency.py --runs {args.runs} --append bench/RESULTS.md` "
+            f"(venv: `pip install . -r bench/requirements.txt`) — a staged change of "
             f"{FILES} files, {FILES * ADDED_PER_FILE} added lines, no secret; median of {args.runs} interleaved "
-            f"runs after a warm-up; {os.cpu_count()} CPUs, Python {platform.python_version()}. "
+            f"runs after a warm-up; {os.cpu_count()} CPUs, Python {platform.python_version()}, load average "
+            f"{os.getloadavg()[0]:.1f} at the start. "
             f"Target: secretshift < 150 ms and no slower than either peer.\n\n{table}\n"
         )
         with open(args.append, "a", encoding="utf-8") as handle:

@@ -2,7 +2,9 @@
 
 Scans the files pre-commit passes (they hold the staged content), or the index itself when no
 file is given, and fails only on findings that the baseline does not accept. Offline and
-read-only: it never writes the baseline, so line moves never rewrite a file.
+read-only: it never writes the baseline, so line moves never rewrite a file. As a plain git
+pre-push hook (`--pre-push REMOTE [URL]`, written by `secretshift install-hook --pre-push`) it
+scans every commit being pushed instead.
 """
 from __future__ import annotations
 

@@ -22,7 +22,15 @@ def rule_pack_files() -> list[Path]:
 
 def _detectors() -> dict[str, Callable[[], Detector]]:
     # Imported on demand so that a scan only pays for what it enables.
-    registry: dict[str, Callable[[], Detector]] = {}
+    from secretshift.plugins.encoded import EncodedSecretDetector
+    from secretshift.plugins.generic import GenericSecretDetector
+    from secretshift.plugins.kubernetes import KubernetesSecretDetector
+
+    registry: dict[str, Callable[[], Detector]] = {
+        "generic": GenericSecretDetector,
+        "kubernetes-secret": KubernetesSecretDetector,
+        "encoded": EncodedSecretDetector,
+    }
     return registry
 
 

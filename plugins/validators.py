@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import zlib
 from collections.abc import Callable
 from typing import Any
@@ -104,15 +105,21 @@ def _json_object(raw: bytes | None) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+# RFC 7519 section 4.1. Every token an issuer mints carries some of them (expiry, issuer,
+# subject...); claims without any (`{"some": "payload"}`) are library documentation samples.
+_REGISTERED_CLAIMS = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti"})
+
+
 def jwt_structure(token: str) -> bool:
     """A signed JWT: header and claims are base64url JSON objects, the header names an
-    algorithm other than `none`, and a signature follows."""
+    algorithm other than `none`, the claims hold at least one registered claim, and a
+    signature follows."""
     parts = token.split(".")
     if len(parts) != 3 or not parts[2]:
         return False
     header = _json_object(_b64decode(parts[0]))
     claims = _json_object(_b64decode(parts[1]))
-    if header is None or claims is None:
+    if header is None or claims is None or not _REGISTERED_CLAIMS.intersection(claims):
         return False
     algorithm = header.get("alg")
     return isinstance(algorithm, str) and algorithm.lower() != "none"
@@ -195,6 +202,59 @@ def discord_bot_token(token: str) -> bool:
     return raw is not None and raw.isdigit() and 15 <= len(raw) <= 20
 
 
+_PEM_NOISE = re.compile(r"\\[nr]|[^A-Za-z0-9+/=]")
+
+
+def pem_der_length(block: str) -> bool:
+    """A PEM private key whose body is DER must hold as many bytes as its outer SEQUENCE
+    declares: documentation samples cut a key short (`MIIEpQ...` then `-----END`), real keys
+    never are. Formats whose body is not plain DER (OpenSSH, PGP, encrypted PEM with
+    `Proc-Type` headers) are not judged."""
+    header_end = block.find("-----", 5)
+    footer = block.find("-----END")
+    if header_end == -1 or footer == -1:
+        return False
+    header = block[:header_end]
+    body = block[header_end + 5 : footer]
+    if "OPENSSH" in header or "PGP" in header or ":" in body:
+        return True
+    # Drop JSON/code escapes (`\n`), quotes and indentation of keys pasted into source.
+    raw = _b64decode(_PEM_NOISE.sub("", body))
+    if raw is None or len(raw) < 2 or raw[0] != 0x30:
+        return True
+    size = raw[1]
+    if size < 0x80:
+        needed = 2 + size
+    else:
+        width = size & 0x7F
+        if width == 0 or width > 3 or len(raw) < 2 + width:
+            return False
+        needed = 2 + width + int.from_bytes(raw[2 : 2 + width], "big")
+    return len(raw) >= needed
+
+
+# Passwords that documentation and tests put in URLs, compared after percent-decoding.
+_URL_PLACEHOLDERS = frozenset(
+    """pass passwd password pwd pw secret changeme change_me changeit example sample dummy test
+    testing foo bar baz qux root admin user username guest postgres mysql redis mongo rabbitmq
+    none null placeholder redacted x-oauth-basic tiger hunter2 letmein qwerty abc abcd abc123
+    xyz s3cr3t hello world hello/world he//o p/ss pa/ss""".split()
+)
+
+
+def url_password(password: str) -> bool:
+    """A URL's password, percent-decoded, is not a placeholder, a template or a mask."""
+    from urllib.parse import unquote
+
+    decoded = unquote(password)
+    lowered = decoded.lower()
+    if lowered in _URL_PLACEHOLDERS or len(set(lowered)) == 1:
+        return False
+    if decoded.isdigit() and len(decoded) < 6:  # `abc:123@`: a sample, not a password
+        return False
+    return not (lowered.startswith(("%", "${", "{{", "<", "[")) or "password" in lowered)
+
+
 VALIDATORS: dict[str, Callable[[str], bool]] = {
     "github_crc32": github_crc32,
     "npm_crc32": npm_crc32,
@@ -206,4 +266,6 @@ VALIDATORS: dict[str, Callable[[str], bool]] = {
     "sentry_org_token": sentry_org_token,
     "onepassword_service_account": onepassword_service_account,
     "discord_bot_token": discord_bot_token,
+    "pem_der_length": pem_der_length,
+    "url_password": url_password,
 }

@@ -14,7 +14,6 @@ audit`` keeps working on the ones we write. That decides three things:
 """
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -137,11 +136,23 @@ def load_baseline(path: Path) -> Baseline:
         raise FatalError(f"baseline not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FatalError(f"cannot read baseline {path}: {exc}") from None
+    import json  # here, not at the top: a repository without a baseline never needs it
+
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=_merged_duplicates)
     except json.JSONDecodeError as exc:
         raise FatalError(f"{path}: not a baseline file (invalid JSON at line {exc.lineno})") from None
     return parse_baseline(document, str(path))
+
+
+def _merged_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose repeated keys holding lists are joined, not overwritten: a textual
+    git merge of two baselines that both added a file leaves that file's key twice."""
+    merged: dict[str, Any] = {}
+    for key, value in pairs:
+        previous = merged.get(key)
+        merged[key] = previous + value if isinstance(previous, list) and isinstance(value, list) else value
+    return merged
 
 
 def parse_baseline(document: Any, origin: str) -> Baseline:
@@ -153,6 +164,7 @@ def parse_baseline(document: Any, origin: str) -> Baseline:
             raise FatalError(f"{origin}: results for {filename!r} must be a list")
         for item in items:
             entries.append(_entry(item, filename, origin))
+    _check_hash_scheme(entries, origin)
     version = document.get("version", FORMAT_VERSION)
     # A team's own detect-secrets settings are kept as they are.
     return Baseline(
@@ -161,6 +173,18 @@ def parse_baseline(document: Any, origin: str) -> Baseline:
         plugins_used=_dicts(document.get("plugins_used"), DEFAULT_PLUGINS),
         filters_used=_dicts(document.get("filters_used"), DEFAULT_FILTERS),
     )
+
+
+def _check_hash_scheme(entries: Sequence[BaselineEntry], origin: str) -> None:
+    """Hashes made with SECRETSHIFT_HASH_KEY never match plain SHA-1 ones: refuse the mix
+    rather than report every accepted secret as new (see secretshift.hashing)."""
+    from secretshift.hashing import check_scheme, scheme_of
+
+    schemes = {scheme_of(e.hashed_secret) for e in entries}
+    if len(schemes) > 1:
+        raise FatalError(f"{origin} mixes plain and keyed (SECRETSHIFT_HASH_KEY) hashes: re-create it")
+    if schemes:
+        check_scheme(schemes.pop(), origin)
 
 
 def _entry(item: Any, filename: str, origin: str) -> BaselineEntry:
@@ -190,6 +214,8 @@ def _dicts(value: Any, default: tuple[Mapping[str, Any], ...]) -> tuple[Mapping[
 
 # -- writing ----------------------------------------------------------------------------------
 def render_baseline(baseline: Baseline) -> str:
+    import json
+
     results: dict[str, list[dict[str, Any]]] = {}
     for entry in baseline.entries:
         results.setdefault(entry.filename, []).append(entry.to_dict())

@@ -60,16 +60,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_ERROR
-    except Exception as exc:  # a bug, not a user error: never exit 1, which means "findings"
-        if os.environ.get("SECRETSHIFT_DEBUG"):
-            raise
-        # The message is left out: it could quote input, and input may hold a secret.
+    except ModuleNotFoundError as exc:
+        extra = _OPTIONAL_MODULES.get((exc.name or "").split(".")[0])
+        if extra is None:
+            return _internal_error(exc)
         print(
-            f"secretshift: internal error ({type(exc).__name__}); "
-            "rerun with SECRETSHIFT_DEBUG=1 for a traceback",
+            f"secretshift: error: `secretshift {selected}` needs {exc.name}, "
+            f"an optional dependency: pip install 'secretshift[{extra}]'",
             file=sys.stderr,
         )
         return EXIT_ERROR
+    except Exception as exc:  # a bug, not a user error: never exit 1, which means "findings"
+        return _internal_error(exc)
+
+
+# Libraries only some commands need (installed with an extra), so the commit hook stays light.
+_OPTIONAL_MODULES = {"boto3": "migrate", "botocore": "migrate", "libcst": "migrate", "ruamel": "migrate", "git": "git"}
+
+
+def _internal_error(exc: Exception) -> int:
+    if os.environ.get("SECRETSHIFT_DEBUG"):
+        raise exc
+    # The message is left out: it could quote input, and input may hold a secret.
+    print(
+        f"secretshift: internal error ({type(exc).__name__}); "
+        "rerun with SECRETSHIFT_DEBUG=1 for a traceback",
+        file=sys.stderr,
+    )
+    return EXIT_ERROR
 
 
 if __name__ == "__main__":

@@ -7,13 +7,12 @@ imports: it runs on every commit.
 """
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from secretshift.baseline import Baseline, load_baseline, resolve_baseline_path, root_relative
+from secretshift.baseline import BASELINE_NAME, Baseline, load_baseline, resolve_baseline_path, root_relative
 from secretshift.config import Config
 from secretshift.models import Finding, ScanResult, Skipped
 from secretshift.textutil import printable_path
@@ -121,6 +120,8 @@ def _finding_line(finding: Finding) -> str:
 
 
 def failure_message(gate: GateResult, root: Path) -> str:
+    import shlex
+
     count = len(gate.new)
     noun = "a secret" if count == 1 else f"{count} secrets"
     lines = [f"secretshift: {noun} would be {gate.verb}:", ""]
@@ -128,8 +129,8 @@ def failure_message(gate: GateResult, root: Path) -> str:
     first = gate.new[0]
     target = shlex.quote(f"{first.path}:{first.line}")
     files = sorted({f.path for f in gate.new})
-    baseline = gate.baseline_path
-    baseline_arg = "" if baseline is None else f" --baseline {shlex.quote(root_relative(str(baseline), root))}"
+    baseline = root_relative(str(gate.baseline_path), root) if gate.baseline_path else BASELINE_NAME
+    baseline_arg = "" if baseline == BASELINE_NAME else f" --baseline {shlex.quote(baseline)}"
     lines += [
         "",
         "What to do with each one:",
@@ -139,7 +140,7 @@ def failure_message(gate: GateResult, root: Path) -> str:
         "        # secretshift: allow",
         "  - accept it for now (reviewed, to migrate later): add it to the baseline",
         f"        secretshift baseline update{baseline_arg} {' '.join(shlex.quote(f) for f in files)}",
-        f"    and stage the baseline (git add {shlex.quote(root_relative(str(baseline), root)) if baseline else '.secrets.baseline'}).",
+        f"    and stage the baseline (git add {shlex.quote(baseline)}).",
         "",
         *(["Remove it from the commits before pushing (git rebase -i, or git commit --amend)."]
           if gate.verb == "pushed" else []),
@@ -154,6 +155,6 @@ def accepted_message(gate: GateResult) -> str:
         return ""
     count = len(gate.to_migrate)
     noun = "secret" if count == 1 else "secrets"
-    lines = [f"secretshift: {count} accepted {noun} still to migrate (labelled real in the baseline):"]
+    lines = [f"secretshift: {count} {noun} accepted but still to migrate (labelled real in the baseline):"]
     lines += [_finding_line(f) for f in gate.to_migrate]
     return "\n".join(lines) + "\n"

@@ -5,20 +5,21 @@ from __future__ import annotations
 import argparse
 import hashlib
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from secretshift.config import Config
 from secretshift.engine import Engine
-from secretshift.errors import FatalError
-from secretshift.models import Blob, ScanResult, Skipped
+from secretshift.errors import EXIT_CLEAN, EXIT_FINDINGS, FatalError
+from secretshift.models import Blob, Finding, ScanResult, Skipped
 from secretshift.sources.git import GitSelection, count_commits, diff_selection, history_selection, stream_log
 from secretshift.sources.gitlog import AddedText, Commit, FileNote
 from secretshift.textutil import looks_binary
 
 # The de-duplication memory is bounded: past this many distinct (path, added text) pairs it starts
 # afresh, so memory stays flat on any history (at worst a repeat is scanned twice).
-_SEEN_LIMIT = 1 << 20
+_SEEN_LIMIT = 1 << 18
 
 
 @dataclass
@@ -114,6 +115,36 @@ def _note(scan: GitScan, note: FileNote, noted_submodules: set[str]) -> None:
         )
 
 
+def new_findings(findings: Sequence[Finding], baseline_path: Path | None) -> tuple[list[Finding], list[Finding], int]:
+    """(new, accepted, other): findings the baseline does not know (these fail the check), those it
+    labels real secrets still to migrate, and how many more it accepts (unaudited or false
+    positives). Git findings' paths are relative to the repository root, as the baseline's are."""
+    if baseline_path is None:
+        return list(findings), [], 0
+    from secretshift.baseline import load_baseline
+
+    baseline = load_baseline(baseline_path)
+    new, accepted, other = [], [], 0
+    for finding in findings:
+        entry = baseline.lookup(finding.path, finding.secret_hash)
+        if entry is None:
+            new.append(finding)
+        elif entry.is_secret:
+            accepted.append(finding)
+        else:
+            other += 1
+    return new, accepted, other
+
+
+def baseline_path(explicit: str | None, configured: str | None, root: Path) -> Path | None:
+    if explicit is None and configured is None and not (root / ".secrets.baseline").is_file():
+        return None
+    from secretshift.baseline import resolve_baseline_path
+
+    path: Path | None = resolve_baseline_path(explicit, configured, root)
+    return path
+
+
 # -- the `scan` command's git options -----------------------------------------------------------
 def selection_from_args(args: argparse.Namespace, paths: Iterable[str]) -> GitSelection:
     targets = list(paths)
@@ -131,11 +162,30 @@ def selection_from_args(args: argparse.Namespace, paths: Iterable[str]) -> GitSe
     return history_selection(where, args.branch, args.since)
 
 
-def scan_git_args(args: argparse.Namespace, config: Config) -> GitScan:
+def run_git_scan(args: argparse.Namespace) -> int:
+    """`secretshift scan --diff/--history`: report, then exit 1 on findings (not in the baseline,
+    when `--baseline` is given)."""
+    from secretshift.commands.scan import check_show_secrets, emit, resolve_config, summary
     from secretshift.progress import progress_wanted
+    from secretshift.report import ReportInput, reporters
+    from secretshift.scan import all_rule_descriptions
 
+    if getattr(args, "staged", False):
+        raise FatalError("--staged cannot be combined with --diff/--history")
+    show = check_show_secrets(args)
     selection = selection_from_args(args, args.paths)
+    config = resolve_config(args, selection.root)
+    explicit = getattr(args, "baseline", None)
+    baseline = baseline_path(explicit, None, Path(selection.root)) if explicit else None
     scan = scan_selection(selection, config, show_progress=progress_wanted(sys.stderr))
     for note in scan.notes():
         print(f"secretshift: {note}", file=sys.stderr)
-    return scan
+    new, accepted, other = new_findings(scan.result.findings, baseline)
+    result = ScanResult(new, scan.result.skipped, scan.result.files_scanned, scan.result.bytes_scanned)
+    rules = all_rule_descriptions(config) if args.format == "sarif" else []
+    emit(reporters()[args.format](ReportInput(result, rules, show, accepted)), args.output)
+    extra = f" across {scan.commits} commits"
+    if baseline is not None:
+        extra += f", {len(accepted) + other} accepted by the baseline"
+    print(summary(result, extra), file=sys.stderr)
+    return EXIT_FINDINGS if new else EXIT_CLEAN

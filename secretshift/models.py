@@ -130,7 +130,10 @@ class Finding:
 
     @property
     def secret_hash(self) -> str:
-        return self.secret.sha1
+        """SHA-1 of the value (detect-secrets' hash), or HMAC-SHA256 with SECRETSHIFT_HASH_KEY."""
+        from secretshift.hashing import secret_hash
+
+        return secret_hash(self.secret)
 
     @property
     def redacted(self) -> str:

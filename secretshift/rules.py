@@ -156,13 +156,13 @@ def check_rule(rule: Rule) -> None:
             raise FatalError(f"{where}: unknown validator {rule.validator!r}")
 
 
-def builtin_rules() -> list[Rule]:
-    from secretshift.plugins import rule_pack_files
+def builtin_rules(examples: bool = True) -> list[Rule]:
+    """The built-in pack rules. The scanner asks for them without examples, which comes from
+    a cache; tests and `secretshift rules` get a fresh parse with every example."""
+    from secretshift.pack_cache import parse_tables, scanner_tables
 
     rules: list[Rule] = []
-    for pack in rule_pack_files():
-        origin = f"plugins/rules/{pack.name}"
-        table = load_toml(pack.read_text("utf-8"), origin)
+    for origin, table in parse_tables(examples=True) if examples else scanner_tables():
         rules.extend(rules_from_table(table, origin, check=False))
     return rules
 

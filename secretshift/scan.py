@@ -24,7 +24,7 @@ _SMALL_SCAN_FILES = 16
 def active_rules(config: Config) -> list[Rule]:
     from secretshift.rules import builtin_rules, unique
 
-    rules = unique([*builtin_rules(), *config.extra_rules])
+    rules = unique([*builtin_rules(examples=False), *config.extra_rules])
     return [r for r in rules if _enabled(r.id, config)]
 
 

@@ -20,10 +20,11 @@ from urllib.parse import urlsplit
 @dataclass(frozen=True)
 class Fault:
     operation: str  # e.g. "CreateSecret", "DescribeKey"
-    code: str = ""  # AWS error code; "" = drop the connection (network failure)
+    code: str = ""  # AWS error code; "" (and no body) = drop the connection (network failure)
     status: int = 400
     first: int = 1  # the first call (1-based) to fail
     last: int | None = None  # the last call to fail; None = every later call
+    body: str | None = None  # with status 200: a canned answer AWS would give (for calls moto cannot serve)
 
 
 class _Proxy(ThreadingHTTPServer):
@@ -34,6 +35,7 @@ class _Proxy(ThreadingHTTPServer):
         self.upstream = urlsplit(upstream)
         self.faults = faults
         self.calls: Counter[str] = Counter()
+        self.requests: list[tuple[str, bytes]] = []  # (operation, request body), in order
         self.lock = threading.Lock()
 
 
@@ -48,14 +50,16 @@ class _Handler(BaseHTTPRequestHandler):
         operation = self.headers.get("X-Amz-Target", "").rpartition(".")[2]
         with self.server.lock:
             self.server.calls[operation] += 1
+            self.server.requests.append((operation, body))
             count = self.server.calls[operation]
         for fault in self.server.faults:
             if fault.operation == operation and count >= fault.first and (fault.last is None or count <= fault.last):
-                if not fault.code:
+                if not fault.code and fault.body is None:
                     self.close_connection = True
                     self.connection.close()
                     return
-                payload = json.dumps({"__type": fault.code, "message": f"injected {fault.code}"}).encode()
+                payload = (fault.body if fault.body is not None else json.dumps(
+                    {"__type": fault.code, "message": f"injected {fault.code}"})).encode()
                 self.send_response(fault.status)
                 self.send_header("Content-Type", "application/x-amz-json-1.1")
                 self.send_header("Content-Length", str(len(payload)))
@@ -80,11 +84,18 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def faulty_endpoint(upstream: str, *faults: Fault) -> Iterator[tuple[str, Counter[str]]]:
     """(the proxy's URL, a live counter of calls per operation)."""
+    with recording_endpoint(upstream, *faults) as (url, proxy):
+        yield url, proxy.calls
+
+
+@contextmanager
+def recording_endpoint(upstream: str, *faults: Fault) -> Iterator[tuple[str, _Proxy]]:
+    """(the proxy's URL, the proxy: `.calls` per operation and `.requests` bodies in order)."""
     proxy = _Proxy(upstream, list(faults))
     thread = threading.Thread(target=proxy.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{proxy.server_address[1]}", proxy.calls
+        yield f"http://127.0.0.1:{proxy.server_address[1]}", proxy
     finally:
         proxy.shutdown()
         proxy.server_close()

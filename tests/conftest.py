@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +22,15 @@ def run_cli(*args: str, cwd: Path | str | None = None, env: dict[str, str] | Non
         cwd=cwd, env=full_env, capture_output=True, text=True,
         input=input.decode() if input is not None else None, timeout=300,
     )
+
+
+def sarif_schema() -> dict[str, Any]:
+    """The official SARIF 2.1.0 schema, given beside the repository (`../shared/schemas`)."""
+    for folder in (ROOT.parent, *ROOT.parents[1:]):
+        candidate = folder / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+        if candidate.is_file():
+            return json.loads(candidate.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    pytest.skip("the official SARIF schema is expected at ../shared/schemas/sarif-schema-2.1.0.json")
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -1,6 +1,7 @@
 """Fake secrets for tests, generated here (never copied): each looks real to its rule."""
 from __future__ import annotations
 
+import base64
 import random
 import string
 import zlib
@@ -30,3 +31,14 @@ def github_token(seed: int) -> str:
     rng = random.Random(f"ghp{seed}")
     payload = "".join(rng.choice(_B62) for _ in range(30))
     return f"ghp_{payload}{base62(zlib.crc32(payload.encode()), 6)}"
+
+
+def aws_secret(seed: int) -> str:
+    return aws_secret_access_key(seed + 1000)
+
+
+def private_key(seed: int, lines: int = 6) -> str:
+    rng = random.Random(seed + 2000)
+    body = base64.b64encode(bytes(rng.randrange(256) for _ in range(48 * lines))).decode()
+    rows = [body[i : i + 64] for i in range(0, len(body), 64)]
+    return "\n".join(["-----BEGIN RSA PRIVATE KEY-----", *rows, "-----END RSA PRIVATE KEY-----"])

@@ -52,3 +52,16 @@ def make_sample_repo(root: Path, seed: int = 1, app: str = "billing", commit: bo
         git(root, "add", "-A")
         git(root, "commit", "-q", "-m", "initial")
     return SampleRepo(root, values)
+
+
+def write_plan(root: Path, out: Path) -> Path:
+    """Plan in-process (cheaper than the CLI) for tests whose subject is apply; the CLI's own
+    `migrate plan` is exercised end to end in test_migrate_e2e."""
+    from secretshift.config import load_config
+    from secretshift.migrate.model import plan_to_json
+    from secretshift.migrate.plan import plan_migration
+    from secretshift.migrate.settings import parse_settings
+
+    config = load_config(None, root)
+    out.write_text(plan_to_json(plan_migration([str(root)], config, parse_settings(config.migrate))))
+    return out

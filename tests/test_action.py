@@ -13,20 +13,11 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.conftest import ROOT, git
-from tests.fakesecrets import aws_key_id
+from tests.conftest import ROOT, git, sarif_schema
+from tests.fakes import aws_key_id
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 _EXPRESSION = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
-
-
-def sarif_schema() -> dict[str, Any]:
-    """The official SARIF 2.1.0 schema, given beside the repository (`../shared/schemas`)."""
-    for folder in (ROOT.parent, *ROOT.parents[1:]):
-        candidate = folder / "shared" / "schemas" / "sarif-schema-2.1.0.json"
-        if candidate.is_file():
-            return json.loads(candidate.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
-    pytest.skip("the official SARIF schema is expected at ../shared/schemas/sarif-schema-2.1.0.json")
 
 
 def evaluate(text: str, inputs: dict[str, str], steps: dict[str, dict[str, str]]) -> str:

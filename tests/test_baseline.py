@@ -162,3 +162,58 @@ def test_load_baseline_matches_by_file_and_hash(git_repo: Path) -> None:
     entry = next(e for e in baseline.entries if e.filename == "app.py")
     assert baseline.lookup("app.py", entry.hashed_secret) == entry
     assert baseline.lookup("other.py", entry.hashed_secret) is None
+
+
+def test_scan_with_a_baseline_reports_only_new_findings(git_repo: Path) -> None:
+    repo = _repo(git_repo)
+    run_cli("baseline", "create", "app.py", cwd=repo)
+    path = repo / ".secrets.baseline"
+    document = json.loads(path.read_text())
+    document["results"]["app.py"][0]["is_secret"] = True
+    path.write_text(json.dumps(document))
+    proc = run_cli("scan", "--baseline", ".secrets.baseline", "--format", "json", cwd=repo)
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    assert [f["path"] for f in report["findings"]] == ["ci.sh"]
+    assert [f["path"] for f in report["accepted"]] == ["app.py"]
+    # Paths given from a subfolder still meet the baseline's root-relative names.
+    (repo / "ci.sh").write_text("echo clean\n")
+    (repo / "sub").mkdir()
+    proc = run_cli("scan", "--baseline", str(path), "..", cwd=repo / "sub")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "accepted in baseline: still to migrate" in proc.stdout
+
+
+def test_staged_sarif_marks_accepted_findings_as_notes(git_repo: Path) -> None:
+    repo = _repo(git_repo)
+    run_cli("baseline", "create", "app.py", cwd=repo)
+    path = repo / ".secrets.baseline"
+    document = json.loads(path.read_text())
+    document["results"]["app.py"][0]["is_secret"] = True
+    path.write_text(json.dumps(document))
+    proc = run_cli("scan", "--staged", "--format", "sarif", cwd=repo)
+    assert proc.returncode == 1
+    results = json.loads(proc.stdout)["runs"][0]["results"]
+    assert sorted((r["level"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in results) \
+        == [("error", "ci.sh"), ("note", "app.py")]
+
+
+def test_a_file_key_duplicated_by_a_git_merge_keeps_both_sides(git_repo: Path) -> None:
+    """Two branches that each baselined a finding in the same new file merge (textually, without
+    conflict) into a JSON object with that file's key twice; both entries must count."""
+    repo = _repo(git_repo)
+    (repo / "two.py").write_text(f'A = "{aws_key_id(5)}"\nB = "{aws_key_id(6)}"\n')
+    run_cli("baseline", "create", "two.py", cwd=repo)
+    path = repo / ".secrets.baseline"
+    document = json.loads(path.read_text())
+    first, second = document["results"]["two.py"]
+    text = path.read_text()
+    block = json.dumps({"two.py": [first]}, indent=2)[2:-2]
+    other = json.dumps({"two.py": [second]}, indent=2)[2:-2]
+    merged = text.replace(json.dumps({"two.py": [first, second]}, indent=2)[2:-2].replace("\n", "\n  "),
+                          (block + ",\n" + other).replace("\n", "\n  "))
+    assert merged.count('"two.py": [') == 2
+    path.write_text(merged)
+    assert run_cli("hook", "two.py", cwd=repo).returncode == 0
+    run_cli("baseline", "update", "two.py", cwd=repo)  # and an update writes it clean again
+    assert path.read_text().count('"two.py": [') == 1

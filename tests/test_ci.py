@@ -14,7 +14,7 @@ import yaml
 from secretshift.cienv import CiRange, detect_range
 from secretshift.errors import FatalError
 from tests.conftest import ROOT, git, run_cli
-from tests.fakesecrets import aws_key_id
+from tests.fakes import aws_key_id
 
 A = "a" * 40
 B = "b" * 40
@@ -215,7 +215,6 @@ def test_hooks_ci_entry_point_is_the_ci_command(git_repo: Path) -> None:
 
 
 def test_fails_only_on_findings_not_in_the_baseline(git_repo: Path, tmp_path: Path) -> None:
-    pytest.importorskip("secretshift.baseline", reason="baseline support lands with the hooks branch")
     import hashlib
 
     base = commit_file(git_repo, "a.py", "a = 1\n", "base")
@@ -241,3 +240,19 @@ def test_fails_only_on_findings_not_in_the_baseline(git_repo: Path, tmp_path: Pa
     proc = run_ci(git_repo, env, "--base", base, "--baseline", str(baseline(known, fresh)), "--sarif", str(sarif))
     assert proc.returncode == 0, proc.stderr
     assert {r["level"] for r in json.loads(sarif.read_text())["runs"][0]["results"]} == {"note"}
+
+
+def test_history_scan_honours_an_explicit_baseline(git_repo: Path, tmp_path: Path) -> None:
+    import hashlib
+
+    known = aws_key_id(72)
+    commit_file(git_repo, "a.py", f'OLD = "{known}"\n', "key")
+    commit_file(git_repo, "a.py", "OLD = None\n", "removed")
+    entry = {"type": "AWS Access Key", "filename": "a.py", "hashed_secret": hashlib.sha1(known.encode()).hexdigest(),
+             "is_verified": False}
+    path = tmp_path / "baseline.json"
+    path.write_text(json.dumps({"version": "1.5.0", "results": {"a.py": [entry]}}), encoding="utf-8")
+    assert run_cli("scan", "--history", cwd=git_repo).returncode == 1
+    proc = run_cli("scan", "--history", "--baseline", str(path), cwd=git_repo)
+    assert proc.returncode == 0, proc.stderr
+    assert "1 accepted by the baseline" in proc.stderr

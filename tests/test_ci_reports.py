@@ -10,7 +10,7 @@ from secretshift.models import Finding, ScanResult, SecretValue, Skipped
 from secretshift.report import ReportInput, reporters
 from secretshift.report.github import command, escape_data, escape_property
 from secretshift.report.summary import code, render_summary
-from tests.fakesecrets import aws_key_id
+from tests.fakes import aws_key_id
 
 SECRET = aws_key_id(60)
 
@@ -93,3 +93,10 @@ def test_summary_escapes_table_breakers_and_redacts() -> None:
     assert "1 new secret in 3 commits" in text and "| baseline |" in text
     assert SECRET not in text
     assert code("") == ""
+
+
+def test_summary_counts_every_baselined_finding_and_says_clean() -> None:
+    text = render_summary([], [finding()], [], 5, "range", baselined=2)
+    assert ":white_check_mark: secretshift: 0 new secrets in 5 commits" in text
+    assert "3 finding(s) are already in the baseline" in text
+    assert "rotate it" not in text  # the call to action is for new findings only

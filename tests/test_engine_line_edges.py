@@ -25,3 +25,19 @@ ENGINE = Engine([r for r in builtin_rules() if r.id == "github-token"])
 def test_token_at_line_edge_is_found(text: str, line: int, column: int) -> None:
     findings = ENGINE.scan(Blob("x.env", text.encode()))
     assert [(f.line, f.column, f.secret.reveal()) for f in findings] == [(line, column, TOKEN)]
+
+
+def test_keyword_dense_input_stays_linear_in_windows() -> None:
+    # A run of one character matches a repetitive keyword at every offset; the windows must
+    # not be computed once per hit (that made a 3 MB run take ~10 s).
+    from secretshift.engine import _windows
+    from secretshift.models import Rule
+
+    rule = Rule(id="r", description="d", regex="(?P<secret>a)", keywords=("aaaa",))
+    data = b"a" * 100_000
+    starts = list(range(len(data) - 3))
+    windows = _windows(data, starts, rule)
+    assert windows == [(0, len(data))]
+    lines = (b"a" * 80 + b"\n") * 100
+    line_starts = [i for i in range(len(lines) - 3) if lines[i : i + 4] == b"aaaa"]
+    assert _windows(lines, line_starts, rule) == [(0, len(lines))]

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from secretshift.cli import main
 from secretshift.config import Config
 from secretshift.gitscan import GitScan, scan_selection
 from secretshift.models import Finding
 from secretshift.sources.git import diff_selection, history_selection
 from tests.conftest import ROOT, git, run_cli
-from tests.fakesecrets import aws_key_id, private_key
+from tests.fakes import aws_key_id, private_key
 
 
 def commit(repo: Path, message: str, date: str = "2024-01-02T03:04:05+00:00") -> str:
@@ -118,6 +119,23 @@ def test_merge_scans_only_what_the_merge_itself_added(git_repo: Path) -> None:
         ("aws-access-key-id", "conf.py", 3, on_feature),
         ("aws-access-key-id", "conf.py", 4, merge),
     ])
+
+
+def test_octopus_merge_with_a_file_of_its_own(git_repo: Path) -> None:
+    write(git_repo, "base.txt", "base\n")
+    commit(git_repo, "base")
+    for name in ("one", "two"):
+        git(git_repo, "checkout", "-qb", name, "main")
+        write(git_repo, f"{name}.py", f'KEY = "{aws_key_id(20 if name == "one" else 21)}"\n')
+        commit(git_repo, name)
+    git(git_repo, "checkout", "-q", "main")
+    git(git_repo, "merge", "-q", "--no-commit", "one", "two")
+    write(git_repo, "octo.py", f'first = 1\nKEY = "{aws_key_id(22)}"\n')
+    merge = commit(git_repo, "octopus with its own file")
+
+    result = found(history(git_repo))
+    assert [(path, line) for _, path, line, _ in result] == [("octo.py", 2), ("one.py", 1), ("two.py", 1)]
+    assert result[0][3] == merge
 
 
 def test_renames_deletions_and_copies_on_other_branches(git_repo: Path) -> None:
@@ -234,14 +252,16 @@ def test_empty_repository_is_clean_with_a_message(git_repo: Path) -> None:
     ],
     ids=["unknown-base", "no-dots", "three-dots", "option-injection", "unknown-branch", "branch-alone", "both"],
 )
-def test_invalid_ranges_exit_2_with_one_line(git_repo: Path, args: list[str], message: str) -> None:
+def test_invalid_ranges_exit_2_with_one_line(git_repo: Path, args: list[str], message: str,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
     write(git_repo, "a.py", "a = 1\n")
     commit(git_repo, "a")
-    proc = run_cli("scan", *args, str(git_repo))
-    assert proc.returncode == 2
-    assert message in proc.stderr
-    assert "Traceback" not in proc.stderr
-    assert len([line for line in proc.stderr.splitlines() if line.startswith("secretshift: error")]) == 1
+    assert main(["scan", *args, str(git_repo)]) == 2  # the CLI entry point, in-process
+    stderr = capsys.readouterr().err
+    assert message in stderr
+    assert [line for line in stderr.splitlines() if not line.startswith(("usage:", " "))] == [
+        next(line for line in stderr.splitlines() if line.startswith("secretshift: error"))
+    ]
 
 
 def test_not_a_repository_is_an_error(tmp_path: Path) -> None:
@@ -301,3 +321,13 @@ def test_progress_only_on_a_terminal_and_never_in_ci(git_repo: Path) -> None:
     assert "commits (" not in _run_on_pty(["scan", "--history"], git_repo, {**env, "CI": "true"})
     piped = run_cli("scan", "--history", cwd=git_repo, env={"CI": ""})
     assert "\r" not in piped.stderr
+
+
+def test_added_text_over_the_size_limit_is_skipped_and_listed(git_repo: Path) -> None:
+    write(git_repo, "small.py", f'KEY = "{aws_key_id(30)}"\n')
+    write(git_repo, "big.py", "x = 1\n" * 1000 + f'KEY = "{aws_key_id(31)}"\n')
+    sha = commit(git_repo, "two files")
+    scan = scan_selection(history_selection(str(git_repo), None, None), Config(max_file_size=1024))
+    assert [f.path for f in scan.result.findings] == ["small.py"]
+    [skipped] = scan.result.skipped
+    assert skipped.path == "big.py" and sha[:12] in skipped.reason and "max file size" in skipped.reason

@@ -80,7 +80,7 @@ def test_accepted_real_secrets_are_listed_but_pass(git_repo: Path) -> None:
     path.write_text(json.dumps(document))
     proc = run_cli("hook", "app.py", cwd=repo)
     assert proc.returncode == 0
-    assert "accepted secret still to migrate" in proc.stdout and "app.py:2" in proc.stdout
+    assert "1 secret accepted but still to migrate" in proc.stdout and "app.py:2" in proc.stdout
 
 
 def test_false_positive_label_passes_silently(git_repo: Path) -> None:

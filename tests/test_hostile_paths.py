@@ -16,6 +16,7 @@ import json
 import os
 import pwd
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -199,6 +200,9 @@ import contextlib, io, os, pwd, sys, tempfile
 # The interpreter's own files may not be readable by nobody, so everything the scan imports
 # lazily is loaded first by a warm-up run of the same command, as root, on a throwaway tree
 # holding a finding (so the finding and report paths are loaded too).
+# The on-disk cache is off so both runs take the same code path (root's cache folder is
+# not readable by nobody).
+os.environ["SECRETSHIFT_CACHE_DIR"] = "off"
 import secretshift.cli
 warm = tempfile.mkdtemp()
 with open(os.path.join(warm, "a.env"), "w") as handle:
@@ -290,3 +294,30 @@ def test_tracked_file_deleted_from_work_tree(git_repo: Path) -> None:
     assert proc.returncode == 1, proc.stderr
     assert [f["path"] for f in report["findings"]] == ["kept.env"]
     assert [s["path"] for s in report["skipped"]] == ["gone.env"]
+
+
+# -- where reports go ------------------------------------------------------------------------------
+def test_output_to_a_fifo_writes_into_it(tmp_path: Path) -> None:
+    # The same path as /dev/null or /dev/stdout: a special file is written into, never replaced
+    # (replacing /dev/null with a regular file, as root, was the bug).
+    (tmp_path / "a.env").write_text(f"GITHUB_TOKEN={github_token(80)}\n")
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    proc = run_cli("scan", "--no-git", "--format", "json", "--output", str(fifo), str(tmp_path / "a.env"))
+    out, _ = reader.communicate(timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert json.loads(out)["findings"][0]["rule"] == "github-token"
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_output_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+    (tmp_path / "a.env").write_text(f"GITHUB_TOKEN={github_token(81)}\n")
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "scan.json").write_text("old")
+    link = tmp_path / "latest.json"
+    link.symlink_to(tmp_path / "reports" / "scan.json")
+    proc = run_cli("scan", "--no-git", "--format", "json", "--output", str(link), str(tmp_path / "a.env"))
+    assert proc.returncode == 1, proc.stderr
+    assert link.is_symlink()
+    assert json.loads((tmp_path / "reports" / "scan.json").read_text())["findings"]

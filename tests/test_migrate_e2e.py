@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from tests.conftest import git, run_cli
-from tests.migrate_repo import SampleRepo, make_sample_repo
+from tests.migrate_repo import SampleRepo, make_sample_repo, write_plan
 
 
 def _client(endpoint: str):  # type: ignore[no-untyped-def]
@@ -107,8 +107,7 @@ def test_plan_apply_rerun_and_run_the_rewritten_code(sample: SampleRepo, asm: st
 
 
 def test_a_file_changed_since_planning_refuses_the_whole_apply(sample: SampleRepo, asm: str, tmp_path: Path) -> None:
-    plan_file = tmp_path / "plan.json"
-    assert run_cli("migrate", "plan", "--out", str(plan_file), cwd=sample.root).returncode == 0
+    plan_file = write_plan(sample.root, tmp_path / "plan.json")
     settings = sample.root / "app" / "settings.py"
     settings.write_text(settings.read_text().replace("DEBUG =", "VERBOSE = True\nDEBUG ="))
     before = _tree_text(sample.root)
@@ -121,11 +120,14 @@ def test_a_file_changed_since_planning_refuses_the_whole_apply(sample: SampleRep
 
 
 def test_dry_run_writes_nothing(sample: SampleRepo, asm: str, tmp_path: Path) -> None:
-    plan_file = tmp_path / "plan.json"
-    assert run_cli("migrate", "plan", "--out", str(plan_file), cwd=sample.root).returncode == 0
+    plan_file = write_plan(sample.root, tmp_path / "plan.json")
     before = _tree_text(sample.root)
-    result = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", asm, "--dry-run", cwd=sample.root)
+    from tests.aws_faults import faulty_endpoint
+
+    with faulty_endpoint(asm) as (url, calls):  # no fault: it only counts the calls
+        result = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", url, "--dry-run", cwd=sample.root)
     assert result.returncode == 0, result.stderr
+    assert set(calls) == {"DescribeSecret"}
     assert "secret billing/prod/env: would create" in result.stdout
     assert "dry run: nothing was written" in result.stdout
     assert _tree_text(sample.root) == before
@@ -134,8 +136,7 @@ def test_dry_run_writes_nothing(sample: SampleRepo, asm: str, tmp_path: Path) ->
 
 def test_an_existing_secret_with_another_value_is_a_conflict(sample: SampleRepo, asm: str, tmp_path: Path) -> None:
     _client(asm).create_secret(Name="billing/prod/DEPLOY_TOKEN", SecretString='{"DEPLOY_TOKEN": "someone-elses"}')
-    plan_file = tmp_path / "plan.json"
-    assert run_cli("migrate", "plan", "--out", str(plan_file), cwd=sample.root).returncode == 0
+    plan_file = write_plan(sample.root, tmp_path / "plan.json")
     before = _tree_text(sample.root)
     result = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", asm, "--yes", cwd=sample.root)
     assert result.returncode == 2
@@ -151,8 +152,7 @@ def test_an_existing_secret_with_another_value_is_a_conflict(sample: SampleRepo,
 
 
 def test_replace_file_only_on_request_outside_the_repo_owner_only(sample: SampleRepo, asm: str, tmp_path: Path) -> None:
-    plan_file = tmp_path / "plan.json"
-    assert run_cli("migrate", "plan", "--out", str(plan_file), cwd=sample.root).returncode == 0
+    plan_file = write_plan(sample.root, tmp_path / "plan.json")
     inside = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", asm, "--yes",
                      "--write-replace-file", str(sample.root / "replace.txt"), cwd=sample.root)
     assert inside.returncode == 2 and "outside the repository" in inside.stderr
@@ -185,8 +185,7 @@ def test_plan_of_one_line_and_a_clean_tree(sample: SampleRepo, tmp_path: Path) -
 
 
 def test_apply_asks_first_and_refuses_without_a_terminal(sample: SampleRepo, asm: str, tmp_path: Path) -> None:
-    plan_file = tmp_path / "plan.json"
-    assert run_cli("migrate", "plan", "--out", str(plan_file), cwd=sample.root).returncode == 0
+    plan_file = write_plan(sample.root, tmp_path / "plan.json")
     result = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", asm, cwd=sample.root, input=b"y\n")
     assert result.returncode == 2 and "pass --yes" in result.stderr
     assert _client(asm).list_secrets()["SecretList"] == []
@@ -208,10 +207,15 @@ def test_migrated_entries_leave_the_baseline(sample: SampleRepo, asm: str, tmp_p
     (sample.root / ".secrets.baseline").write_text(json.dumps(baseline, indent=2) + "\n")
     git(sample.root, "add", "-A")
     git(sample.root, "commit", "-q", "-m", "baseline")
-    plan_file = tmp_path / "plan.json"
-    assert run_cli("migrate", "plan", "--out", str(plan_file), cwd=sample.root).returncode == 0
+    plan_file = write_plan(sample.root, tmp_path / "plan.json")
     applied = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", asm, "--yes", cwd=sample.root)
     assert applied.returncode == 0, applied.stderr
     assert "baseline: 2 migrated entries removed from .secrets.baseline" in applied.stdout
     after = json.loads((sample.root / ".secrets.baseline").read_text())
     assert list(after["results"]) == ["docs/example.md"]
+
+
+def test_plan_from_a_subdirectory_uses_the_repository_config(sample: SampleRepo) -> None:
+    result = run_cli("migrate", "plan", "settings.py:6", cwd=sample.root / "app")
+    assert result.returncode == 0, result.stderr
+    assert "secret billing/prod/DEPLOY_TOKEN" in result.stdout

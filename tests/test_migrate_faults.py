@@ -10,7 +10,7 @@ import pytest
 
 from tests.aws_faults import Fault, faulty_endpoint
 from tests.conftest import run_cli
-from tests.migrate_repo import SampleRepo, make_sample_repo
+from tests.migrate_repo import SampleRepo, make_sample_repo, write_plan
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -20,17 +20,8 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 @pytest.fixture
 def planned(git_repo: Path, tmp_path: Path) -> tuple[SampleRepo, Path]:
-    # Planned in-process (faster); apply, the part under test, runs as the real CLI.
-    from secretshift.config import load_config
-    from secretshift.migrate.model import plan_to_json
-    from secretshift.migrate.plan import plan_migration
-    from secretshift.migrate.settings import parse_settings
-
     repo = make_sample_repo(git_repo)
-    config = load_config(None, repo.root)
-    plan = plan_migration([str(repo.root)], config, parse_settings(config.migrate))
-    plan_file = tmp_path / "plan.json"
-    plan_file.write_text(plan_to_json(plan))
+    plan_file = write_plan(repo.root, tmp_path / "plan.json")
     return repo, plan_file
 
 
@@ -104,3 +95,41 @@ def test_one_throttled_call_is_retried_and_succeeds(planned: tuple[SampleRepo, P
     client = boto3.client("secretsmanager", endpoint_url=asm, region_name="us-east-1")
     assert json.loads(client.get_secret_value(SecretId="billing/prod/DEPLOY_TOKEN")["SecretString"]) == {
         "DEPLOY_TOKEN": repo.values["deploy"]}
+
+
+def test_kms_refusing_to_decrypt_an_existing_secret_names_it(planned: tuple[SampleRepo, Path], asm: str) -> None:
+    repo, plan_file = planned
+    client = boto3.client("secretsmanager", endpoint_url=asm, region_name="us-east-1")
+    client.create_secret(Name="billing/prod/env", SecretString="{}")
+    before = _tree(repo.root)
+    with faulty_endpoint(asm, Fault("GetSecretValue", "DecryptionFailure")) as (url, _):
+        result = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", url, "--yes", cwd=repo.root)
+    assert result.returncode == 2
+    assert "KMS refused the AWS managed KMS key (aws/secretsmanager) while reading secret 'billing/prod/env'" in result.stderr
+    assert "kms:Decrypt" in result.stderr and "no file was changed" in result.stderr
+    assert _tree(repo.root) == before
+
+
+@pytest.mark.parametrize(("extra", "env", "expected"), [
+    pytest.param(["--profile", "nope"], {}, "AWS profile 'nope' not found", id="unknown-profile"),
+    pytest.param([], {"AWS_REGION": None, "AWS_DEFAULT_REGION": None}, "no AWS region", id="no-region"),
+    pytest.param([], {"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None, "AWS_SESSION_TOKEN": None,
+                      "AWS_EC2_METADATA_DISABLED": "true"}, "no usable AWS credentials", id="no-credentials"),
+])
+def test_local_aws_configuration_problems_are_one_line(
+    planned: tuple[SampleRepo, Path], asm: str, extra: list[str], env: dict[str, str | None], expected: str
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    repo, plan_file = planned
+    before = _tree(repo.root)
+    environment = {k: v for k, v in {**os.environ, **env}.items() if v is not None}
+    result = subprocess.run(
+        [sys.executable, "-m", "secretshift", "migrate", "apply", str(plan_file), "--endpoint-url", asm, "--yes", *extra],
+        cwd=repo.root, env=environment, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 2, result.stdout
+    assert expected in result.stderr and "Traceback" not in result.stderr
+    assert _tree(repo.root) == before

@@ -82,3 +82,12 @@ def test_write_all_is_all_or_nothing(tmp_path: Path) -> None:
 def test_write_all_skips_unchanged_files(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("same\n")
     assert write_all(tmp_path, {"a.txt": "same\n", "d/new.txt": "n\n"}) == ["d/new.txt"]
+
+
+@pytest.mark.parametrize("rel", ["../outside.txt", "/etc/passwd-copy", "docs/../../outside.txt"])
+def test_write_all_refuses_paths_outside_the_repository(tmp_path: Path, rel: str) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    with pytest.raises(FatalError, match="outside the repository"):
+        write_all(root, {"ok.txt": "fine\n", rel: "x\n"})
+    assert not (root / "ok.txt").exists() and not (tmp_path / "outside.txt").exists()

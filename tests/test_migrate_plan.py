@@ -151,7 +151,7 @@ def test_structured_groups_own_their_values_and_lone_literals_point_to_them() ->
 
     findings = [
         _finding("app.py", 3, "v-shared-1", "DB_PASS"),  # lone, but its value lives in the Secret
-        _finding("app.py", 4, "v-alone-22", "TOKEN"),
+        _finding("app.py", 4, "v-alone-22", "TOKEN", kind="python", group="app.py"),  # code: never grouped
         _finding("k8s/db.yaml", 9, "v-shared-1", "password", kind="k8s-secret", group="shop/db",
                  key_path="stringData.password"),
         _finding("k8s/db.yaml", 10, "v-user-333", "username", kind="k8s-secret", group="shop/db"),

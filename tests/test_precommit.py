@@ -126,16 +126,17 @@ def test_migrate_hook_runs_in_the_manual_stage(installed: tuple[Path, str], pre_
     from secretshift.cli import COMMANDS
 
     (git_repo / ".pre-commit-config.yaml").write_text(_config(installed, "secretshift-migrate"))
-    (git_repo / "a.txt").write_text("x\n")
+    (git_repo / "settings.py").write_text(f'AWS_KEY = "{KEY}"\n')
     git(git_repo, "add", "-A")
     normal = subprocess.run([PRE_COMMIT, "run"], cwd=git_repo, env=pre_commit_env, capture_output=True, text=True)
     assert normal.returncode == 0 and "secretshift migrate plan" not in normal.stdout
-    manual = subprocess.run([PRE_COMMIT, "run", "--hook-stage", "manual"], cwd=git_repo, env=pre_commit_env,
+    manual = subprocess.run([PRE_COMMIT, "run", "--hook-stage", "manual", "--verbose"], cwd=git_repo, env=pre_commit_env,
                             capture_output=True, text=True)
     if "migrate" not in COMMANDS:
         assert manual.returncode == 1 and "not available in this version" in manual.stdout
     else:
-        assert "not available" not in manual.stdout
+        assert manual.returncode == 0 and "not available" not in manual.stdout, manual.stdout
+        assert "settings.py:1" in manual.stdout and KEY not in manual.stdout  # the plan, redacted
 
 
 def test_this_repository_passes_its_own_hook() -> None:

@@ -60,14 +60,14 @@ def test_is_idempotent_when_a_rewritten_key_is_migrated_again() -> None:
 
 
 def test_refuses_a_secret_inside_a_larger_value() -> None:
-    text = "DATABASE_URL=postgres://app:s3cr3tvalue@db/app\n"
+    text = "DATABASE_URL=postgres://app:s3cr3tvalue@db/app\n"  # secretshift: allow
     with pytest.raises(RewriteRefused, match="part of a larger value"):
         REWRITER.rewrite(".env", text, [_ref(text, "s3cr3tvalue", "DATABASE_URL")], RewriteSettings())
 
 
 @pytest.mark.parametrize(("path", "expected"), [
     (".env", "dotenv"), ("svc/.env.production", "dotenv"), ("prod.env", "dotenv"),
-    ("app/settings.py", "python"), ("values.yaml", None),
+    ("app/settings.py", "python"), ("notes.txt", None),
 ])
 def test_registry_picks_the_rewriter_by_path(path: str, expected: str | None) -> None:
     rewriter = rewriter_for(path, "")

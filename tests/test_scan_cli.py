@@ -212,3 +212,17 @@ def test_rules_command_lists_json(tmp_path: Path) -> None:
     assert "github-token" in ids and ids == sorted(ids)
     text = run_cli("rules", cwd=tmp_path)
     assert any(line.startswith("github-token ") for line in text.stdout.splitlines())
+
+
+def test_missing_optional_dependency_is_a_clear_error(tmp_path: Path) -> None:
+    # As on an install without the `migrate` extra: importing boto3 fails.
+    code = (
+        "import sys; sys.modules['boto3'] = None\n"
+        "from secretshift.cli import main\n"
+        "raise SystemExit(main(['rotation', 'check', '--region', 'us-east-1']))\n"
+    )
+    proc = __import__("subprocess").run(
+        [__import__("sys").executable, "-c", code], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    assert "`secretshift rotation` needs boto3, an optional dependency: pip install 'secretshift[migrate]'" in proc.stderr

@@ -119,6 +119,17 @@ def test_installed_hook_blocks_a_secret_and_passes_a_clean_commit(git_repo: Path
     assert _commit(git_repo).returncode == 0
 
 
+@pytest.mark.parametrize("how", [["-a"], ["--only", "a.py"]], ids=["commit-all", "commit-only-a-path"])
+def test_installed_hook_sees_what_commit_a_and_partial_commits_record(git_repo: Path, how: list[str]) -> None:
+    """`git commit -a` / `git commit PATH` record through a temporary index (GIT_INDEX_FILE)."""
+    _committed(git_repo, {"a.py": "K = None\n"})
+    assert run_cli("install-hook", cwd=git_repo).returncode == 0
+    (git_repo / "a.py").write_text(f'K = "{KEY}"\n')  # modified, not staged
+    proc = subprocess.run(["git", "-c", "commit.gpgsign=false", "commit", "-qm", "x", *how], cwd=git_repo,
+                          env=_hook_env(), capture_output=True, text=True)
+    assert proc.returncode == 1 and "a.py:1" in proc.stdout + proc.stderr
+
+
 def test_install_respects_core_hooks_path_and_foreign_hooks(git_repo: Path) -> None:
     git(git_repo, "config", "core.hooksPath", "ci/hooks")
     foreign = git_repo / "ci" / "hooks" / "pre-commit"

@@ -10,9 +10,11 @@ import json
 from collections.abc import Callable
 
 import pytest
+import re2
 
 from secretshift.plugins import validators as v
 from secretshift.rules import builtin_rules
+from secretshift.textutil import shannon_entropy
 
 GITHUB = "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"
 NPM = "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"
@@ -43,6 +45,17 @@ DISCORD = "NzcyMDYxNjk5MTUyNzU0Njc0Ng.nW-MMy.fuxSNjjVEE5yQZOTf3tMBuTStK-dgB0mC2c
 OPS = "ops_" + base64.urlsafe_b64encode(
     json.dumps({"signInAddress": "my.1password.com", "email": "ci@1passwordserviceaccounts.com"}).encode()
 ).decode().rstrip("=")
+
+
+def _pem(label: str, der: bytes, newline: str = "\n") -> str:
+    body = base64.b64encode(der).decode()
+    lines = newline.join(body[i : i + 64] for i in range(0, len(body), 64))
+    return f"-----BEGIN {label}-----{newline}{lines}{newline}-----END {label}-----"
+
+
+# Outer SEQUENCE headers with the length they declare; the rest is filler of that length.
+RSA_DER = bytes.fromhex("308204a30201000282010100") + bytes(range(256)) * 4 + bytes(0x4A3 - 8 - 1024)
+EC_DER = bytes.fromhex("30770201010420") + bytes(114)
 
 
 def _flip(token: str, index: int = -1) -> str:
@@ -105,6 +118,26 @@ CASES: list[tuple[str, Callable[[str], bool], str, bool]] = [
     ("1password-not-json", v.onepassword_service_account, "ops_eyJ" + "a" * 120, False),
     ("discord-valid", v.discord_bot_token, DISCORD, True),
     ("discord-id-not-numeric", v.discord_bot_token, _b64url(b"x2345678901234567") + DISCORD[DISCORD.index("."):], False),
+    ("jwt-no-registered-claim", v.jwt_structure,
+     JWT.split(".")[0] + "." + _b64url(b'{"some":"payload"}') + "." + JWT.split(".")[2], False),
+    ("url-password-random", v.url_password, "q8Vr2mZt0LpX", True),
+    ("url-password-encoded-random", v.url_password, "q8Vr%2Fm%40Zt0", True),
+    ("url-password-placeholder", v.url_password, "tiger", False),
+    ("url-password-encoded-placeholder", v.url_password, "he%2F%2Fo", False),
+    ("url-password-printf", v.url_password, "%(password)s", False),
+    ("url-password-mask", v.url_password, "*****", False),
+    ("url-password-short-digits", v.url_password, "123", False),
+    ("url-password-long-digits", v.url_password, "80417753", True),
+    ("url-password-contains-password", v.url_password, "MyPassword1", False),
+    ("pem-rsa-complete", v.pem_der_length, _pem("RSA PRIVATE KEY", RSA_DER), True),
+    ("pem-ec-complete", v.pem_der_length, _pem("EC PRIVATE KEY", EC_DER), True),
+    ("pem-json-escaped", v.pem_der_length, _pem("PRIVATE KEY", RSA_DER, newline="\\n"), True),
+    ("pem-rsa-truncated", v.pem_der_length, _pem("RSA PRIVATE KEY", RSA_DER[:60]), False),
+    ("pem-ec-truncated", v.pem_der_length, _pem("EC PRIVATE KEY", EC_DER[:-1]), False),
+    ("pem-openssh-not-judged", v.pem_der_length, _pem("OPENSSH PRIVATE KEY", b"openssh-key-v1" + bytes(40)), True),
+    ("pem-encrypted-not-judged", v.pem_der_length,
+     "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00FF\n\nAAAA\n-----END RSA PRIVATE KEY-----", True),
+    ("pem-no-footer", v.pem_der_length, "-----BEGIN RSA PRIVATE KEY-----\nMIIE", False),
 ]
 
 
@@ -123,8 +156,19 @@ def test_every_registered_validator_is_used_by_a_rule() -> None:
     assert used == set(v.VALIDATORS)
 
 
-def test_builtin_packs_hold_at_least_80_rules() -> None:
-    rules = builtin_rules()
-    assert len(rules) >= 80
-    # One file per provider family, each carrying rules with a named provider.
-    assert all(r.provider for r in rules)
+def test_every_validated_rule_has_a_negative_only_its_validator_rejects() -> None:
+    """Proves each checksum earns its keep: the regex (and entropy) accept the look-alike."""
+    for rule in builtin_rules():
+        if rule.validator is None:
+            continue
+        pattern = re2.compile(rule.regex)
+        caught = []
+        for example in rule.negatives:
+            match = pattern.search(example.text)
+            if match is None:
+                continue
+            value = match.group(rule.secret_group)
+            if rule.min_entropy is not None and shannon_entropy(value) < rule.min_entropy:
+                continue
+            caught.append(not v.VALIDATORS[rule.validator](value))
+        assert any(caught), f"{rule.id}: no negative example exercises validator {rule.validator}"

@@ -79,7 +79,7 @@ def _write(args: argparse.Namespace, config: Config, path: Path, root: Path) -> 
     after = {e.identity for e in updated.entries}
     state = "written" if changed else "unchanged"
     print(
-        f"secretshift: baseline {path} {state}: {len(after)} entries "
+        f"secretshift: baseline {root_relative(str(path), root)} {state}: {len(after)} entries "
         f"({len(after - before)} added, {len(before - after)} removed)",
         file=sys.stderr,
     )

@@ -35,36 +35,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-fail", action="store_true", help="report only: exit 0 even on new findings")
 
 
-def new_findings(findings: Sequence[Finding], baseline_path: Path | None) -> tuple[list[Finding], list[Finding], int]:
-    """(new, accepted, other): findings the baseline does not know (these fail the check), those it
-    labels real secrets still to migrate, and how many more it accepts (unaudited or false
-    positives). Git findings' paths are relative to the repository root, as the baseline's are."""
-    if baseline_path is None:
-        return list(findings), [], 0
-    from secretshift.baseline import load_baseline  # type: ignore[import-not-found,unused-ignore]
-
-    baseline = load_baseline(baseline_path)
-    new, accepted, other = [], [], 0
-    for finding in findings:
-        entry = baseline.lookup(finding.path, finding.secret_hash)
-        if entry is None:
-            new.append(finding)
-        elif entry.is_secret:
-            accepted.append(finding)
-        else:
-            other += 1
-    return new, accepted, other
-
-
-def _baseline_path(explicit: str | None, configured: str | None, root: Path) -> Path | None:
-    if explicit is None and configured is None and not (root / ".secrets.baseline").is_file():
-        return None  # nothing to load: the check works without baseline support installed
-    from secretshift.baseline import resolve_baseline_path  # type: ignore[import-not-found,unused-ignore]
-
-    path: Path | None = resolve_baseline_path(explicit, configured, root)
-    return path
-
-
 def _extra_reports(args: argparse.Namespace) -> list[tuple[str, str]]:
     wanted = [("sarif", args.sarif)] if args.sarif else []
     for item in args.report:
@@ -79,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from secretshift.cienv import detect_range, provider_name
     from secretshift.commands.scan import emit
     from secretshift.config import load_config
-    from secretshift.gitscan import scan_selection
+    from secretshift.gitscan import baseline_path, new_findings, scan_selection
     from secretshift.models import ScanResult
     from secretshift.progress import progress_wanted
     from secretshift.report import ReportInput, reporters
@@ -93,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     ci_range = detect_range(env, args.base, args.head)
     selection = ci_selection(args.repo, ci_range)
     config = load_config(args.config, Path(selection.root))
-    baseline = _baseline_path(args.baseline, config.baseline, Path(selection.root))
+    baseline = baseline_path(args.baseline, config.baseline, Path(selection.root))
     scan = scan_selection(selection, config, show_progress=progress_wanted(sys.stderr))
     new, accepted, other = new_findings(scan.result.findings, baseline)
     result = ScanResult(new, scan.result.skipped, scan.result.files_scanned, scan.result.bytes_scanned)
@@ -110,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"secretshift: {note}", file=sys.stderr)
     if provider == "github":
-        _github_files(env, new, accepted, scan.result.skipped, scan.commits, selection.label, notes, args.sarif)
+        _github_files(env, new, accepted, other, scan.result.skipped, scan.commits, selection.label, notes, args.sarif)
     print(
         f"secretshift ci: {len(new)} new finding(s), {len(accepted) + other} in the baseline, "
         f"{scan.commits} commit(s) checked ({selection.label})",
@@ -120,14 +90,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _github_files(
-    env: Mapping[str, str], new: list[Finding], accepted: list[Finding], skipped: Sequence[Skipped],
+    env: Mapping[str, str], new: list[Finding], accepted: list[Finding], baselined: int, skipped: Sequence[Skipped],
     commits: int, label: str, notes: list[str], sarif: str | None,
 ) -> None:
     from secretshift.report.summary import render_summary
 
     summary_path = env.get("GITHUB_STEP_SUMMARY")
     if summary_path:
-        _append(summary_path, render_summary(new, accepted, skipped, commits, label, notes))
+        _append(summary_path, render_summary(new, accepted, skipped, commits, label, notes, baselined))
     output_path = env.get("GITHUB_OUTPUT")
     if output_path:
         _append(output_path, _output("findings", str(len(new))) + _output("sarif", sarif or ""))

@@ -53,10 +53,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def load_settings(config_path: str | None, first: str) -> tuple[Config, MigrateSettings]:
+    """The config of the repository holding ``first`` (its root's `.secretshift.toml` or
+    `pyproject.toml`), wherever inside it the command runs; `--config` wins."""
     from secretshift.commands.scan import resolve_config
+    from secretshift.migrate.plan import repo_root
     from secretshift.migrate.settings import parse_settings
 
-    config = resolve_config(argparse.Namespace(config=config_path), first)
+    start = Path(first).resolve() if Path(first).exists() else Path.cwd()
+    config = resolve_config(argparse.Namespace(config=config_path), str(repo_root(start)))
     origin = f"{config.source or 'config'} [tool.secretshift.migrate]"
     return config, parse_settings(config.migrate, origin)
 

@@ -13,6 +13,7 @@ from secretshift.models import Finding
 _LEADERS = {"python": "#", "dotenv": "#", "yaml": "#", "shell": "#", "toml": "#", "ini": "#",
             "properties": "#", "ruby": "#", "dockerfile": "#", "terraform": "#", "hcl": "#",
             "javascript": "//", "typescript": "//", "go": "//", "java": "//", "csharp": "//", "php": "//"}
+_CONFIG_KINDS = {"dotenv", "yaml", "toml", "ini", "properties", "hcl", "terraform"}
 _CHOICES = {"m": "migrate", "a": "allow", "b": "baseline", "s": "skip", "q": "quit"}
 
 
@@ -29,15 +30,21 @@ def _answer(prompt: str) -> str:
 
 
 def _allow(root: Path, path: str, line: int, kind: str) -> bool:
-    """Mark the line with the inline allow comment the scanner honours."""
+    """Mark the finding with the allow comment the scanner honours: inline in code; on the line
+    above in config files, where some readers (docker compose env_file) would take an inline
+    comment as part of the value."""
     leader = _LEADERS.get(kind)
     target = root / path
     lines = target.read_text("utf-8").splitlines(keepends=True)
     if leader is None or line > len(lines):
         return False
     text = lines[line - 1]
-    ending = text[len(text.rstrip("\r\n")):]
-    lines[line - 1] = text.rstrip("\r\n") + f"  {leader} secretshift: allow" + ending
+    ending = text[len(text.rstrip("\r\n")):] or "\n"
+    if kind in _CONFIG_KINDS:
+        indent = text[: len(text) - len(text.lstrip())]
+        lines.insert(line - 1, f"{indent}{leader} secretshift: allow{ending}")
+    else:
+        lines[line - 1] = text.rstrip("\r\n") + f"  {leader} secretshift: allow" + ending
     from secretshift.migrate.apply import write_all
 
     write_all(root, {path: "".join(lines)})
@@ -118,7 +125,8 @@ def run_interactive(args: argparse.Namespace) -> int:
         return EXIT_CLEAN
     plan = plan_migration(chosen, config, settings)
     print(plan_summary(plan, with_diff=True))
-    if _answer("apply this plan now? [m=yes / s=no] ") != "m":
+    print("apply this plan now? [y/N] ", end="", flush=True)
+    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
         print("not applied")
         return EXIT_CLEAN
     options = ApplyOptions(aws=aws_settings(args, dict(plan.aws)), yes=True)

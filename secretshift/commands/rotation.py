@@ -44,12 +44,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"unknown lifetime: {name} has no valid rotation-period-days tag")
             overdue += 1
             continue
-        last = entry.get("LastRotatedDate") or entry.get("CreatedDate")
+        dates = [d for d in (entry.get("LastRotatedDate"), store.current_version_date(name))
+                 if isinstance(d, datetime)]
+        last = max(dates) if dates else entry.get("CreatedDate")
         if not isinstance(last, datetime):
             print(f"unknown age: {name} reports no creation or rotation date")
             continue
         due = last + timedelta(days=days)
-        label = "rotated" if entry.get("LastRotatedDate") else "created"
+        label = "value last changed" if dates else "created"
         if due < now:
             overdue += 1
             print(f"overdue: {name} ({label} {last.date()}, lifetime {days} days, "

@@ -55,7 +55,16 @@ def emit(text: str, output: str | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    target = Path(output)
+    target = Path(os.path.realpath(output))  # through a symlink: replace the file, keep the link
+    if target.exists() and not target.is_file():
+        # /dev/null, /dev/stdout, a FIFO: write into it. Replacing it with a regular file (as the
+        # atomic path below would) turned `--output /dev/null` run as root into a broken system.
+        try:
+            with open(target, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise FatalError(f"cannot write {output}: {exc.strerror}") from None
+        return
     tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
     try:
         tmp.write_text(text, encoding="utf-8")
@@ -88,6 +97,10 @@ def resolve_config(args: argparse.Namespace, first_path: str | None) -> Config:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.diff or args.history or args.branch or args.since:
+        from secretshift.gitscan import run_git_scan
+
+        return run_git_scan(args)  # GitPython is imported only on this path
     from secretshift.report import ReportInput, reporters
     from secretshift.scan import all_rule_descriptions, scan_paths
 
@@ -98,15 +111,8 @@ def run(args: argparse.Namespace) -> int:
     show = check_show_secrets(args)
     paths = args.paths or ["."]
     config = resolve_config(args, paths[0])
-    extra = ""
-    if args.diff or args.history or args.branch or args.since:
-        from secretshift.gitscan import scan_git_args
-
-        scanned = scan_git_args(args, config)  # GitPython is imported only on this path
-        result, extra = scanned.result, f" across {scanned.commits} commits"
-    else:
-        result = scan_paths(paths, config, use_git=not args.no_git, jobs=args.jobs)
+    result = scan_paths(paths, config, use_git=not args.no_git, jobs=args.jobs)
     rules = all_rule_descriptions(config) if args.format == "sarif" else []
     emit(reporters()[args.format](ReportInput(result, rules, show)), args.output)
-    print(summary(result, extra), file=sys.stderr)
+    print(summary(result), file=sys.stderr)
     return EXIT_FINDINGS if result.findings else EXIT_CLEAN

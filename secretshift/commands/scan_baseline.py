@@ -16,6 +16,10 @@ from secretshift.models import ScanResult
 def run_with_baseline(args: argparse.Namespace) -> int:
     from secretshift.baseline import find_repo_root
 
+    history = [flag for flag in ("diff", "history", "branch", "since") if getattr(args, flag, None)]
+    if history:
+        # Commit ranges with a baseline are the CI check's job (`secretshift ci --baseline`).
+        raise FatalError(f"--staged/--baseline cannot be combined with --{history[0]}")
     show = check_show_secrets(args)
     root = find_repo_root(Path.cwd())
     if args.staged:

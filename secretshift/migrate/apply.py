@@ -17,7 +17,7 @@ from pathlib import Path
 from secretshift.errors import EXIT_FINDINGS, FatalError
 from secretshift.migrate import iam
 from secretshift.migrate.model import Plan, SourceRef
-from secretshift.migrate.plan import sha256
+from secretshift.migrate.preview import sha256
 from secretshift.migrate.rewriters import registry
 from secretshift.migrate.rewriters.base import RewriteRefused, RewriteResult, char_span
 from secretshift.migrate.store import AwsSettings, Ensured, SecretStore
@@ -40,6 +40,15 @@ class _Verified:
     done: tuple[str, ...]  # files an earlier apply already rewrote
 
 
+def inside(root: Path, rel: str) -> Path:
+    """``root / rel``, refusing a path that leaves the repository (a hand-edited plan file)."""
+    target = root / rel
+    resolved = target.parent.resolve() / target.name
+    if os.path.isabs(rel) or not resolved.is_relative_to(root.resolve()):
+        raise FatalError(f"refusing to touch {rel!r}: it is outside the repository {root}")
+    return target
+
+
 def verify(plan: Plan, root: Path) -> _Verified:
     """Re-read every planned value and match it by hash. Raise (exit 1) naming every stale file."""
     refs_by_file: dict[str, list[SourceRef]] = {}
@@ -53,7 +62,7 @@ def verify(plan: Plan, root: Path) -> _Verified:
     stale: list[str] = []
     for path, refs in sorted(refs_by_file.items()):
         try:
-            text = (root / path).read_bytes().decode("utf-8", "surrogateescape")
+            text = inside(root, path).read_bytes().decode("utf-8", "surrogateescape")
         except OSError:
             stale.append(f"{path} (missing)")
             continue
@@ -116,7 +125,8 @@ def _still_holds(root: Path, path: str, hashes: set[str]) -> bool:
     return any(sha256(f.secret.reveal()) in hashes for f in _scan_file(root, path))
 
 
-def _rewrite(plan: Plan, path: str, text: str, arns: Mapping[str, str]) -> RewriteResult | None:
+def _rewrite(plan: Plan, path: str, text: str, arns: Mapping[str, str],
+             values: Mapping[tuple[str, str], str]) -> RewriteResult | None:
     entry = next(f for f in plan.files if f.path == path)
     if entry.refused or entry.rewriter is None:
         return None
@@ -128,7 +138,10 @@ def _rewrite(plan: Plan, path: str, text: str, arns: Mapping[str, str]) -> Rewri
     try:
         return rewriter.rewrite(path, text, refs, replace(plan.rewrite_settings, secret_arns=dict(arns)))
     except RewriteRefused as exc:
-        raise FatalError(f"{path}: {exc}; nothing was written") from None
+        message = str(exc)
+        for value in sorted(values.values(), key=len, reverse=True):
+            message = message.replace(value, "<secret>")  # a rewriter's message must not carry one
+        raise FatalError(f"{path}: {message}; nothing was written") from None
 
 
 def apply_plan(plan: Plan, options: ApplyOptions, confirm: Callable[[str], bool],
@@ -142,7 +155,7 @@ def apply_plan(plan: Plan, options: ApplyOptions, confirm: Callable[[str], bool]
             raise FatalError(f"--write-replace-file must be outside the repository ({root}): it holds the values")
     checked = verify(plan, root)
     for path in checked.pending:
-        _rewrite(plan, path, checked.pending[path], {})  # fail before AWS if a rewrite cannot happen
+        _rewrite(plan, path, checked.pending[path], {}, checked.values)  # fail before AWS if a rewrite cannot happen
     values_by_secret = {
         s.name: {k.json_key: checked.values[(s.name, k.json_key)] for k in s.keys if (s.name, k.json_key) in checked.values}
         for s in plan.secrets
@@ -169,7 +182,9 @@ def apply_plan(plan: Plan, options: ApplyOptions, confirm: Callable[[str], bool]
         out(f"secret {result.name}: {result.action}" + (f" ({result.arn})" if result.arn else ""))
     arns = {e.name: e.arn for e in ensured if e.arn}
     region = next((a.split(":")[3] for a in arns.values()), options.aws.region or "*")
-    writes = _file_writes(plan, root, checked, arns, {k: region for k in kms_keys}, out)
+    # Until every secret has an ARN (a dry run), rewriters preview with placeholders.
+    known = arns if len(arns) == len(plan.secrets) else {}
+    writes = _file_writes(plan, root, checked, known, {k: region for k in kms_keys}, out)
     if options.dry_run:
         for path in sorted(writes):
             out(f"would write {path}")
@@ -196,7 +211,7 @@ def _file_writes(plan: Plan, root: Path, checked: _Verified, arns: Mapping[str, 
     writes: dict[str, str] = {}
     needed: set[str] = set()
     for path, text in sorted(checked.pending.items()):
-        result = _rewrite(plan, path, text, arns)
+        result = _rewrite(plan, path, text, arns, checked.values)
         if result is None:
             continue
         writes[path] = result.text
@@ -237,41 +252,79 @@ def write_all(root: Path, writes: Mapping[str, str]) -> list[str]:
     files already replaced get their old content back. Unchanged files are not touched."""
     changes: list[tuple[Path, str, bytes | None]] = []
     for rel, text in sorted(writes.items()):
-        target = root / rel
+        target = inside(root, rel)
         old = target.read_bytes() if target.is_file() else None
         new = text.encode("utf-8", "surrogateescape")
         if old != new:
             changes.append((target, rel, old))
     staged: list[tuple[Path, Path]] = []
+    backups: dict[Path, Path] = {}  # target -> a hard link to its old inode
     done: list[tuple[Path, bytes | None]] = []
+    created: list[Path] = []  # directories this call made
+    suffix = f"secretshift-{os.getpid()}"
     try:
-        for target, rel, old in changes:
+        for target, rel, _ in changes:
+            missing = [p for p in reversed(target.parents) if not p.exists()]
             target.parent.mkdir(parents=True, exist_ok=True)
-            temp = target.with_name(f".{target.name}.secretshift-{os.getpid()}")
+            created.extend(missing)
+            temp = target.with_name(f".{target.name}.{suffix}")
+            staged.append((temp, target))  # before writing: a half-written temp file is removed too
             temp.write_bytes(writes[rel].encode("utf-8", "surrogateescape"))
             if target.exists():
                 os.chmod(temp, target.stat().st_mode & 0o7777)
-            staged.append((temp, target))
         for (temp, target), (_, _, old) in zip(staged, changes):
+            if old is not None:
+                # A hard link keeps the old content without writing it again: restoring is then
+                # a rename, which needs no free space (the failure may be a full disk).
+                backup = target.with_name(f".{target.name}.{suffix}-old")
+                try:
+                    os.link(target, backup)
+                    backups[target] = backup
+                except OSError:
+                    pass  # restored from memory instead
             os.replace(temp, target)
             done.append((target, old))
     except OSError as exc:
-        for target, old in reversed(done):
+        unrestored = _restore(done, backups)
+        for path in [*(t for t, _ in staged), *backups.values()]:
+            _quietly(path.unlink, missing_ok=True)
+        for folder in reversed(created):
+            _quietly(folder.rmdir)
+        state = (f"could not restore {', '.join(unrestored)} (restore from git)" if unrestored
+                 else "every file was restored")
+        raise FatalError(f"cannot write {exc.filename or 'a file'}: {exc.strerror}; {state}; "
+                         "the secrets exist in ASM and a re-run converges") from None
+    for backup in backups.values():
+        _quietly(backup.unlink, missing_ok=True)
+    return [rel for _, rel, _ in changes]
+
+
+def _restore(done: list[tuple[Path, bytes | None]], backups: Mapping[Path, Path]) -> list[str]:
+    """Put back what ``write_all`` replaced; the paths it could not restore."""
+    failed = []
+    for target, old in reversed(done):
+        try:
             if old is None:
                 target.unlink(missing_ok=True)
+            elif target in backups:
+                os.replace(backups[target], target)
             else:
                 target.write_bytes(old)
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
-        raise FatalError(f"cannot write {exc.filename or 'a file'}: {exc.strerror}; every file was restored; "
-                         "the secrets exist in ASM and a re-run converges") from None
-    return [rel for _, rel, _ in changes]
+        except OSError:
+            failed.append(str(target))
+    return failed
+
+
+def _quietly(action: Callable[..., object], **kwargs: Any) -> None:
+    try:
+        action(**kwargs)
+    except OSError:
+        pass
 
 
 def _baseline_edit(root: Path, plan: Plan, checked: _Verified, rewritten: set[str]) -> tuple[str, str, int] | None:
     """(baseline path, new text, entries removed): migrated values leave the baseline, since
     they are no longer in the files. None when there is no baseline or nothing to remove."""
-    import hashlib
     import importlib
 
     try:
@@ -280,9 +333,11 @@ def _baseline_edit(root: Path, plan: Plan, checked: _Verified, rewritten: set[st
     except ImportError:
         return None
     from secretshift.config import load_config
+    from secretshift.hashing import hash_key, hash_value
 
+    key = hash_key()  # the baseline's hashes are keyed when SECRETSHIFT_HASH_KEY is set
     migrated = {
-        (ref.path, hashlib.sha1(checked.values[(ref.secret_name, ref.json_key)].encode("utf-8", "surrogateescape")).hexdigest())
+        (ref.path, hash_value(checked.values[(ref.secret_name, ref.json_key)], key))
         for secret in plan.secrets for ref in secret.sources
         if ref.path in rewritten and (ref.secret_name, ref.json_key) in checked.values
     }
@@ -306,10 +361,12 @@ def _follow_up(plan: Plan, root: Path, checked: _Verified, options: ApplyOptions
     from secretshift.migrate.history import exposures, write_replace_file
 
     labelled = {f"{name}#{key}": value for (name, key), value in sorted(checked.values.items())}
-    found = exposures(root, labelled)
+    found, complete = exposures(root, labelled)
     if not found:
         if checked.values:
-            out("follow-up: none of the migrated values is in git history")
+            out("follow-up: none of the migrated values is in git history" if complete else
+                "follow-up: none of the migrated values found in the part of git history read (it was "
+                "cut short or unreadable): check older history before trusting that")
         return
     out("follow-up: these values are in git history, so they are compromised:")
     for exposure in found:

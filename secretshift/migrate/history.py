@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MAX_COMMITS = 5000
+MAX_BYTES = 512 << 20  # of diff text: a repository of huge generated files must not stall apply
 
 
 @dataclass(frozen=True)
@@ -21,15 +22,24 @@ class Exposure:
     bounded: bool  # True when history was longer than the bound (an older commit may exist)
 
 
-def _needle(value: str) -> bytes:
+def forms(value: str) -> list[str]:
+    """How a value may be written: as is, and base64-encoded (Kubernetes Secret `data:`)."""
+    import base64
+
+    return [value, base64.b64encode(value.encode("utf-8", "surrogateescape")).decode("ascii")]
+
+
+def _needles(value: str) -> list[bytes]:
     # A multi-line value (a PEM key) is matched by its longest line: diffs are line-based.
-    return max(value.splitlines() or [value], key=len).encode("utf-8", "surrogateescape")
+    return [max(f.splitlines() or [f], key=len).encode("utf-8", "surrogateescape") for f in forms(value)]
 
 
-def exposures(root: Path, values: Mapping[str, str], max_commits: int = MAX_COMMITS) -> list[Exposure]:
-    needles = {label: _needle(v) for label, v in values.items() if len(v) >= 4}
+def exposures(root: Path, values: Mapping[str, str], max_commits: int = MAX_COMMITS,
+              max_bytes: int = MAX_BYTES) -> tuple[list[Exposure], bool]:
+    """(the values found, whether the whole history was read)."""
+    needles = {label: _needles(v) for label, v in values.items() if len(v) >= 4}
     if not needles:
-        return []
+        return [], True
     try:
         proc = subprocess.Popen(
             ["git", "-C", str(root), "log", "--all", "-p", "-U0", "--no-color", "--no-ext-diff",
@@ -37,24 +47,31 @@ def exposures(root: Path, values: Mapping[str, str], max_commits: int = MAX_COMM
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )
     except OSError:
-        return []
+        return [], False
     first: dict[str, str] = {}
     commits = 0
     commit = ""
+    read = 0
+    cut = False
     assert proc.stdout is not None
     for line in proc.stdout:
+        read += len(line)
+        if read > max_bytes:
+            cut = True
+            proc.kill()
+            break
         if line.startswith(b"\0"):
             commit = line[1:].strip().decode()
             commits += 1
             continue
         if not line.startswith(b"+") or line.startswith(b"+++ "):
             continue
-        for label, needle in needles.items():
-            if needle in line:
+        for label, options in needles.items():
+            if any(needle in line for needle in options):
                 first[label] = commit  # newest first: the last one seen is the oldest
     proc.wait()
-    bounded = commits >= max_commits
-    return [Exposure(label, first[label], bounded) for label in sorted(first)]
+    bounded = cut or commits >= max_commits
+    return [Exposure(label, first[label], bounded) for label in sorted(first)], not bounded
 
 
 def write_replace_file(path: Path, values: Mapping[str, str]) -> None:
@@ -64,7 +81,7 @@ def write_replace_file(path: Path, values: Mapping[str, str]) -> None:
 
     lines = []
     for label, value in sorted(values.items()):
-        for part in value.splitlines() or [value]:
+        for part in (p for form in forms(value) for p in form.splitlines() or [form]):
             if part.strip():
                 lines.append(f"literal:{part}==>REMOVED-{label.replace(chr(10), ' ')}\n")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

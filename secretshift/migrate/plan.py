@@ -1,8 +1,6 @@
 """plan_migration: a fresh scan of the targets -> a frozen :class:`Plan` (no secret values)."""
 from __future__ import annotations
 
-import difflib
-import hashlib
 import os
 import re
 import subprocess
@@ -15,17 +13,19 @@ from secretshift.errors import FatalError
 from secretshift.migrate import iam
 from secretshift.migrate.model import FileRewrite, Plan, PlannedKey, PlannedSecret, SourceRef
 from secretshift.migrate.naming import deconflict, render
-from secretshift.migrate.rewriters import rewriter_for
-from secretshift.migrate.rewriters.base import Reference, RewriteRefused, char_span
+from secretshift.migrate.preview import rewrite_file, sha256
 from secretshift.migrate.settings import MigrateSettings
 from secretshift.models import Finding
 
 _TAG_VALUE_BAD = re.compile(r"[^\w .:/=+\-@]+", re.UNICODE)
 _PY_SUFFIXES = (".py",)
+# In source code each literal is its own secret (named after its variable), whatever `group`
+# a detector reports; grouping is for configuration (a .env, a manifest, a config section).
+CODE_KINDS = frozenset({
+    "python", "javascript", "typescript", "go", "java", "csharp", "ruby", "php", "shell", "kotlin",
+    "scala", "rust", "swift", "c", "cpp", "notebook",
+})
 
-
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def value_hash(finding: Finding) -> str:
@@ -71,7 +71,7 @@ def source_repo(root: Path) -> str:
     proc = subprocess.run(["git", "-C", str(root), "remote", "get-url", "origin"],
                           capture_output=True, text=True, check=False)
     url = proc.stdout.strip() if proc.returncode == 0 else ""
-    # A remote URL may embed a token (https://user:token@host/...): never put that in a tag.
+    # A remote URL may carry credentials before the host: never put those in a tag.
     url = re.sub(r"//[^/@]*@", "//", url)
     return url or root.name
 
@@ -115,14 +115,13 @@ def _group_key(finding: Finding) -> tuple[str, str] | None:
     if kind == "dotenv":
         return f"file:{finding.path}", finding.path
     group = finding.context_value("group")
-    if group:
+    if group and kind not in CODE_KINDS:
         return f"group:{finding.path}:{group}", group
     return None
 
 
 def _json_key(finding: Finding, rule_keys: dict[str, str | None]) -> str:
-    key = finding.key or rule_keys.get(finding.rule) or finding.rule
-    return key
+    return finding.key or rule_keys.get(finding.rule) or finding.rule
 
 
 def _tag(value: str) -> str:
@@ -210,13 +209,17 @@ def _secret(name: str, group: _Group, settings: MigrateSettings, repo_tag: str,
         tags["owner"] = _tag(settings.owner)
     for key, value in settings.tags:
         tags.setdefault(key, _tag(value))
-    description = f"Migrated by secretshift from {', '.join(paths)} ({', '.join(rules)})"[:2048]
+    description = _description(paths, rules)
     return PlannedSecret(
         name=name, group=group.label, description=description, keys=tuple(keys),
         sources=tuple(sources), tags=tuple(sorted(tags.items())), kms_key_id=settings.kms_key_id,
         rotation_days=rotation.days, rotation_mode=rotation.mode,
         rotation_lambda=rotation.lambda_arn if rotation.mode == "lambda" else None, owner=settings.owner,
     )
+
+
+def _description(paths: Sequence[str], rules: Sequence[str]) -> str:
+    return f"Migrated by secretshift from {', '.join(paths)} ({', '.join(rules)})"[:2048]
 
 
 def _source(finding: Finding, name: str, json_key: str) -> SourceRef:
@@ -247,19 +250,11 @@ def _point_duplicates(secrets: list[PlannedSecret], findings: list[Finding]) -> 
         if more:
             sources = tuple(sorted((*secret.sources, *more), key=lambda r: (r.path, r.line, r.column)))
             paths = sorted({r.path for r in sources})
+            rules = sorted({r.rule for r in sources})
             tags = tuple((k, _tag(" ".join(paths)) if k == "source-paths" else v) for k, v in secret.tags)
-            secret = replace(secret, sources=sources, tags=tags,
-                             description=f"Migrated by secretshift from {', '.join(paths)}"[:2048])
+            secret = replace(secret, sources=sources, tags=tags, description=_description(paths, rules))
         out.append(secret)
     return out
-
-
-def masked(text: str, refs: Sequence[Reference], label: dict[tuple[int, int], str]) -> str:
-    """``text`` with every secret span replaced by a label, so a diff can show it safely."""
-    spans = sorted({char_span(text, r) for r in refs}, reverse=True)
-    for start, end in spans:
-        text = text[:start] + label.get((start, end), "<secret>") + text[end:]
-    return text
 
 
 def _rewrites(root: Path, secrets: list[PlannedSecret], findings: list[Finding],
@@ -277,62 +272,3 @@ def _rewrites(root: Path, secrets: list[PlannedSecret], findings: list[Finding],
         text = (root / path).read_bytes().decode("utf-8", "surrogateescape")
         out.append(rewrite_file(path, text, refs, values_by_file.get(path, []), settings))
     return out
-
-
-def rewrite_file(path: str, text: str, refs: Sequence[SourceRef], file_findings: Sequence[Finding],
-                 settings: MigrateSettings) -> FileRewrite:
-    original = sha256(text)
-    references = [r.reference() for r in refs]
-    all_spans = [_finding_ref(f) for f in file_findings] + references
-    try:
-        labels = {char_span(text, r): f"<secret {r.secret_name}#{r.json_key}>" for r in references}
-        shown = masked(text, all_spans, labels)
-    except RewriteRefused as exc:
-        return FileRewrite(path, original, None, None, "", refused=str(exc))
-    rewriter = rewriter_for(path, text)
-    if rewriter is None:
-        return FileRewrite(path, original, None, None, "", refused="no rewriter for this file type yet")
-    try:
-        result = rewriter.rewrite(path, text, references, settings.rewrite)
-    except RewriteRefused as exc:
-        return FileRewrite(path, original, rewriter.name, None, "", refused=str(exc))
-    if any(f.secret.reveal() in result.text for f in file_findings if len(f.secret) >= 4
-           and value_hash(f) in {r.value_hash for r in refs}):
-        return FileRewrite(path, original, rewriter.name, None, "",
-                           refused=f"the {rewriter.name} rewriter left a migrated value in the file")
-    hidden = _plaintexts(text, file_findings)
-    diff = "".join(difflib.unified_diff(
-        _hide(shown, hidden).splitlines(keepends=True), _hide(result.text, hidden).splitlines(keepends=True),
-        fromfile=f"a/{path}", tofile=f"b/{path}",
-    ))
-    for extra_path, content in sorted(result.extra_files.items()):
-        diff += "".join(difflib.unified_diff([], content.splitlines(keepends=True),
-                                             fromfile="/dev/null", tofile=f"b/{extra_path}"))
-    return FileRewrite(
-        path=path, original_sha256=original, rewriter=rewriter.name, planned_sha256=sha256(result.text),
-        diff=diff, notes=result.notes, requirements=result.requirements,
-        extra_files=tuple(sorted(result.extra_files)),
-    )
-
-
-def _plaintexts(text: str, findings: Sequence[Finding]) -> list[str]:
-    """Every value of the file, and its raw form (e.g. base64), longest first: values that stay
-    (not selected for migration) also appear in the rewritten side of the diff."""
-    out = {f.secret.reveal() for f in findings}
-    for finding in findings:
-        try:
-            start, end = char_span(text, _finding_ref(finding))
-        except RewriteRefused:
-            continue
-        out.add(text[start:end])
-    return sorted((v for v in out if v), key=len, reverse=True)
-
-
-def _hide(text: str, plaintexts: Sequence[str]) -> str:
-    for value in plaintexts:
-        text = text.replace(value, "<secret>")
-    return text
-
-
-def _finding_ref(finding: Finding) -> Reference:
-    return Reference(finding.path, finding.line, finding.column, finding.end_line, finding.end_column, "", "")

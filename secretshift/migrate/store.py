@@ -108,6 +108,10 @@ class SecretStore:
             raise FatalError(f"network failure: cannot reach AWS{where} while {action} {subject} "
                              f"({permission}; {type(exc).__name__}, after retries); check the network or "
                              "--endpoint-url and re-run") from None
+        except bx.BotoCoreError as exc:
+            # The class name only: some botocore messages echo request parameters.
+            raise FatalError(f"AWS client error while {action} {subject} ({type(exc).__name__}); "
+                             f"the step needs {permission}") from None
 
     # -- reads ----------------------------------------------------------------------------------
     def describe(self, name: str) -> dict[str, Any] | None:
@@ -139,6 +143,21 @@ class SecretStore:
         client = self.client("kms")
         with self._guard("resolving the KMS key for", key_id, "kms:DescribeKey"):
             return str(client.describe_key(KeyId=key_id)["KeyMetadata"]["Arn"])
+
+    def current_version_date(self, name: str) -> Any:
+        """When the current value was stored: a manual rotation (put-secret-value) moves it,
+        while tagging or describing the secret does not."""
+        client = self.client("secretsmanager")
+        kwargs: dict[str, Any] = {"SecretId": name}
+        with self._guard("listing the versions of", name, "secretsmanager:ListSecretVersionIds"):
+            while True:
+                page = client.list_secret_version_ids(**kwargs)
+                for version in page.get("Versions", []):
+                    if "AWSCURRENT" in version.get("VersionStages", []):
+                        return version.get("CreatedDate")
+                if not page.get("NextToken"):
+                    return None
+                kwargs["NextToken"] = page["NextToken"]
 
     def managed_secrets(self) -> list[dict[str, Any]]:
         client = self.client("secretsmanager")
@@ -253,4 +272,7 @@ def _client_error(code: str, action: str, subject: str, permission: str, kms_key
         key = f"KMS key {kms_key!r}" if kms_key else "the AWS managed KMS key (aws/secretsmanager)"
         return (f"KMS refused {key} while {action} {subject} ({code}): the key must be enabled and the "
                 "credentials need kms:GenerateDataKey and kms:Decrypt on it")
+    if code == "ResourceExistsException":
+        return (f"conflict while {action} {subject} ({code}): it was created by someone else meanwhile; "
+                "re-run apply to compare it with the planned value")
     return f"AWS error while {action} {subject} ({code}); the step needs {permission}"

@@ -25,14 +25,16 @@ def _row(finding: Finding, status: str) -> str:
 
 def render_summary(
     new: Sequence[Finding], accepted: Sequence[Finding], skipped: Sequence[Skipped],
-    commits: int, label: str, notes: Sequence[str] = (),
+    commits: int, label: str, notes: Sequence[str] = (), baselined: int = 0,
 ) -> str:
+    """``accepted``: baselined findings labelled real (listed); ``baselined``: how many more the
+    baseline accepts (unaudited or false positives: counted only)."""
     noun = "secret" if len(new) == 1 else "secrets"
     icon = ":x:" if new else ":white_check_mark:"
     lines = [f"## {icon} secretshift: {len(new)} new {noun} in {commits} commits", ""]
     lines.append(f"Checked {code(label)}: every commit's added lines, not only the final tree.")
-    if accepted:
-        lines.append(f"{len(accepted)} finding(s) are already in the baseline (reported, not failing).")
+    if accepted or baselined:
+        lines.append(f"{len(accepted) + baselined} finding(s) are already in the baseline (not failing).")
     lines += [f"> {note}" for note in notes]
     rows = [_row(f, "new") for f in new] + [_row(f, "baseline") for f in accepted]
     if rows:

@@ -10,6 +10,7 @@ says so and the file is left untouched.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -72,10 +73,7 @@ class Rewriter(Protocol):
 
 def char_span(text: str, ref: Reference) -> tuple[int, int]:
     """Character offsets of ``ref`` in ``text`` (its line/column are 1-based code points)."""
-    offsets = [0]
-    for index, char in enumerate(text):
-        if char == "\n":
-            offsets.append(index + 1)
+    offsets = [0, *(match.end() for match in re.finditer("\n", text))]
     if ref.line > len(offsets) or ref.end_line > len(offsets):
         raise RewriteRefused(f"{ref.path}: line {ref.line} no longer exists")
     start = offsets[ref.line - 1] + ref.column - 1

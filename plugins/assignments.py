@@ -1,0 +1,345 @@
+"""Key -> value pairs with exact byte positions, read one bounded line at a time.
+
+Every file kind is read by the same small tokenizer: a key, an assignment operator
+(``=``, ``:``, ``:=``, ``=>``, ``,`` after a quoted key), then a value that is a quoted literal
+or, where the file kind allows it, a bare word, a YAML block scalar or an XML element's text.
+Nothing here parses a whole file: the callers hand in one line (at most ``MAX_LINE`` bytes),
+so the stdlib regexes below run on bounded input and cannot blow up.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from secretshift.plugins.filekind import CODE, CONFIG_BARE, MARKUP
+
+MAX_LINE = 4096
+_MAX_BLOCK_LINES = 200
+_MAX_BLOCK_BYTES = 65536
+
+_KEY_OP = re.compile(
+    rb"""(?P<q>["'`]?)(?P<key>\.?[A-Za-z_][A-Za-z0-9_.\-]{0,80})(?P=q)\]?[ \t]{0,16}"""
+    rb"""(?P<op>:=|=>|\?\?=|\|\|=|=(?![=~>])|:(?![:=/\\])|,|\()[ \t]*"""
+)
+_INNER = re.compile(
+    rb"""(?:^|[;&?\s,(])(?:--?)?(?P<key>[A-Za-z_][\w.\-]{0,60})=(?P<val>[^;&\s"'<>,()]{1,300})"""
+)
+_FLAG = re.compile(rb"""(?:^|\s)--?(?P<key>[A-Za-z][\w\-]{1,40}) +(?P<val>[^\s"'\-<>|&;][^\s"'<>|&;]{0,300})""")
+_XML_ELEMENT = re.compile(
+    rb"""<(?P<key>[A-Za-z_][\w.:\-]{0,80})(?:\s[^<>]{0,400})?>(?P<val>[^<]{1,2000})</(?P=key)\s*>"""
+)
+_DOCKER_ENV = re.compile(rb"""^\s*(?:ENV|ARG)\s+(?P<key>[A-Za-z_][\w.\-]{0,80})\s+(?P<val>\S.*?)\s*$""")
+_NETRC = re.compile(rb"""\bpassword\s+(?P<val>\S+)""")
+_TYPE_ANNOTATION = re.compile(rb"""[A-Za-z_][\w.\[\], |<>?]{0,60}?\s*=(?!=)\s*""")
+_PY_PREFIX = re.compile(rb"""[rRbBuUfF]{1,2}(?=["'])|[@$]{1,2}(?=")""")
+_TYPE_WORDS = frozenset({b"string", b"String", b"str", b"var", b"let", b"const", b"val", b"final", b"char", b"auto"})
+_REFERENCE_TAGS = frozenset({
+    b"ref", b"sub", b"getatt", b"importvalue", b"findinmap", b"join", b"select", b"if", b"base64",
+    b"cidr", b"getazs", b"split", b"transform", b"and", b"equals", b"not", b"or", b"condition",
+    b"vault", b"secret", b"env", b"include", b"reference", b"encrypted", b"sops", b"ssm", b"func",
+})
+_YAML_TAG = re.compile(rb"""!!?[A-Za-z][\w:]*\s*""")
+_BLOCK_HEADER = re.compile(rb"""[|>][-+]?[0-9]?\s*(?:#.*)?$""")
+_WRAPPER_CALL = re.compile(rb"""(?:\[\])?(?P<name>[A-Za-z_$][\w.$:]{0,60})\(\s*(?=["'])""")
+_FALLBACK = re.compile(rb"""(?:\|\||\?\?|\bor\b|\?:|,)\s*(?=["'])""")
+_LITERAL_WRAPPERS = frozenset({
+    b"str", b"bytes", b"bytearray", b"from", b"b64decode", b"decode", b"unhexlify", b"byte", b"new",
+    b"SecretStr", b"SecretBytes", b"Secret", b"secret", b"Some", b"Ok", b"fromString", b"of",
+})
+_SECOND_LITERAL = re.compile(rb"""\s*,\s*["']""")
+_OR_FALLBACK = re.compile(rb"""(?:\|\||\?\?|\bor\b|\?:)\s*(?=["'])""")
+_LOOKUP_CALL = re.compile(rb"""(?i)env|environ|fetch|get|config|setting|param|lookup|read|secret|vault|ssm""")
+_DIRECTIVE = re.compile(rb"""\s*(?P<key>[A-Za-z_][\w.\-]{0,80})[ \t]+(?P<val>[^\s=:#;][^\s]{0,300})[ \t]*$""")
+_SCHEMES = frozenset({b"Bearer", b"bearer", b"Basic", b"basic", b"Token", b"token"})
+_ENV_LINE = re.compile(rb"""^\s*(?:export\s+|set\s+)?[A-Za-z_][A-Za-z0-9_]*=""")
+
+
+@dataclass(frozen=True)
+class Pair:
+    key: str
+    start: int  # absolute byte offset of the value
+    end: int
+    quoted: bool
+    op: str
+    inner: bool = False  # found inside another value (connection string, query, flag)
+    block: bool = False  # a YAML block scalar spanning the following lines
+    prefix: str = ""  # text between the line start and the key, for flag/setter checks
+
+
+def line_bounds(data: bytes, offset: int) -> tuple[int, int]:
+    start = data.rfind(b"\n", 0, offset) + 1
+    end = data.find(b"\n", offset)
+    if end == -1:
+        end = len(data)
+    if end > start and data[end - 1 : end] == b"\r":
+        end -= 1
+    return start, end
+
+
+def pairs_in_line(data: bytes, start: int, end: int, family: str, kind: str) -> list[Pair]:
+    """Every key -> value pair that starts on the line ``data[start:end]``."""
+    line = data[start:end]
+    out: list[Pair] = []
+    if kind == "dockerfile":
+        match = _DOCKER_ENV.match(line)
+        if match and b"=" not in line[: match.start("val")]:
+            out.append(_bare_pair(match.group("key"), start + match.start("val"), start + match.end("val"), "=", data))
+    if kind == "netrc":
+        for match in _NETRC.finditer(line):
+            out.append(Pair("password", start + match.start("val"), start + match.end("val"), False, " "))
+        return out
+    if family == MARKUP and b"<" in line:
+        for match in _XML_ELEMENT.finditer(line):
+            val_start, val_end = _strip(line, match.start("val"), match.end("val"))
+            if val_end > val_start:
+                out.append(Pair(match.group("key").decode("latin-1"), start + val_start, start + val_end, False, ">"))
+    env_style = (family != CODE or kind == "unknown") and _ENV_LINE.match(line) is not None
+    pos = 0
+    while pos < len(line):
+        match = _KEY_OP.search(line, pos)
+        if match is None:
+            break
+        pos = match.end()
+        op = match.group("op").decode()
+        if op == "," and (not match.group("q") or not line[: match.start()].rstrip().endswith(b"(")):
+            pos = match.end("key")
+            continue
+        key = match.group("key")
+        if key in _TYPE_WORDS:
+            key = _previous_identifier(line, match.start()) or key
+        value = _value(data, start, end, line, match.end(), family, kind, op, env_style)
+        if value is None or op in (",", "(") and not value[2]:
+            continue
+        val_start, val_end, quoted, block = value
+        prefix = line[: match.start()].decode("latin-1")[-40:]
+        out.append(Pair(key.decode("latin-1"), val_start, val_end, quoted, op, False, block, prefix))
+        if not block:
+            after = val_end - start + (1 if quoted else 0)
+            if quoted and line[after : after + 8].lstrip()[:1] in (b",", b":"):
+                after = val_start - start - 1  # `put("password", "x")`: the literal is also a key
+            pos = max(pos, after)
+    if not out and kind in ("ini", "properties", "unknown"):
+        directive = _DIRECTIVE.match(line)
+        if directive is not None:  # `requirepass s3cret` (redis.conf, pgbouncer, ssh-style configs)
+            out.append(_bare_pair(directive.group("key"), start + directive.start("val"), start + directive.end("val"), " ", data))
+    if b"=" in line or b"-" in line:
+        if family in (CONFIG_BARE, MARKUP):
+            out.extend(_inner_pairs(data, start, end, out))
+        else:  # in code, `key=value` outside a string literal is a keyword argument
+            for pair in [p for p in out if p.quoted and b"=" in data[p.start : p.end]]:
+                out.extend(_inner_pairs(data, pair.start, pair.end, out))
+    return out
+
+
+def _inner_pairs(data: bytes, start: int, end: int, outer: list[Pair]) -> list[Pair]:
+    """Connection strings, query strings and command-line flags inside the line."""
+    line = data[start:end]
+    found: list[Pair] = []
+    taken = {(p.start, p.end) for p in outer}
+    for match in _INNER.finditer(line):
+        span = (start + match.start("val"), start + match.end("val"))
+        if span not in taken and not any(p.start == span[0] for p in outer):
+            found.append(Pair(match.group("key").decode("latin-1"), span[0], span[1], False, "=", True))
+    for match in _FLAG.finditer(line):
+        span = (start + match.start("val"), start + match.end("val"))
+        if span not in taken:
+            found.append(Pair(match.group("key").decode("latin-1"), span[0], span[1], False, " ", True))
+    return found
+
+
+def _previous_identifier(line: bytes, before: int) -> bytes | None:
+    words = re.findall(rb"[A-Za-z_][\w]*", line[:before][-80:])
+    return words[-1] if words else None
+
+
+def _strip(line: bytes, lo: int, hi: int) -> tuple[int, int]:
+    while lo < hi and line[lo] in b" \t":
+        lo += 1
+    while hi > lo and line[hi - 1] in b" \t\r":
+        hi -= 1
+    return lo, hi
+
+
+def _bare_pair(key: bytes, lo: int, hi: int, op: str, data: bytes) -> Pair:
+    if hi - lo >= 2 and data[lo] in b"\"'" and data[hi - 1] == data[lo]:
+        return Pair(key.decode("latin-1"), lo + 1, hi - 1, True, op)
+    return Pair(key.decode("latin-1"), lo, hi, False, op)
+
+
+def _value(
+    data: bytes, start: int, end: int, line: bytes, pos: int, family: str, kind: str, op: str,
+    env_style: bool,
+) -> tuple[int, int, bool, bool] | None:
+    """(start, end, quoted, block) of the value beginning at ``line[pos:]``."""
+    if pos >= len(line):
+        if family == CONFIG_BARE and op == ":" and kind == "yaml":
+            return None  # a mapping key whose children follow
+        return None
+    if kind == "yaml" and line[pos : pos + 1] == b"!":
+        tag = _YAML_TAG.match(line, pos)
+        if tag is None:
+            return None
+        name = tag.group(0).strip().lower()
+        if name.lstrip(b"!").split(b":")[0] in _REFERENCE_TAGS:
+            return None  # !Ref, !Sub, !GetAtt, !vault...: not a literal
+        if name.startswith(b"!!"):
+            pos = tag.end()
+    prefix = _PY_PREFIX.match(line, pos)
+    if prefix is not None and family == CODE:
+        if b"f" in prefix.group(0).lower() or b"$" in prefix.group(0):
+            return None  # an interpolated string is an expression
+        pos = prefix.end()
+    char = line[pos : pos + 1]
+    if char == b"\\" and line[pos + 1 : pos + 2] in (b'"', b"'"):
+        escaped = line.find(b"\\" + line[pos + 1 : pos + 2], pos + 2)
+        if escaped == -1:
+            return None
+        return start + pos + 2, start + escaped, True, False
+    if char in (b'"', b"'", b"`"):
+        if line[pos : pos + 3] in (b'"""', b"'''"):
+            return None
+        close = _closing_quote(line, pos)
+        if close is None:
+            return None
+        if family == CODE and _continues_expression(line, close + 1):
+            return None
+        return start + pos + 1, start + close, True, False
+    if kind == "yaml" and _BLOCK_HEADER.match(line, pos):
+        return _block_scalar(data, start, end)
+    if family not in (CONFIG_BARE, MARKUP) and not (env_style or kind == "groovy"):
+        if op == ":":
+            annotation = _TYPE_ANNOTATION.match(line, pos)
+            if annotation is not None:  # `password: str = "..."`
+                return _value(data, start, end, line, annotation.end(), family, kind, "=", False)
+        if char in (b"(", b"["):  # `auth = ("user", "password")`: the second literal
+            first = _closing_quote(line, pos + 1) if line[pos + 1 : pos + 2] in (b'"', b"'") else None
+            second = _SECOND_LITERAL.match(line, first + 1) if first is not None else None
+            if second is not None:
+                close = _closing_quote(line, second.end() - 1)
+                if close is not None:
+                    return start + second.end(), start + close, True, False
+            if line[pos : pos + 2] != b"[]":
+                return None
+        return _literal_in_expression(data, start, line, pos, family)
+    if family == MARKUP:
+        return None
+    stop = len(line)
+    if kind in ("dotenv", "shell", "unknown", "dockerfile", "batch", "groovy") or env_style:
+        for index in range(pos, len(line)):
+            if line[index] in b" \t;`":
+                stop = index
+                break
+    else:
+        comment = line.find(b" #", pos)
+        if comment != -1:
+            stop = comment
+        if kind == "yaml" and b"{" in line[:pos]:  # a flow mapping: {user: app, password: x}
+            for index in range(pos, stop):
+                if line[index] in b",}":
+                    stop = index
+                    break
+        if kind == "ini":
+            semicolon = line.find(b" ;", pos)
+            if semicolon != -1:
+                stop = min(stop, semicolon)
+    lo, hi = _strip(line, pos, stop)
+    if line[lo:hi] in _SCHEMES and stop < len(line):
+        # `Authorization: Bearer <token>`: the token is the next word
+        nxt = stop + 1
+        while nxt < len(line) and line[nxt] not in b" \t;`\"'":
+            nxt += 1
+        hi = nxt
+    if kind == "yaml" or kind == "toml":
+        while hi > lo and line[hi - 1] in b",":
+            hi -= 1
+    if hi <= lo or line[lo : lo + 1] in (b"[", b"{", b"&", b"*", b"|", b">"):
+        return None
+    return start + lo, start + hi, False, False
+
+
+def _literal_in_expression(
+    data: bytes, start: int, line: bytes, pos: int, family: str
+) -> tuple[int, int, bool, bool] | None:
+    """`SecretStr("x")`, `os.getenv("X", "fallback")`, `process.env.X || "fallback"`."""
+    call = _WRAPPER_CALL.match(line, pos)
+    search_from = pos
+    if call is not None:
+        name = call.group("name").rsplit(b".", 1)[-1]
+        if name in _LITERAL_WRAPPERS or _LOOKUP_CALL.search(call.group("name")) is None:
+            if not (name[:1].isupper() or name in _LITERAL_WRAPPERS):
+                return None  # some_function("..."): its argument is not what the name holds
+            return _value(data, start, 0, line, call.end(), family, "code", "=", False)
+        close = _closing_quote(line, call.end())
+        if close is None:
+            return None
+        search_from = close + 1
+    else:
+        window = line[pos : pos + 200]
+        if b"(" not in window and b"||" not in window and b"??" not in window and b" or " not in window:
+            return None
+    pattern = _FALLBACK if call is not None else _OR_FALLBACK
+    fallback = pattern.search(line, search_from, min(len(line), search_from + 200))
+    if fallback is None:
+        return None
+    quote = fallback.end()
+    close = _closing_quote(line, quote)
+    if close is None:
+        return None
+    return start + quote + 1, start + close, True, False
+
+
+def _closing_quote(line: bytes, pos: int) -> int | None:
+    quote = line[pos]
+    index = pos + 1
+    while index < len(line):
+        char = line[index]
+        if char == 92 and quote != 39:  # backslash escapes in "..." and `...`
+            index += 2
+            continue
+        if char == quote:
+            return index
+        index += 1
+    return None
+
+
+def _continues_expression(line: bytes, pos: int) -> bool:
+    rest = line[pos : pos + 12].lstrip()
+    return rest[:1] in (b"+", b"%") or rest.startswith((b".format", b".replace", b"..", b"+"))
+
+
+def _block_scalar(data: bytes, start: int, end: int) -> tuple[int, int, bool, bool] | None:
+    """A YAML ``key: |`` value: the following lines indented deeper than the key."""
+    line = data[start:end]
+    indent = len(line) - len(line.lstrip(b" "))
+    if line.lstrip(b" ").startswith(b"- "):
+        indent += 2
+    pos = end + 1
+    first = last = -1
+    count = 0
+    limit = min(len(data), end + _MAX_BLOCK_BYTES)
+    while pos < limit and count < _MAX_BLOCK_LINES:
+        nl = data.find(b"\n", pos)
+        line_end = nl if nl != -1 else len(data)
+        text = data[pos:line_end].rstrip(b"\r")
+        stripped = text.lstrip(b" ")
+        if stripped:
+            if len(text) - len(stripped) <= indent:
+                break
+            if first == -1:
+                first = pos + len(text) - len(stripped)
+            last = pos + len(text)
+        count += 1
+        if nl == -1:
+            break
+        pos = nl + 1
+    if first == -1:
+        return None
+    return first, last, False, True
+
+
+def block_text(data: bytes, start: int, end: int) -> str:
+    """The content of a block scalar, each line stripped of its indentation."""
+    return "\n".join(part.strip().decode("utf-8", "replace") for part in data[start:end].split(b"\n"))
+
+
+__all__ = ["CODE", "CONFIG_BARE", "MARKUP", "MAX_LINE", "Pair", "block_text", "line_bounds", "pairs_in_line"]

@@ -1,0 +1,164 @@
+"""Secrets hidden one encoding deep: base64 or hex runs that decode to text holding a secret.
+
+The prefilter keywords are the base64 (at each of the three byte alignments) and hex spellings
+of a few markers (``password``, ``secret``, ``token``, ``AKIA``, ``-----BEGIN``, ``://`` ...), so
+only blobs that plausibly hide one pay anything. A run is decoded (bounded size), and the text is
+scanned by an inner engine of the pack rules and the generic detector; one more level of
+encoding is followed (bounded depth).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from secretshift.detector import RawMatch
+from secretshift.models import Blob, Example, Rule
+from secretshift.plugins import filters as f
+
+if TYPE_CHECKING:
+    from secretshift.engine import Engine
+
+RULE = "encoded-secret"
+MAX_DEPTH = 2
+_MAX_RUN = 64 * 1024
+_MIN_RUN = 16
+_MARKERS = (
+    b"password", b"passwd", b"secret", b"token", b"PASSWORD", b"SECRET", b"TOKEN", b"Password", b"Secret",
+    b"Token", b"api_key", b"apiKey", b"API_KEY", b"AKIA", b"-----BEGIN", b"://",
+)
+_RUN = re.compile(rb"[A-Za-z0-9+/_\-]+={0,2}")
+_LEFT_RUN = re.compile(rb"[A-Za-z0-9+/_\-]*")
+_HEX_RUN = re.compile(rb"(?:[0-9a-fA-F]{2})+")
+
+
+def _base64_keywords(marker: bytes) -> list[str]:
+    out = []
+    for shift in range(3):
+        encoded = base64.b64encode(b"\0" * shift + marker).rstrip(b"=")
+        first = (shift * 8 + 5) // 6  # the first character made only of the marker's bits
+        last = ((shift + len(marker)) * 8) // 6  # characters past this mix in what follows
+        piece = encoded[first:last]
+        if len(piece) >= 5:
+            out.append(piece.decode())
+    return out
+
+
+KEYWORDS = tuple(sorted({k for m in _MARKERS for k in _base64_keywords(m)} | {m.hex() for m in _MARKERS[:4]}))
+
+
+class EncodedSecretDetector:
+    name = "encoded"
+    priority = 40
+    keywords: tuple[str, ...] = KEYWORDS
+    rules: tuple[Rule, ...] = (
+        Rule(
+            id=RULE,
+            description="Secret inside base64- or hex-encoded content",
+            regex="",
+            keywords=(),
+            positives=(
+                Example(
+                    # base64 of "DB_PASSWORD=Wq9rT4yU2iO7\n"
+                    "bootstrap: REJfUEFTU1dPUkQ9V3E5clQ0eVUyaU83Cg==\n", path="ci/vars.yaml", secret="Wq9rT4yU2iO7"
+                ),
+            ),
+            negatives=(
+                Example(
+                    # base64 of "password_length=16\n"
+                    "settings: cGFzc3dvcmRfbGVuZ3RoPTE2Cg==\n", "decodes to a setting, not a secret", path="ci/vars.yaml"
+                ),
+            ),
+        ),
+    )
+
+    def __init__(self, depth: int = 1) -> None:
+        self.depth = depth
+        self._engine: Engine | None = None
+
+    def _inner(self) -> Engine:
+        if self._engine is None:
+            from secretshift.engine import Engine
+            from secretshift.plugins.generic import GenericSecretDetector
+            from secretshift.rules import builtin_rules
+
+            detectors: list[object] = [GenericSecretDetector()]
+            if self.depth < MAX_DEPTH:
+                detectors.append(EncodedSecretDetector(self.depth + 1))
+            self._engine = Engine(builtin_rules(examples=False), detectors)  # type: ignore[arg-type]
+        return self._engine
+
+    def detect(self, blob: Blob, hits: Sequence[int]) -> Iterable[RawMatch]:
+        if f.is_lockfile(blob.path) or f.is_generated_asset(blob.path):
+            return []
+        data = blob.data
+        out: list[RawMatch] = []
+        covered = -1
+        for hit in sorted(hits):
+            if hit <= covered:
+                continue  # inside the run already decoded: the same run again
+            span = _run_around(data, hit)
+            if span is None:
+                continue
+            start, end = span
+            covered = end
+            if data[max(0, start - 8) : start].lower().endswith(b"base64,"):
+                continue  # a data: URI (image, font)
+            text = _decode(data[start:end])
+            if text is None:
+                continue
+            inner_path = f"{blob.path}#decoded{_suffix(text)}"
+            for finding in self._inner().scan(Blob(inner_path, text.encode("utf-8", "surrogateescape"))):
+                context = (("encoding", "base64" if not _is_hex(data[start:end]) else "hex"), ("inner_rule", finding.rule))
+                out.append(RawMatch(RULE, start, end, value=finding.secret.reveal(), key=finding.key, context=context))
+                break  # one finding per encoded run: the run is what gets rotated and rewritten
+        return out
+
+
+def _run_around(data: bytes, hit: int) -> tuple[int, int] | None:
+    # Look left in growing steps: a run is usually short, and copying 64 KiB per hit would make
+    # a keyword-dense file quadratic.
+    reach = 256
+    while True:
+        lo = max(0, hit - reach)
+        left = _LEFT_RUN.match(data[lo:hit][::-1])
+        length = left.end() if left else 0
+        if length < hit - lo or lo == 0 or reach >= _MAX_RUN:
+            break
+        reach *= 4
+    start = hit - length
+    right = _RUN.match(data, hit, hit + _MAX_RUN)
+    end = right.end() if right else hit
+    if end - start < _MIN_RUN:
+        return None
+    return start, end
+
+
+def _is_hex(raw: bytes) -> bool:
+    return _HEX_RUN.fullmatch(raw) is not None and len(raw) % 2 == 0
+
+
+def _decode(raw: bytes) -> str | None:
+    try:
+        if _is_hex(raw):
+            decoded = binascii.unhexlify(raw)
+        elif b"-" in raw or b"_" in raw:
+            decoded = base64.urlsafe_b64decode(raw + b"=" * (-len(raw) % 4))
+        else:
+            decoded = base64.b64decode(raw + b"=" * (-len(raw) % 4))
+        text = decoded.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    printable = sum(c.isprintable() or c in "\n\r\t" for c in text)
+    return text if text and printable >= 0.95 * len(text) else None
+
+
+def _suffix(text: str) -> str:
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        return ".json"
+    if "\n" in stripped and ": " in stripped and "=" not in stripped.split("\n", 1)[0]:
+        return ".yaml"
+    return ".env"

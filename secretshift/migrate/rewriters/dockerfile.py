@@ -1,0 +1,57 @@
+"""Dockerfiles: an ``ENV``/``ARG`` secret is removed, never baked into an image layer.
+
+Image layers and build args are readable by anyone who can pull the image, so there is no
+safe in-file replacement: the value leaves, a comment says where it went and how to pass it.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from secretshift.migrate.rewriters.base import Reference, RewriteRefused, RewriteResult, RewriteSettings, char_span
+from secretshift.migrate.rewriters.common import apply_edits, basename
+
+_INSTRUCTION = re.compile(r"^(\s*)(ENV|ARG)\s+(.*)$", re.IGNORECASE)
+_PAIR = re.compile(r"""([A-Za-z_][\w.-]*)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)""")
+NOTE = (
+    "never bake secrets into images: pass the value at run time (ECS secrets, Kubernetes Secret, "
+    "--env-file), or at build time with BuildKit: RUN --mount=type=secret,id=NAME and "
+    "'docker build --secret id=NAME,env=NAME'"
+)
+
+
+class DockerfileRewriter:
+    name = "dockerfile"
+
+    def applies_to(self, path: str, text: str) -> bool:
+        name = basename(path)
+        return name == "Dockerfile" or name.startswith("Dockerfile.") or name.endswith(".dockerfile")
+
+    def rewrite(self, path: str, text: str, refs: Sequence[Reference], settings: RewriteSettings) -> RewriteResult:
+        if not refs:
+            return RewriteResult(text)
+        edits = []
+        for ref in refs:
+            start, _ = char_span(text, ref)
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", start)
+            line_end = len(text) if line_end < 0 else line_end
+            line = text[line_start:line_end]
+            match = _INSTRUCTION.match(line)
+            if match is None or line.rstrip().endswith("\\"):
+                raise RewriteRefused(
+                    f"{path}:{ref.line}: only single-line ENV/ARG values are removed automatically; "
+                    "use RUN --mount=type=secret for secrets needed while building")
+            indent, instruction, rest = match.groups()
+            pairs = list(_PAIR.finditer(rest))
+            offset = line_start + match.start(3)
+            hit = [p for p in pairs if offset + p.start(2) <= start < offset + p.end(2) + 1]
+            comment = (f"{indent}# {instruction.upper()} {hit[0].group(1) if hit else rest.split()[0]}: removed by "
+                       f"secretshift; the value is in AWS Secrets Manager ({ref.secret_name}, key {ref.json_key}). "
+                       "Pass it at run time, or build with RUN --mount=type=secret.")
+            if not hit or len(pairs) == 1:
+                edits.append((line_start, line_end, comment))
+            else:
+                kept = " ".join(p.group(0) for p in pairs if p is not hit[0])
+                edits.append((line_start, line_end, f"{comment}\n{indent}{instruction} {kept}"))
+        return RewriteResult(apply_edits(text, edits), notes=(NOTE,))
