@@ -90,7 +90,7 @@ def scan_paths(
         if not path_filter.excluded(entry.display)
     ]
     if jobs <= 0:
-        jobs = auto_jobs() if len(entries) >= _PARALLEL_MIN_FILES else 1
+        jobs = min(available_cpus(), _MAX_AUTO_JOBS) if len(entries) >= _PARALLEL_MIN_FILES else 1
     jobs = min(jobs, max(1, -(-len(entries) // _MIN_BATCH)))  # no more processes than batches
     engine = build_engine(config, small=len(entries) <= _SMALL_SCAN_FILES)
     result = ScanResult()
@@ -101,18 +101,6 @@ def scan_paths(
     result.findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
     result.skipped.sort(key=lambda s: s.path)
     return result
-
-
-def auto_jobs() -> int:
-    """Processes for ``--jobs`` auto: the CPUs not already busy. A scan is cheap per byte, so
-    a worker that has to share a core with other work costs more (fork, batches, results)
-    than it saves: on a loaded 2-core machine one process was measured faster than two."""
-    cpus = available_cpus()
-    try:
-        busy = os.getloadavg()[0]
-    except (AttributeError, OSError):  # pragma: no cover - no load average (Windows)
-        busy = 0.0
-    return max(1, min(_MAX_AUTO_JOBS, cpus, int(cpus - busy + 0.5)))
 
 
 def available_cpus() -> int:
