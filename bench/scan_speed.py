@@ -167,8 +167,10 @@ def run_once(tool: Tool, target: Path) -> Sample:
         argv = tool.argv(target, report)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
+        # Never the checkout's root as cwd: `python -m` would import the package there,
+        # not the one a --compare-src run asked for.
         proc = subprocess.run(
-            argv, cwd=(target if target.is_dir() else target.parent) if tool.cwd_is_target else None,
+            argv, cwd=(target if target.is_dir() else target.parent) if tool.cwd_is_target else tmp,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env(tool),
         )
         elapsed = time.perf_counter() - started
