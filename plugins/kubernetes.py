@@ -11,7 +11,7 @@ import binascii
 import bisect
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from secretshift.detector import RawMatch
 from secretshift.models import Blob, Example, Rule
@@ -134,27 +134,15 @@ class KubernetesSecretDetector:
         out = []
         for section in _SECTION.finditer(data, start, end):
             name = section.group("name").decode()
-            pos = data.find(b"\n", section.end() - 1, end) + 1
-            child_indent = -1
-            while 0 < pos < end:
-                lo, hi = line_bounds(data, pos)
-                text = data[lo:hi]
-                stripped = text.lstrip(b" ")
-                indent = len(text) - len(stripped)
-                if stripped and not stripped.startswith(b"#"):
-                    if indent == 0:
-                        break
-                    if child_indent == -1:
-                        child_indent = indent
-                    if indent == child_indent:
-                        for pair in pairs_in_line(data, lo, hi, CONFIG_BARE, "yaml"):
-                            if pair.inner or pair.prefix.strip():
-                                continue
-                            match = self._judge(data, pair.key, pair.start, pair.end, pair.block, name, group)
-                            if match is not None:
-                                out.append(match)
-                            break
-                pos = next_line(data, hi)
+            first = data.find(b"\n", section.end() - 1, end) + 1
+            for lo, hi, _ in _children(data, first, end):
+                for pair in pairs_in_line(data, lo, hi, CONFIG_BARE, "yaml"):
+                    if pair.inner or pair.prefix.strip():
+                        continue
+                    match = self._judge(data, pair.key, pair.start, pair.end, pair.block, name, group)
+                    if match is not None:
+                        out.append(match)
+                    break
         return out
 
     def _judge(
@@ -214,23 +202,31 @@ def _yaml_group(data: bytes, start: int, end: int) -> str:
     meta = re.search(rb"(?m)^metadata:[ \t]*\r?$", data[start:end])
     name, namespace = "", "default"
     if meta is not None:
-        pos = start + meta.end() + 1
-        child = -1
-        while pos < end:
-            lo, hi = line_bounds(data, pos)
-            text = data[lo:hi]
-            stripped = text.lstrip(b" ")
-            indent = len(text) - len(stripped)
-            if stripped and not stripped.startswith(b"#"):
-                if indent == 0:
-                    break
-                child = indent if child == -1 else child
-                if indent == child:
-                    field, _, value = stripped.partition(b":")
-                    value = value.split(b" #")[0].strip().strip(b"\"'")
-                    if field == b"name":
-                        name = value.decode("utf-8", "replace")
-                    elif field == b"namespace":
-                        namespace = value.decode("utf-8", "replace")
-            pos = next_line(data, hi)
+        for _, _, stripped in _children(data, start + meta.end() + 1, end):
+            field, _, value = stripped.partition(b":")
+            value = value.split(b" #")[0].strip().strip(b"\"'")
+            if field == b"name":
+                name = value.decode("utf-8", "replace")
+            elif field == b"namespace":
+                namespace = value.decode("utf-8", "replace")
     return f"{namespace}/{name}"
+
+
+def _children(data: bytes, pos: int, end: int) -> Iterator[tuple[int, int, bytes]]:
+    """The direct children of the YAML block whose first child line starts at ``pos``:
+    ``(line start, line end, line without its indent)``, comments and blank lines skipped,
+    until the next top-level line."""
+    child_indent = -1
+    while 0 < pos < end:
+        lo, hi = line_bounds(data, pos)
+        text = data[lo:hi]
+        stripped = text.lstrip(b" ")
+        indent = len(text) - len(stripped)
+        if stripped and not stripped.startswith(b"#"):
+            if indent == 0:
+                return
+            if child_indent == -1:
+                child_indent = indent
+            if indent == child_indent:
+                yield lo, hi, stripped
+        pos = next_line(data, hi)
