@@ -9,8 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# CI runs the same examples every time (a red CI must be reproducible, never a dice roll);
+# locally hypothesis explores afresh on every run.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def run_cli(*args: str, cwd: Path | str | None = None, env: dict[str, str] | None = None,

@@ -18,6 +18,7 @@ _PLAIN_SAFE = re.compile(r"[A-Za-z0-9_$./@=+-][^#:{}\[\],&*!|>'\"%`]*")
 _NOT_A_STRING = re.compile(
     r"(?i:true|false|yes|no|on|off|y|n|null|~)|[-+]?(\d[\d_]*(\.\d*)?|\.\d+)([eE][-+]?\d+)?"
     r"|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(?i:inf)|\.(?i:nan)|\d+:\d+(:\d+)*"
+    r"|=|<<|-\s.*|-"  # YAML 1.1's value and merge keys; a leading "- " opens a sequence
 )
 
 
