@@ -226,3 +226,18 @@ def test_missing_optional_dependency_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "`secretshift rotation` needs boto3, an optional dependency: pip install 'secretshift[migrate]'" in proc.stderr
+
+
+def test_baseline_named_in_config_filters_the_scan(git_repo: Path) -> None:
+    (git_repo / "old.py").write_text(f'TOKEN = "{GITHUB_TOKEN}"\n')
+    (git_repo / "pyproject.toml").write_text('[tool.secretshift]\nbaseline = "ci/accepted.baseline"\n')
+    (git_repo / "ci").mkdir()
+    created = run_cli("baseline", "create", "--baseline", "ci/accepted.baseline", ".", cwd=git_repo)
+    assert created.returncode == 0, created.stderr
+    clean = run_cli("scan", ".", cwd=git_repo)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "1 accepted by the baseline" in clean.stderr
+    (git_repo / "new.py").write_text(f'KEY = "{AWS_KEY_ID}"\n')
+    dirty = run_cli("scan", "--format", "json", ".", cwd=git_repo)
+    assert dirty.returncode == 1
+    assert [f["path"] for f in _json(dirty.stdout)["findings"]] == ["new.py"]  # type: ignore[attr-defined]

@@ -104,13 +104,14 @@ def run(args: argparse.Namespace) -> int:
     from secretshift.report import ReportInput, reporters
     from secretshift.scan import all_rule_descriptions, scan_paths
 
-    if getattr(args, "staged", False) or getattr(args, "baseline", None):
+    paths = args.paths or ["."]
+    config = resolve_config(args, paths[0])
+    # A baseline named on the command line or in the project's config filters the scan too.
+    if getattr(args, "staged", False) or getattr(args, "baseline", None) or config.baseline:
         from secretshift.commands.scan_baseline import run_with_baseline
 
         return run_with_baseline(args)
     show = check_show_secrets(args)
-    paths = args.paths or ["."]
-    config = resolve_config(args, paths[0])
     result = scan_paths(paths, config, use_git=not args.no_git, jobs=args.jobs)
     rules = all_rule_descriptions(config) if args.format == "sarif" else []
     emit(reporters()[args.format](ReportInput(result, rules, show)), args.output)
