@@ -374,7 +374,6 @@ def test_ci_reports_have_no_secret(work: tuple[Path, list[str]], tmp_path: Path)
 
 
 def test_migration_leaks_nothing(git_repo: Path, asm: str, tmp_path: Path) -> None:
-    pytest.importorskip("secretshift.migrate.apply")
     from tests.migrate_repo import make_sample_repo
 
     repo = make_sample_repo(git_repo)
