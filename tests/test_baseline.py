@@ -101,6 +101,7 @@ def test_baseline_path_option_and_subfolder_paths(git_repo: Path) -> None:
     assert list(_results(repo / "b.json")) == ["sub/k.py"]
 
 
+@pytest.mark.subprocess
 def test_detect_secrets_audit_reads_ours(git_repo: Path) -> None:
     repo = _repo(git_repo)
     run_cli("baseline", "create", cwd=repo)
@@ -122,6 +123,7 @@ def test_detect_secrets_audit_reads_ours(git_repo: Path) -> None:
     assert "2" in found["app.py"]["lines"]
 
 
+@pytest.mark.subprocess
 def test_a_detect_secrets_baseline_is_read_as_is(git_repo: Path) -> None:
     repo = _repo(git_repo)
     made = subprocess.run([DETECT_SECRETS, "scan"], cwd=repo, capture_output=True, text=True)

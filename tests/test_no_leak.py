@@ -175,6 +175,7 @@ def _run_on_terminal(args: list[str], cwd: Path) -> tuple[int, bytes]:
     return proc.returncode, b"".join(chunks)
 
 
+@pytest.mark.subprocess
 def test_show_secrets_on_a_terminal_shows_them(corpus: tuple[Path, list[str]]) -> None:
     root, _ = corpus
     token = github_token(902)
@@ -221,6 +222,7 @@ def test_logging_a_finding_has_no_secret(findings: list[Finding], corpus: tuple[
     assert_no_leak(caplog.text, secrets, "log records")
 
 
+@pytest.mark.subprocess
 def test_internal_error_prints_no_exception_message(tmp_path: Path) -> None:
     # A bug whose message quotes a secret: the CLI boundary prints only the exception's type.
     token = github_token(950)
