@@ -182,7 +182,7 @@ def run_git_scan(args: argparse.Namespace) -> int:
         print(f"secretshift: {note}", file=sys.stderr)
     new, accepted, other = new_findings(scan.result.findings, baseline)
     result = ScanResult(new, scan.result.skipped, scan.result.files_scanned, scan.result.bytes_scanned)
-    rules = all_rule_descriptions(config) if args.format == "sarif" else []
+    rules = all_rule_descriptions(config) if args.format in ("sarif", "html") else []
     emit(reporters()[args.format](ReportInput(result, rules, show, accepted)), args.output)
     extra = f" across {scan.commits} commits"
     if baseline is not None:

@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         return run_with_baseline(args)
     show = check_show_secrets(args)
     result = scan_paths(paths, config, use_git=not args.no_git, jobs=args.jobs)
-    rules = all_rule_descriptions(config) if args.format == "sarif" else []
+    rules = all_rule_descriptions(config) if args.format in ("sarif", "html") else []
     emit(reporters()[args.format](ReportInput(result, rules, show)), args.output)
     print(summary(result), file=sys.stderr)
     return EXIT_FINDINGS if result.findings else EXIT_CLEAN
