@@ -22,6 +22,8 @@ th{background:#f6f8fa}code{font:12px ui-monospace,monospace;background:#f6f8fa;p
 .charts{display:flex;flex-wrap:wrap;gap:32px}.chart text{font:12px system-ui,sans-serif;fill:#1f2328}
 .error{color:#cf222e}details{margin:6px 0}summary{cursor:pointer}
 """
+_RUNS = {"full": "scanned (whole history)", "incremental": "scanned (new commits)",
+         "unchanged": "unchanged since the last sweep"}
 _BAR = "#cf222e"
 _BAR2 = "#0969da"
 
@@ -83,7 +85,7 @@ def render_document(doc: Mapping[str, Any], title: str = "secretshift sweep repo
     parts.append("<h2>Repositories</h2>")
     parts.append(_table(["repository", "status", "commits", "findings", "next step"], [
         [escape(r["name"]),
-         f"<span class=\"error\">error: {escape(r['error'])}</span>" if r.get("error") else escape(r.get("last_run") or "ok"),
+         f"<span class=\"error\">error: {escape(r['error'])}</span>" if r.get("error") else escape(_RUNS.get(r.get("last_run") or "", "scanned")),
          str(r.get("commits", 0)), str(len(r["findings"])), _code(r["migrate_command"])]
         for r in doc["repositories"]]))
     for repo in doc["repositories"]:
@@ -115,7 +117,7 @@ def _chart(title: str, counts: Mapping[str, int], colour: str, ident: str, width
     bars = []
     for i, (name, value) in enumerate(items):
         y = 4 + i * row
-        length = max(2, int((width - label_w - 50) * value / peak))
+        length = int((width - label_w - 50) * value / peak) if value else 0
         shown = name if len(name) <= 22 else name[:21] + "…"
         bars.append(
             f"<text x=\"{label_w - 6}\" y=\"{y + 15}\" text-anchor=\"end\">{escape(shown)}</text>"

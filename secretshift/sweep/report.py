@@ -44,7 +44,8 @@ def build_document(records: Sequence[RepoRecord], seconds: float | None = None) 
             "findings": findings,
             "skipped": record.skipped,
             "notes": record.notes,
-            "migrate_command": migrate_command(record),
+            "migrate_command": migrate_command(record) if record.status == "ok" else
+            "fix the error above, then run the sweep again (done repositories are kept)",
         })
         for finding in findings:
             entry = by_secret.setdefault(finding["secret_hash"], {
@@ -74,7 +75,8 @@ def build_document(records: Sequence[RepoRecord], seconds: float | None = None) 
             **({"seconds": round(seconds, 2)} if seconds is not None else {}),
         },
         "by_family": _count(f.get("family", "generic") for r in rows for f in r["findings"]),
-        "by_repository": {r["name"]: len(r["findings"]) for r in rows},
+        "by_repository": dict(sorted(((r["name"], len(r["findings"])) for r in rows if r["findings"]),
+                                     key=lambda kv: (-kv[1], kv[0]))),
         "exposed_in_several_repositories": shared[:TOP],
         "oldest_exposures": oldest[:TOP],
         "repositories": rows,

@@ -3,16 +3,18 @@ lost) and return plain data; neither ever returns a plaintext secret.
 
 ``prepare``: bring the repository to this machine, read its ref tips, and decide what to scan:
 nothing (unchanged since the stored result), the new commits only, or the whole history, cut
-into disjoint ranges when it is large. ``scan_range``: scan one range in a child process that
-runs under the task's time and memory limits, so a pathological repository cannot take the
+into disjoint ranges when it is large. ``scan_range``: scan one range in a long-lived child process
+that runs under the task's time and memory limits, so a pathological repository cannot take the
 worker down with it.
 """
 from __future__ import annotations
 
 import json
 import resource
+import selectors
 import subprocess
 import sys
+import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -88,30 +90,77 @@ def scan_range(repo: dict[str, Any], span: dict[str, Any], options: SweepOptions
         "config_text": options.config_text,
         "config_origin": options.config_origin,
     }
-    # The child inherits the worker's environment, SECRETSHIFT_HASH_KEY included: the key is set
-    # on the workers (a LocalCluster's inherit the client's), never sent through the scheduler.
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "secretshift.sweep.worker"],
-            input=json.dumps(task).encode(),
-            capture_output=True,
-            timeout=timeout,
-            preexec_fn=_limit_memory(options.limits.memory_bytes),
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return {"error": f"scan timed out after {timeout:.0f} s (raise --task-timeout)"}
-    try:
-        out: dict[str, Any] = json.loads(proc.stdout or b"{}")
-    except ValueError:
-        out = {}
-    if proc.returncode != 0 or not out:
-        if "error" in out:
-            return {"error": str(out["error"])}
-        if proc.returncode < 0 or b"MemoryError" in proc.stderr:
-            return {"error": f"scan process ended by signal or memory limit (exit {proc.returncode})"}
-        return {"error": f"scan process failed (exit {proc.returncode})"}
-    return out
+    return _scanner(options.limits.memory_bytes).run(task, timeout)
+
+
+class _Scanner:
+    """A long-lived child process that scans one range per request (a JSON line in, a JSON line
+    out): the interpreter and the scanner load once per worker thread, not once per repository,
+    and the limits stay real — a request past its time kills the child, and the memory cap
+    (RLIMIT_AS) holds for its whole life. A dead child is replaced at the next request.
+
+    The child inherits the worker's environment, SECRETSHIFT_HASH_KEY included: the key is set
+    on the workers (a LocalCluster's inherit the client's), never sent through the scheduler."""
+
+    def __init__(self, memory: int | None) -> None:
+        self.memory = memory
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self.proc is None or self.proc.poll() is not None:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "secretshift.sweep.worker"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                preexec_fn=_limit_memory(self.memory),
+            )
+        return self.proc
+
+    def _stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+    def run(self, task: dict[str, Any], timeout: float) -> dict[str, Any]:
+        proc = self._start()
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write(json.dumps(task).encode() + b"\n")
+            proc.stdin.flush()
+        except OSError:
+            self._stop()
+            return {"error": "scan process ended by the memory limit (raise --task-memory)"
+                    if self.memory else "scan process ended unexpectedly"}
+        with selectors.DefaultSelector() as selector:
+            selector.register(proc.stdout, selectors.EVENT_READ)
+            if not selector.select(timeout):
+                self._stop()
+                return {"error": f"scan timed out after {timeout:.0f} s (raise --task-timeout)"}
+        line = proc.stdout.readline()
+        if not line:
+            code = proc.wait()
+            self.proc = None
+            if self.memory:
+                return {"error": f"scan process ended by the memory limit (exit {code}; raise --task-memory)"}
+            return {"error": f"scan process ended unexpectedly (exit {code})"}
+        try:
+            out: dict[str, Any] = json.loads(line)
+        except ValueError:
+            self._stop()
+            return {"error": "scan process answered garbage"}
+        return out
+
+
+_local = threading.local()
+
+
+def _scanner(memory: int | None) -> _Scanner:
+    scanner: _Scanner | None = getattr(_local, "scanner", None)
+    if scanner is None or scanner.memory != memory:
+        if scanner is not None:
+            scanner._stop()
+        scanner = _local.scanner = _Scanner(memory)
+    return scanner
 
 
 def _limit_memory(limit: int | None) -> Any:

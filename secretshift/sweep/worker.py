@@ -1,6 +1,6 @@
-"""The child process that scans one commit range: ``python -m secretshift.sweep.worker`` reads
-the task as JSON on stdin and writes the result as JSON on stdout. Only redacted findings and
-their hashes leave this process."""
+"""The child process that scans commit ranges for a Dask worker: ``python -m
+secretshift.sweep.worker`` reads one task per line (JSON) on stdin and writes one result per line
+on stdout. Only redacted findings and their hashes leave this process."""
 from __future__ import annotations
 
 import json
@@ -9,21 +9,23 @@ from pathlib import Path
 from typing import Any
 
 from secretshift.config import Config, config_from_table
-from secretshift.errors import EXIT_ERROR, FatalError
+from secretshift.errors import FatalError
 
 
 def main() -> int:
-    try:
-        task = json.load(sys.stdin)
-        result = scan(task)
-    except FatalError as exc:
-        result = {"error": str(exc)}
-    except MemoryError:
-        result = {"error": "scan ran out of memory (raise --task-memory)"}
-    except Exception as exc:  # the message could quote input, and input may hold a secret
-        result = {"error": f"internal error ({type(exc).__name__})"}
-    json.dump(result, sys.stdout)
-    return EXIT_ERROR if "error" in result else 0
+    """One task per line on stdin, one result per line on stdout, until stdin closes."""
+    for line in sys.stdin.buffer:
+        try:
+            result = scan(json.loads(line))
+        except FatalError as exc:
+            result = {"error": str(exc)}
+        except MemoryError:
+            result = {"error": "scan ran out of memory (raise --task-memory)"}
+        except Exception as exc:  # the message could quote input, and input may hold a secret
+            result = {"error": f"internal error ({type(exc).__name__})"}
+        sys.stdout.write(json.dumps(result) + "\n")
+        sys.stdout.flush()
+    return 0
 
 
 def load_sweep_config(text: str | None, origin: str) -> Config:
