@@ -31,7 +31,7 @@ def main() -> int:
 def load_sweep_config(text: str | None, origin: str) -> Config:
     if text is None:
         return Config()
-    from secretshift.rules import load_toml
+    from secretshift.scanner.rules import load_toml
 
     table = load_toml(text, origin)
     if origin.endswith("pyproject.toml"):
@@ -42,8 +42,8 @@ def load_sweep_config(text: str | None, origin: str) -> Config:
 
 
 def scan(task: dict[str, Any]) -> dict[str, Any]:
-    from secretshift.gitscan import scan_selection
-    from secretshift.scan import all_rule_descriptions
+    from secretshift.pipeline import scan_commits
+    from secretshift.scanner.build import all_rule_descriptions
     from secretshift.sources.git import GitSelection
 
     config = load_sweep_config(task.get("config_text"), task.get("config_origin", "<defaults>"))
@@ -51,19 +51,19 @@ def scan(task: dict[str, Any]) -> dict[str, Any]:
     selection = GitSelection(task["git_dir"], revisions, task.get("since"), "sweep range", _shallow(task["git_dir"]))
     if not task["include"]:
         selection = GitSelection(task["git_dir"], (), None, "sweep range", frozenset(), empty=True)
-    result = scan_selection(selection, config)
+    scanned = scan_commits(selection, config)
     family = {rule.id: _family(rule.source, rule.provider) for rule in all_rule_descriptions(config)}
     findings = []
-    for finding in result.result.findings:
+    for finding in scanned.result.findings:
         record = finding.to_dict(show_secret=False)
         record["family"] = family.get(finding.rule, "generic")
         findings.append(record)
     return {
         "findings": findings,
-        "skipped": [{"path": s.path, "reason": s.reason} for s in result.result.skipped],
-        "commits": result.commits,
-        "notes": result.notes(),
-        "bytes": result.result.bytes_scanned,
+        "skipped": [{"path": s.path, "reason": s.reason} for s in scanned.result.skipped],
+        "commits": scanned.source.commits,
+        "notes": scanned.source.notes(),
+        "bytes": scanned.result.bytes_scanned,
     }
 
 
