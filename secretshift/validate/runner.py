@@ -1,0 +1,189 @@
+"""Validate the findings of a scan: pair the parts of two-part credentials, ask each distinct
+credential's provider once (cached, bounded concurrency, per-provider rate limits), and attach
+a :class:`~secretshift.models.Validation` to every finding."""
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from secretshift.models import Finding, Validation
+from secretshift.validate import aws
+from secretshift.validate.cache import DEFAULT_TTL, ResultCache
+from secretshift.validate.http import Credential, HttpChecker, Outcome
+from secretshift.validate.registry import code_check, load_validators
+from secretshift.validate.safety import contact_notice, test_base_url
+from secretshift.validate.spec import ValidatorSpec
+
+LineOf = Callable[[Finding], "str | None"]
+
+
+@dataclass(frozen=True)
+class ValidateOptions:
+    network_services: bool = False  # database URLs: their own hosts, so opt-in twice
+    timeout: float = 5.0
+    concurrency: int = 8
+    cache_ttl: float = DEFAULT_TTL
+    cache_dir: Path | None = None  # default: secretshift's cache folder
+
+
+@dataclass(frozen=True)
+class _Job:
+    spec: ValidatorSpec
+    credential: Credential
+    host: str
+
+
+class RateLimiter:
+    """At most ``rate`` requests per second to each provider, across all worker threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._next: dict[str, float] = {}
+
+    def wait(self, provider: str, rate: float) -> None:
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next.get(provider, now))
+            self._next[provider] = start + 1.0 / rate
+        if start > now:
+            time.sleep(start - now)
+
+
+def validate_findings(
+    findings: Sequence[Finding], options: ValidateOptions, line_of: LineOf | None = None,
+    notice: Callable[[str], None] | None = None, validators: Mapping[str, ValidatorSpec] | None = None,
+) -> list[Finding]:
+    """The findings, in order, each with its ``validation`` set."""
+    base = test_base_url()  # a misused test hook is an error before anything is sent
+    specs = load_validators() if validators is None else validators
+    cache = ResultCache(_cache_folder(options), options.cache_ttl)
+    verdicts: list[Outcome | str] = []  # an Outcome now, or the cache key of a job to run
+    jobs: dict[str, _Job] = {}
+    for finding in findings:
+        spec = specs.get(finding.rule)
+        job_or_outcome = _plan(finding, spec, findings, options, line_of)
+        if isinstance(job_or_outcome, Outcome):
+            verdicts.append(job_or_outcome)
+            continue
+        key = cache.key(job_or_outcome.spec.name, job_or_outcome.credential)
+        cached = cache.get(key)
+        if cached is not None:
+            verdicts.append(cached)
+        else:
+            jobs.setdefault(key, job_or_outcome)
+            verdicts.append(key)
+    outcomes = _run(jobs, options, base, notice or _stderr)
+    for key, outcome in outcomes.items():
+        cache.put(key, outcome)
+    cache.save()
+    return [
+        replace(f, validation=_validation(f, specs.get(f.rule), outcomes[v] if isinstance(v, str) else v))
+        for f, v in zip(findings, verdicts)
+    ]
+
+
+def _plan(finding: Finding, spec: ValidatorSpec | None, findings: Sequence[Finding], options: ValidateOptions,
+          line_of: LineOf | None) -> _Job | Outcome:
+    if spec is None:
+        return Outcome("unknown", f"no validator for {finding.rule}")
+    secret = finding.secret.reveal()
+    if spec.network and not options.network_services:
+        return Outcome("unknown", "connecting to the service named in the finding needs --validate-network-services")
+    pair: str | None = None
+    if spec.code == "database":
+        line = line_of(finding) if line_of is not None else None
+        pair = url_around(line or "", secret)
+        if pair is None:
+            return Outcome("unknown", "the full connection URL is not available (history or a split value)")
+        return _Job(spec, Credential(secret, pair), urlsplit(pair).hostname or "")
+    if spec.pair is not None:
+        companion = companion_of(finding, spec.pair, findings)
+        if companion is None:
+            if spec.code == "aws_sts" and aws.KEY_ID.match(secret):
+                return aws.offline_outcome(secret)
+            return Outcome("unknown", f"needs its {spec.pair} too, and none was found in the same file")
+        pair = companion.secret.reveal()
+    return _Job(spec, Credential(secret, pair), _host_of(spec))
+
+
+def companion_of(finding: Finding, rule: str, findings: Sequence[Finding]) -> Finding | None:
+    """The other half of a two-part credential: same file (and commit), nearest line."""
+    candidates = [f for f in findings if f.rule == rule and f.path == finding.path and f.commit == finding.commit]
+    return min(candidates, key=lambda f: (abs(f.line - finding.line), f.line), default=None)
+
+
+def url_around(line: str, secret: str) -> str | None:
+    """The `scheme://user:password@host...` URL on the line whose password is ``secret``."""
+    import re
+
+    for match in re.finditer(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"`<>]+", line):
+        try:
+            parts = urlsplit(match.group(0))
+            password = parts.password
+        except ValueError:
+            continue
+        if password is not None and _unquote(password) in (secret, _unquote(secret)):
+            return match.group(0)
+    return None
+
+
+def _unquote(text: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(text)
+
+
+def _host_of(spec: ValidatorSpec) -> str:
+    if spec.code == "aws_sts":
+        endpoint, _ = aws.sts_endpoint(spec, os.environ)
+        return urlsplit(endpoint or aws.DEFAULT_ENDPOINT).hostname or ""
+    return urlsplit(spec.url).hostname or ""
+
+
+def _run(jobs: Mapping[str, _Job], options: ValidateOptions, base: str | None,
+         notice: Callable[[str], None]) -> dict[str, Outcome]:
+    if not jobs:
+        return {}
+    notice(contact_notice({job.host: job.spec.provider for job in jobs.values()}, base))
+    checker = HttpChecker(options.timeout, base, pool_size=options.concurrency)
+    limiter = RateLimiter()
+
+    def one(job: _Job) -> Outcome:
+        limiter.wait(job.host, job.spec.rate)
+        try:
+            if job.spec.code is None:
+                return checker.check(job.spec, job.credential)
+            outcome: Outcome = code_check(job.spec.code)(job.spec, job.credential, options.timeout)
+            return outcome
+        except Exception as exc:  # noqa: BLE001 - a validator's bug must not lose the scan's report
+            return Outcome("error", f"validator failed ({type(exc).__name__})")
+
+    with ThreadPoolExecutor(max_workers=max(1, options.concurrency)) as pool:
+        results = list(pool.map(one, jobs.values()))
+    return dict(zip(jobs, results))
+
+
+def _validation(finding: Finding, spec: ValidatorSpec | None, outcome: Outcome) -> Validation:
+    return Validation(
+        status=outcome.status, reason=outcome.reason, provider=spec.provider if spec else "",
+        identity=outcome.identity, revoke=spec.revoke if spec else "",
+    )
+
+
+def _cache_folder(options: ValidateOptions) -> Path | None:
+    if options.cache_dir is not None:
+        return options.cache_dir
+    from secretshift.cache import cache_dir
+
+    return cache_dir()
+
+
+def _stderr(text: str) -> None:
+    print(text, file=sys.stderr)

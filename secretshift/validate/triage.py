@@ -1,0 +1,56 @@
+"""What to do first: findings ordered by (live first, then confidence, then exposure in history),
+and, per provider, where its documentation says how to revoke or rotate the secret."""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from secretshift.models import Finding
+
+# Lower sorts first. `revoked`/`invalid` still need cleaning up, but nothing is at stake.
+STATUS_ORDER = {"valid": 0, "error": 1, "unknown": 2, "revoked": 3, "invalid": 4}
+
+
+def confidence_of(finding: Finding) -> float:
+    """HOOK for the detection engineer's `confidence` field (issue #14): read when the field
+    exists, 0.0 otherwise, so the order stays stable without it."""
+    value = getattr(finding, "confidence", None)
+    return float(value) if isinstance(value, (int, float)) else 0.0
+
+
+def exposure(findings: Sequence[Finding]) -> Counter[str]:
+    """secret hash -> how many distinct places (commit, path) hold the secret."""
+    places = {(f.secret_hash, f.commit or "", f.path) for f in findings}
+    return Counter(digest for digest, _, _ in places)
+
+
+def triage_order(findings: Sequence[Finding]) -> list[Finding]:
+    """Stable: findings that tie keep their scan order."""
+    seen = exposure(findings)
+
+    def key(finding: Finding) -> tuple[int, float, int]:
+        status = finding.validation.status if finding.validation else "unknown"
+        return (STATUS_ORDER.get(status, 2), -confidence_of(finding), -seen[finding.secret_hash])
+
+    return sorted(findings, key=key)
+
+
+def revoke_guide(findings: Sequence[Finding]) -> list[tuple[str, str]]:
+    """(provider, documented revoke/rotate page) for the providers of live or unchecked findings."""
+    guide: dict[str, str] = {}
+    for finding in triage_order(findings):
+        validation = finding.validation
+        if validation and validation.revoke and validation.status in ("valid", "error", "unknown"):
+            guide.setdefault(validation.provider, validation.revoke)
+    return list(guide.items())
+
+
+def identity_text(finding: Finding) -> str:
+    """`account=1234..., arn=...`: whose secret it is, as far as the provider said."""
+    if finding.validation is None:
+        return ""
+    return ", ".join(f"{k}={v}" for k, v in finding.validation.identity)
+
+
+def only_valid(findings: Sequence[Finding]) -> list[Finding]:
+    return [f for f in findings if f.validation is not None and f.validation.status == "valid"]
