@@ -63,7 +63,9 @@ def sts_endpoint(spec: ValidatorSpec, environ: Mapping[str, str]) -> tuple[str |
     return None, f"refused: the configured STS endpoint {host or '?'} is not an AWS STS host"
 
 
-def check(spec: ValidatorSpec, credential: Credential, timeout: float, environ: Mapping[str, str] | None = None) -> Outcome:
+def check(spec: ValidatorSpec, credential: Credential, timeout: float, checker: object = None,
+          environ: Mapping[str, str] | None = None) -> Outcome:
+    """``checker`` is unused: botocore brings its own HTTP stack and signing."""
     env = os.environ if environ is None else environ
     pair = split_pair(credential)
     if pair is None:

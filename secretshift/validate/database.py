@@ -16,8 +16,8 @@ from secretshift.validate.spec import ValidatorSpec
 _POSTGRES = ("postgres", "postgresql", "postgresql+psycopg2", "postgresql+psycopg", "postgresql+asyncpg")
 
 
-def check(spec: ValidatorSpec, credential: Credential, timeout: float) -> Outcome:
-    """``credential.secret`` is the whole URL when the rule's secret is only its password:
+def check(spec: ValidatorSpec, credential: Credential, timeout: float, checker: object = None) -> Outcome:
+    """``checker`` is unused (not HTTP). ``credential.secret`` is the whole URL when the rule's secret is only its password:
     the runner passes the matched line's URL as ``pair``."""
     url = credential.pair or credential.secret
     parts = urlsplit(url)

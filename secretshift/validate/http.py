@@ -37,6 +37,7 @@ class Credential:
 
     secret: str
     pair: str | None = None
+    near: tuple[tuple[str, str], ...] = ()  # values found in the same file (account names, ...)
 
     def __repr__(self) -> str:
         return "Credential(<hidden>)"
@@ -54,13 +55,23 @@ class HttpChecker:
 
     def check(self, spec: ValidatorSpec, credential: Credential) -> Outcome:
         url = _fill_url(spec.url, credential)
+        answer = self.send(spec, url, _headers(spec, credential), _body(spec, credential))
+        if isinstance(answer, Outcome):
+            return answer
+        status, body, headers = answer
+        return classify(spec, credential, status, body, headers)
+
+    def send(self, spec: ValidatorSpec, url: str, headers: dict[str, str],
+             body: bytes | None) -> Outcome | tuple[int, Any, dict[str, str]]:
+        """(status, parsed JSON body or None, lower-cased headers), or an error Outcome."""
         host = urlsplit(url).hostname or ""
-        if not host_allowed(host, spec.hosts):  # the packs are checked at load; this is the last gate
-            return Outcome("error", f"refused: {host} is not an allowed host for {spec.rule}")
+        if not url.startswith("https://") or not host_allowed(host, spec.hosts):
+            # The packs are checked when loaded; this is the last gate before anything is sent.
+            return Outcome("error", f"refused: {host or 'that host'} is not an allowed host for {spec.rule}")
         try:
             response = self._pool.request(
-                spec.method, redirect_for_test(url, self._test_base), headers=_headers(spec, credential),
-                body=_body(spec, credential), redirect=False, preload_content=False,
+                spec.method, redirect_for_test(url, self._test_base), headers=headers,
+                body=body, redirect=False, preload_content=False,
             )
         except urllib3.exceptions.SSLError:
             return Outcome("error", f"TLS verification failed for {host}")
@@ -76,8 +87,7 @@ class HttpChecker:
             return Outcome("error", f"timed out talking to {host}")
         finally:
             response.release_conn()
-        headers = {k.lower(): v for k, v in response.headers.items()}
-        return classify(spec, credential, response.status, _parse(raw), headers)
+        return response.status, _parse(raw), {k.lower(): v for k, v in response.headers.items()}
 
 
 def classify(spec: ValidatorSpec, credential: Credential, status: int, body: Any, headers: Mapping[str, str]) -> Outcome:
@@ -126,11 +136,16 @@ def _any(criteria: tuple[Criteria, ...], status: int, body: Any, headers: Mappin
 
 def _fill(template: str, credential: Credential) -> str:
     # Plain replacement, never str.format: a template cannot reach attributes or other values.
+    for name, value in credential.near:
+        template = template.replace(f"{{near.{name}}}", value)
     return template.replace(PAIR, credential.pair or "").replace(SECRET, credential.secret)
 
 
 def _fill_url(template: str, credential: Credential) -> str:
-    # Percent-encoded: a secret can never change the URL's host, path segments or query.
+    # Percent-encoded: a value can never change the URL's host, path segments or query. A near
+    # value in the host stays as found; `send` refuses it unless it is one allowed DNS label.
+    for name, value in credential.near:
+        template = template.replace(f"{{near.{name}}}", quote(value, safe=""))
     return template.replace(PAIR, quote(credential.pair or "", safe=":")).replace(
         SECRET, quote(credential.secret, safe=":")
     )

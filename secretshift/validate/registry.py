@@ -8,9 +8,11 @@ from typing import Any
 from secretshift.errors import FatalError
 from secretshift.validate.spec import ValidatorSpec, parse_spec
 
-# `code = "..."` in a validation table -> the module whose `check(spec, credential, timeout)` runs it.
+# `code = "..."` in a validation table -> the module whose
+# `check(spec, credential, timeout, checker)` runs it.
 CODE_VALIDATORS: dict[str, str] = {
     "aws_sts": "secretshift.validate.aws",
+    "azure_shared_key": "secretshift.validate.azure",
     "database": "secretshift.validate.database",
 }
 

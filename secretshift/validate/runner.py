@@ -21,7 +21,8 @@ from secretshift.validate.registry import code_check, load_validators
 from secretshift.validate.safety import contact_notice, test_base_url
 from secretshift.validate.spec import ValidatorSpec
 
-LineOf = Callable[[Finding], "str | None"]
+TextOf = Callable[[Finding], "str | None"]  # the text of the file a finding is in, when known
+_MAX_TEXT = 4 << 20
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class RateLimiter:
 
 
 def validate_findings(
-    findings: Sequence[Finding], options: ValidateOptions, line_of: LineOf | None = None,
+    findings: Sequence[Finding], options: ValidateOptions, text_of: TextOf | None = None,
     notice: Callable[[str], None] | None = None, validators: Mapping[str, ValidatorSpec] | None = None,
 ) -> list[Finding]:
     """The findings, in order, each with its ``validation`` set."""
@@ -68,7 +69,7 @@ def validate_findings(
     jobs: dict[str, _Job] = {}
     for finding in findings:
         spec = specs.get(finding.rule)
-        job_or_outcome = _plan(finding, spec, findings, options, line_of)
+        job_or_outcome = _plan(finding, spec, findings, options, text_of)
         if isinstance(job_or_outcome, Outcome):
             verdicts.append(job_or_outcome)
             continue
@@ -90,19 +91,19 @@ def validate_findings(
 
 
 def _plan(finding: Finding, spec: ValidatorSpec | None, findings: Sequence[Finding], options: ValidateOptions,
-          line_of: LineOf | None) -> _Job | Outcome:
+          text_of: TextOf | None) -> _Job | Outcome:
     if spec is None:
         return Outcome("unknown", f"no validator for {finding.rule}")
     secret = finding.secret.reveal()
     if spec.network and not options.network_services:
         return Outcome("unknown", "connecting to the service named in the finding needs --validate-network-services")
-    pair: str | None = None
+    text = _text(finding, text_of) if spec.near or spec.code == "database" else None
     if spec.code == "database":
-        line = line_of(finding) if line_of is not None else None
-        pair = url_around(line or "", secret)
-        if pair is None:
-            return Outcome("unknown", "the full connection URL is not available (history or a split value)")
-        return _Job(spec, Credential(secret, pair), urlsplit(pair).hostname or "")
+        url = url_around(_line(text or "", finding.line), secret)
+        if url is None:
+            return Outcome("unknown", "the whole connection URL is not available (only its password was found)")
+        return _Job(spec, Credential(secret, url), urlsplit(url).hostname or "")
+    pair: str | None = None
     if spec.pair is not None:
         companion = companion_of(finding, spec.pair, findings)
         if companion is None:
@@ -110,7 +111,52 @@ def _plan(finding: Finding, spec: ValidatorSpec | None, findings: Sequence[Findi
                 return aws.offline_outcome(secret)
             return Outcome("unknown", f"needs its {spec.pair} too, and none was found in the same file")
         pair = companion.secret.reveal()
-    return _Job(spec, Credential(secret, pair), _host_of(spec))
+    near = near_values(spec, text or "", finding.line)
+    missing = [name for name, _ in spec.near if name not in dict(near)]
+    if missing:
+        return Outcome("unknown", f"needs the {', '.join(missing)} too, and it was not found in the same file")
+    credential = Credential(secret, pair, near)
+    return _Job(spec, credential, _host_of(spec, credential))
+
+
+def near_values(spec: ValidatorSpec, text: str, line: int) -> tuple[tuple[str, str], ...]:
+    """Each `near` value: the match closest to the finding's line (RE2: the file is untrusted)."""
+    from secretshift.regex import compile_text
+
+    if not text:
+        return ()
+    here = _line_start(text, line)
+    found = []
+    for name, pattern in spec.near:
+        best: tuple[int, str] | None = None
+        for match in compile_text(pattern).finditer(text):
+            distance = abs(match.start() - here)
+            if best is None or distance < best[0]:
+                best = (distance, match.group("value"))
+        if best is not None and best[1]:
+            found.append((name, best[1]))
+    return tuple(found)
+
+
+def _text(finding: Finding, text_of: TextOf | None) -> str | None:
+    text = text_of(finding) if text_of is not None else None
+    return text[:_MAX_TEXT] if text is not None else None
+
+
+def _line_start(text: str, line: int) -> int:
+    position = 0
+    for _ in range(max(0, line - 1)):
+        newline = text.find("\n", position)
+        if newline < 0:
+            break
+        position = newline + 1
+    return position
+
+
+def _line(text: str, line: int) -> str:
+    start = _line_start(text, line)
+    end = text.find("\n", start)
+    return text[start:] if end < 0 else text[start:end]
 
 
 def companion_of(finding: Finding, rule: str, findings: Sequence[Finding]) -> Finding | None:
@@ -140,11 +186,14 @@ def _unquote(text: str) -> str:
     return unquote(text)
 
 
-def _host_of(spec: ValidatorSpec) -> str:
+def _host_of(spec: ValidatorSpec, credential: Credential) -> str:
     if spec.code == "aws_sts":
         endpoint, _ = aws.sts_endpoint(spec, os.environ)
         return urlsplit(endpoint or aws.DEFAULT_ENDPOINT).hostname or ""
-    return urlsplit(spec.url).hostname or ""
+    url = spec.url
+    for name, value in credential.near:
+        url = url.replace(f"{{near.{name}}}", value)
+    return urlsplit(url).hostname or spec.hosts[0]
 
 
 def _run(jobs: Mapping[str, _Job], options: ValidateOptions, base: str | None,
@@ -160,7 +209,7 @@ def _run(jobs: Mapping[str, _Job], options: ValidateOptions, base: str | None,
         try:
             if job.spec.code is None:
                 return checker.check(job.spec, job.credential)
-            outcome: Outcome = code_check(job.spec.code)(job.spec, job.credential, options.timeout)
+            outcome: Outcome = code_check(job.spec.code)(job.spec, job.credential, options.timeout, checker)
             return outcome
         except Exception as exc:  # noqa: BLE001 - a validator's bug must not lose the scan's report
             return Outcome("error", f"validator failed ({type(exc).__name__})")

@@ -15,6 +15,8 @@ A validator is data where one HTTP request answers "does this secret work, and w
     identity = { login = "json:login", scopes = "header:X-OAuth-Scopes" }
     revoke = "https://docs.github.com/..."          # how to revoke/rotate (documented page)
     pair = "aws-secret-access-key"                  # optional: needs another rule's secret too
+    near = { shop = '(?P<value>[a-z0-9-]+)\.myshopify\.com' }  # values found in the same file:
+                                                    # {near.shop}; may fill a `*.` host label only
     code = "aws_sts"                                # a protocol that needs code (see registry)
     rate = 2.0                                      # requests per second to this provider
 
@@ -37,8 +39,9 @@ SECRET = "{secret}"
 PAIR = "{pair}"
 _KEYS = {
     "hosts", "url", "method", "headers", "basic_auth", "body", "json_body", "valid", "invalid",
-    "revoked", "identity", "revoke", "pair", "code", "rate", "network",
+    "revoked", "identity", "revoke", "pair", "code", "rate", "network", "near",
 }
+NEAR = re.compile(r"\{near\.([a-z_]+)\}")
 _CRITERIA_KEYS = {"status", "json", "header"}
 _HOST = re.compile(r"^(?:\*\.)?[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$")
 _IDENTITY = re.compile(r"^(?:json:[A-Za-z0-9_.@-]+|header:[A-Za-z0-9-]+|prefix:.+)$")
@@ -83,6 +86,7 @@ class ValidatorSpec:
     revoked: tuple[Criteria, ...] = ()
     identity: tuple[tuple[str, str], ...] = ()
     pair: str | None = None
+    near: tuple[tuple[str, str], ...] = ()  # name -> RE2 pattern with a `value` group
     code: str | None = None
     rate: float = 2.0
     network: bool = False  # a network service (database): only with --validate-network-services
@@ -155,18 +159,20 @@ def parse_spec(raw: Any, rule: str, provider: str, where: str) -> ValidatorSpec:
         body=_optional_str(raw.get("body"), where, "body"), json_body=_json_body(raw.get("json_body"), where),
         valid=_criteria(raw.get("valid"), where, "valid"), invalid=_criteria(raw.get("invalid"), where, "invalid"),
         revoked=_criteria(raw.get("revoked"), where, "revoked"), identity=_identity(raw.get("identity", {}), where),
-        pair=pair, code=code, rate=float(rate), network=network,
+        pair=pair, near=_near(raw.get("near", {}), where), code=code, rate=float(rate), network=network,
     )
 
 
 def _check_url(url: Any, hosts: tuple[str, ...], where: str) -> None:
     if not isinstance(url, str) or not url.startswith("https://"):
         raise FatalError(f"{where}: `validation.url` must be an https URL")
-    parts = urlsplit(url.replace(SECRET, "x").replace(PAIR, "x"))
     authority = urlsplit(url).netloc
-    if "{" in authority or "@" in authority or parts.port is not None:
+    # A near value may fill the first label of a `*.` host; nothing else may touch the host.
+    if authority.startswith("{near."):
+        authority = NEAR.sub("x", authority, count=1)
+    if "{" in authority or "@" in authority or urlsplit(f"https://{authority}").port is not None:
         raise FatalError(f"{where}: `validation.url` must name its host plainly (no placeholder, user or port)")
-    if not host_allowed(parts.hostname or "", hosts):
+    if not host_allowed(urlsplit(f"https://{authority}").hostname or "", hosts):
         raise FatalError(f"{where}: `validation.url` host is not in `validation.hosts`")
 
 
@@ -228,6 +234,18 @@ def _criteria(raw: Any, where: str, what: str) -> tuple[Criteria, ...]:
         )
         out.append(Criteria(tuple(status), json_items, _strings(item.get("header"), where, f"{what}.header")))
     return tuple(out)
+
+
+def _near(raw: Any, where: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(raw, dict) or not all(isinstance(v, str) and "(?P<value>" in v for v in raw.values()):
+        raise FatalError(f"{where}: `validation.near` must map names to regexes with a (?P<value>...) group")
+    from secretshift.regex import compile_text
+
+    for name, pattern in raw.items():
+        if not re.fullmatch(r"[a-z_]+", name):
+            raise FatalError(f"{where}: `validation.near` names are lower-case words")
+        compile_text(pattern, f"{where}: validation.near.{name}")
+    return tuple(sorted(raw.items()))
 
 
 def _identity(raw: Any, where: str) -> tuple[tuple[str, str], ...]:
