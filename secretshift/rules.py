@@ -49,15 +49,16 @@ def load_toml(text: str, origin: str) -> dict[str, Any]:
         raise FatalError(f"{origin}: invalid TOML: {exc}") from None
 
 
-def rules_from_table(table: Mapping[str, Any], origin: str, check: bool = True, builtin: bool = False) -> list[Rule]:
+def rules_from_table(table: Mapping[str, Any], origin: str, check: bool = True) -> list[Rule]:
     """Rules of one pack. ``check`` compiles each regex now (user rules); the built-in packs
     are checked by the test suite instead, so the commit hook does not pay for it."""
     provider = table.get("provider", "")
     raw_rules = table.get("rules", [])
     if not isinstance(raw_rules, list):
         raise FatalError(f"{origin}: `rules` must be an array of tables ([[rules]])")
-    if not builtin and any(isinstance(raw, dict) and "validation" in raw for raw in raw_rules):
-        # A validator sends the secret somewhere: only the reviewed built-in packs may say where.
+    if check and any(isinstance(raw, dict) and "validation" in raw for raw in raw_rules):
+        # User rules are the checked ones. A validator sends the secret somewhere: only the
+        # reviewed built-in packs may say where (secretshift.validate reads only those).
         raise FatalError(f"{origin}: `validation` is only allowed in secretshift's built-in rule packs")
     rules = [_rule(raw, provider, origin) for raw in raw_rules]
     if check:
@@ -166,7 +167,7 @@ def builtin_rules(examples: bool = True) -> list[Rule]:
 
     rules: list[Rule] = []
     for origin, table in parse_tables(examples=True) if examples else scanner_tables():
-        rules.extend(rules_from_table(table, origin, check=False, builtin=True))
+        rules.extend(rules_from_table(table, origin, check=False))
     return rules
 
 
