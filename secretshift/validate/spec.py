@@ -1,4 +1,4 @@
-"""Validator declarations: the ``[rules.validation]`` table of a built-in rule, as a frozen value.
+r"""Validator declarations: the ``[rules.validation]`` table of a built-in rule, as a frozen value.
 
 A validator is data where one HTTP request answers "does this secret work, and whose is it"::
 
