@@ -27,13 +27,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from secretshift.baseline import find_repo_root
+    from secretshift.baseline_file import find_repo_root
     from secretshift.config import load_config
-    from secretshift.gate import accepted_message, check_files, check_staged, failure_message, load_gate_baseline
+    from secretshift.gate import accepted_message, check_files, check_staged, failure_message
+    from secretshift.triage import load_baseline_for
 
     root = find_repo_root(Path.cwd())
     config = load_config(args.config, root)
-    baseline, baseline_path = load_gate_baseline(args.baseline, config, root)
+    baseline, baseline_path = load_baseline_for(args.baseline, config.baseline, root)
     if args.pre_push:
         from secretshift.gate import check_pushed
 

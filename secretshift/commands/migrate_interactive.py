@@ -56,7 +56,7 @@ def _baselined(root: Path, findings: list[Finding]) -> list[Finding]:
     import importlib
 
     try:
-        baseline_io: Any = importlib.import_module("secretshift.baseline")
+        baseline_io: Any = importlib.import_module("secretshift.baseline_file")
         from secretshift.config import load_config
 
         path = baseline_io.resolve_baseline_path(None, load_config(None, root).baseline, root)
@@ -73,7 +73,7 @@ def _to_baseline(root: Path, finding: Finding) -> bool:
     import importlib
 
     try:
-        baseline_io: Any = importlib.import_module("secretshift.baseline")
+        baseline_io: Any = importlib.import_module("secretshift.baseline_file")
     except ImportError:
         return False
     from secretshift.config import load_config

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from secretshift.errors import EXIT_FINDINGS, FatalError
 from secretshift.migrate import iam
-from secretshift.migrate.model import Plan, SourceRef
+from secretshift.migrate.plan_file import Plan, SourceRef
 from secretshift.migrate.preview import sha256
 from secretshift.migrate.rewriters import registry
 from secretshift.migrate.rewriters.base import RewriteRefused, RewriteResult, char_span
@@ -115,7 +115,7 @@ def _read_values(root: Path, path: str, text: str, refs: Sequence[SourceRef]) ->
 
 def _scan_file(root: Path, path: str) -> list[Finding]:
     from secretshift.config import load_config
-    from secretshift.scan import scan_paths
+    from secretshift.pipeline import scan_paths
 
     config = load_config(None, root)
     return list(scan_paths([str(root / path)], config, use_git=False).findings)
@@ -329,7 +329,7 @@ def _baseline_edit(root: Path, plan: Plan, checked: _Verified, rewritten: set[st
 
     try:
         # Imported by name: the baseline module is optional for the migration.
-        baseline_io: Any = importlib.import_module("secretshift.baseline")
+        baseline_io: Any = importlib.import_module("secretshift.baseline_file")
     except ImportError:
         return None
     from secretshift.config import load_config
