@@ -20,7 +20,7 @@ CODE_VALIDATORS: dict[str, str] = {
 def load_validators(tables: list[tuple[str, dict[str, Any]]] | None = None) -> dict[str, ValidatorSpec]:
     """rule id -> validator, from the built-in packs only (never a repository's own rules)."""
     if tables is None:
-        from secretshift.pack_cache import scanner_tables
+        from secretshift.scanner.pack_cache import scanner_tables
 
         tables = scanner_tables()
     validators: dict[str, ValidatorSpec] = {}

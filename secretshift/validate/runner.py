@@ -121,7 +121,7 @@ def _plan(finding: Finding, spec: ValidatorSpec | None, findings: Sequence[Findi
 
 def near_values(spec: ValidatorSpec, text: str, line: int) -> tuple[tuple[str, str], ...]:
     """Each `near` value: the match closest to the finding's line (RE2: the file is untrusted)."""
-    from secretshift.regex import compile_text
+    from secretshift.scanner.regex import compile_text
 
     if not text:
         return ()
@@ -229,7 +229,7 @@ def _validation(finding: Finding, spec: ValidatorSpec | None, outcome: Outcome) 
 def _cache_folder(options: ValidateOptions) -> Path | None:
     if options.cache_dir is not None:
         return options.cache_dir
-    from secretshift.cache import cache_dir
+    from secretshift.scanner.cache import cache_dir
 
     return cache_dir()
 

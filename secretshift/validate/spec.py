@@ -239,7 +239,7 @@ def _criteria(raw: Any, where: str, what: str) -> tuple[Criteria, ...]:
 def _near(raw: Any, where: str) -> tuple[tuple[str, str], ...]:
     if not isinstance(raw, dict) or not all(isinstance(v, str) and "(?P<value>" in v for v in raw.values()):
         raise FatalError(f"{where}: `validation.near` must map names to regexes with a (?P<value>...) group")
-    from secretshift.regex import compile_text
+    from secretshift.scanner.regex import compile_text
 
     for name, pattern in raw.items():
         if not re.fullmatch(r"[a-z_]+", name):

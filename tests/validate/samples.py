@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from secretshift.models import Finding, Rule
-from secretshift.rules import builtin_rules
+from secretshift.scanner.rules import builtin_rules
 
 # Context a real configuration holds next to the secret (values are made up for the tests).
 CONTEXT = {

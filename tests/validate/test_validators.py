@@ -12,7 +12,7 @@ import pytest
 
 from secretshift.config import Config
 from secretshift.models import Finding
-from secretshift.scan import scan_paths
+from secretshift.pipeline import scan_paths
 from secretshift.validate.registry import load_validators
 from secretshift.validate.runner import ValidateOptions, validate_findings
 from secretshift.validate.safety import TEST_URL_ENV
