@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from secretshift.hashing import hash_key
+
 from secretshift.validate.http import Credential, Outcome
 
 FILE = "validation-results.json"
 KEY_FILE = "validation.key"
-DEFAULT_TTL = 24 * 3600
 _MAX_ENTRIES = 10_000
 
 

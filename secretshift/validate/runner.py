@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 
 from secretshift.models import Finding, Validation
 from secretshift.validate import aws
-from secretshift.validate.cache import DEFAULT_TTL, ResultCache
+from secretshift.validate.cache import ResultCache
+from secretshift.validate.flags import DEFAULT_TTL
 from secretshift.validate.http import Credential, HttpChecker, Outcome
 from secretshift.validate.registry import code_check, load_validators
 from secretshift.validate.safety import contact_notice, test_base_url
