@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from secretshift.hashing import hash_key
-
 from secretshift.validate.http import Credential, Outcome
 
 FILE = "validation-results.json"
