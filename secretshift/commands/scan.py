@@ -74,6 +74,9 @@ def resolve_config(args: argparse.Namespace, first_path: str | None) -> Config:
 
 
 def run(args: argparse.Namespace) -> int:
+    from secretshift.validate.flags import options_from
+
+    options_from(args)  # a `--validate` flag mistake is an error before anything is scanned
     history = [flag for flag in ("diff", "history", "branch", "since") if getattr(args, flag, None)]
     if history:
         return _run_commits(args)  # GitPython is imported only on this path

@@ -9,6 +9,9 @@ from secretshift.errors import FatalError
 
 if TYPE_CHECKING:
     from secretshift.validate.runner import ValidateOptions
+    from secretshift.validate.safety import test_base_url
+
+    test_base_url()  # a misused test hook is refused now, not after the scan
 
 DEFAULT_TTL = 24 * 3600
 
@@ -36,5 +39,8 @@ def options_from(args: argparse.Namespace) -> ValidateOptions | None:
     if ttl < 0:
         raise FatalError("--validate-cache-ttl must be 0 or more seconds")
     from secretshift.validate.runner import ValidateOptions
+    from secretshift.validate.safety import test_base_url
+
+    test_base_url()  # a misused test hook is refused now, not after the scan
 
     return ValidateOptions(network_services=getattr(args, "validate_network_services", False), cache_ttl=ttl)
