@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from secretshift.config import Config
 from secretshift.models import Finding
 from secretshift.triage import Triage
 from secretshift.validate.priority import only_valid, triage_order
@@ -59,3 +60,24 @@ def _blob(repo: Path, commit: str, path: str) -> str | None:
     if done.returncode != 0 or len(done.stdout) > _MAX_FILE:
         return None
     return done.stdout.decode("utf-8", errors="replace")
+
+
+def validate_plan_targets(targets: Sequence[str], config: Config, options: ValidateOptions,
+                          only_live: bool) -> tuple[list[str], str]:
+    """For `migrate plan --validate`: (the targets to plan, narrowed to the live secrets'
+    `PATH:LINE` with ``only_live``; the "rotate first" section to print with the plan)."""
+    from secretshift.errors import FatalError
+    from secretshift.migrate.history import exposures
+    from secretshift.migrate.plan import parse_target, repo_root, scan_targets
+    from secretshift.validate.priority import plan_section
+
+    parsed = [parse_target(t) for t in targets]
+    root = repo_root(Path(parsed[0].path).resolve() if Path(parsed[0].path).exists() else Path.cwd())
+    findings = validate_findings(scan_targets(parsed, config, root)[0], options, text_of=text_source([root]))
+    if only_live:
+        findings = only_valid(findings)
+        if not findings:
+            raise FatalError("nothing to migrate: --validate found no live secret (--only-valid)", 1)
+        targets = [f"{root / f.path}:{f.line}" for f in findings]
+    found, _ = exposures(root, {f.secret_hash: f.secret.reveal() for f in findings})
+    return list(targets), plan_section(findings, {e.label for e in found})

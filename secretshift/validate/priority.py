@@ -3,9 +3,10 @@ and, per provider, where its documentation says how to revoke or rotate the secr
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from secretshift.models import Finding
+from secretshift.textutil import printable_path
 
 # Lower sorts first. `revoked`/`invalid` still need cleaning up, but nothing is at stake.
 STATUS_ORDER = {"valid": 0, "error": 1, "unknown": 2, "revoked": 3, "invalid": 4}
@@ -24,13 +25,15 @@ def exposure(findings: Sequence[Finding]) -> Counter[str]:
     return Counter(digest for digest, _, _ in places)
 
 
-def triage_order(findings: Sequence[Finding]) -> list[Finding]:
-    """Stable: findings that tie keep their scan order."""
+def triage_order(findings: Sequence[Finding], in_history: Collection[str] = ()) -> list[Finding]:
+    """Live first, then confidence, then exposure: in git history (``in_history``: secret hashes),
+    then how many places (commits, files) hold it. Stable: ties keep their scan order."""
     seen = exposure(findings)
 
-    def key(finding: Finding) -> tuple[int, float, int]:
+    def key(finding: Finding) -> tuple[int, float, int, int]:
         status = finding.validation.status if finding.validation else "unknown"
-        return (STATUS_ORDER.get(status, 2), -confidence_of(finding), -seen[finding.secret_hash])
+        digest = finding.secret_hash
+        return (STATUS_ORDER.get(status, 2), -confidence_of(finding), -(digest in in_history), -seen[digest])
 
     return sorted(findings, key=key)
 
@@ -54,3 +57,26 @@ def identity_text(finding: Finding) -> str:
 
 def only_valid(findings: Sequence[Finding]) -> list[Finding]:
     return [f for f in findings if f.validation is not None and f.validation.status == "valid"]
+
+
+def plan_section(findings: Sequence[Finding], in_history: Collection[str] = ()) -> str:
+    """The migration plan's "rotate first" list: one line per secret (not per place), most
+    urgent first, with whose it is and where its provider says how to revoke or rotate it."""
+    lines = ["", "Rotate first (from --validate; nothing was revoked or rotated):"]
+    done: set[str] = set()
+    for finding in triage_order(findings, in_history):
+        if finding.secret_hash in done:
+            continue
+        done.add(finding.secret_hash)
+        validation = finding.validation
+        status = validation.status if validation else "unknown"
+        who = identity_text(finding)
+        history = " in git history;" if finding.secret_hash in in_history else ""
+        lines.append(f"  {status:8} {printable_path(finding.path)}:{finding.line} {finding.rule} {finding.redacted}"
+                     f"{' (' + who + ')' if who else ''}{history}"
+                     f"{' ' + validation.reason if validation and status in ('error', 'unknown') else ''}")
+    guide = revoke_guide(findings)
+    if guide:
+        lines.append("How to revoke / rotate, per provider:")
+        lines += [f"  {provider}: {url}" for provider, url in guide]
+    return "\n".join(lines) + "\n"
