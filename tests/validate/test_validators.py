@@ -110,8 +110,10 @@ def test_every_provider_of_the_mock_is_reached(providers: MockProviders, sample_
 def _statuses(findings: list[Finding]) -> dict[str, tuple[str, str]]:
     out = {}
     for rule in HTTP_RULES:
-        validation = finding_of(findings, rule).validation
+        finding = finding_of(findings, rule)
+        validation = finding.validation
         assert validation is not None
+        assert finding.secret.reveal() not in validation.reason  # an error never echoes the secret
         out[rule] = (validation.status, validation.reason)
     return out
 
