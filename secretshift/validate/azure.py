@@ -35,12 +35,12 @@ def authorization(account: str, key: str, date: str) -> str | None:
 
 
 def check(spec: ValidatorSpec, credential: Credential, timeout: float, checker: HttpChecker) -> Outcome:
-    account = dict(credential.near).get("account", "")
+    account = dict(credential.near).get("account", "").lower()
     date = formatdate(usegmt=True)
     auth = authorization(account, credential.secret, date)
     if auth is None:
         return Outcome("invalid", "the key is not valid base64, so Azure cannot accept it")
-    url = f"https://{account.lower()}.blob.core.windows.net/?comp=list&maxresults=1"
+    url = f"https://{account}.blob.core.windows.net/?comp=list&maxresults=1"
     headers = {"x-ms-date": date, "x-ms-version": API_VERSION, "Authorization": auth}
     answer = checker.send(spec, url, headers, None)
     if isinstance(answer, Outcome):
@@ -48,5 +48,5 @@ def check(spec: ValidatorSpec, credential: Credential, timeout: float, checker: 
     status, body, response_headers = answer
     outcome = classify(spec, credential, status, body, response_headers)
     if outcome.status == "valid":
-        return Outcome("valid", outcome.reason, (("storage_account", account.lower()),))
+        return Outcome("valid", outcome.reason, (("storage_account", account),))
     return outcome

@@ -7,15 +7,15 @@ from pathlib import Path
 from secretshift.models import Finding, Rule
 from secretshift.scanner.rules import builtin_rules
 
-# Context a real configuration holds next to the secret (values are made up for the tests).
+# Context a real configuration holds next to the secret (made-up addresses and ids, no secrets).
 CONTEXT = {
-    "shopify-access-token": "SHOPIFY_STORE_URL=https://acme-store.myshopify.com",
+    "shopify-access-token": "SHOPIFY_STORE_URL=https://acme-store.myshopify.com",  # secretshift: allow
     "shopify-custom-app-token": "shop: acme-store.myshopify.com",
-    "shopify-private-app-token": "SHOPIFY_DOMAIN=acme-store.myshopify.com",
-    "twilio-auth-token": "TWILIO_ACCOUNT_SID=AC0f3b9e2c41d8a7b6c5d4e3f2a1b0c9d8",
+    "shopify-private-app-token": "SHOPIFY_DOMAIN=acme-store.myshopify.com",  # secretshift: allow
+    "twilio-auth-token": "TWILIO_ACCOUNT_SID=AC0f3b9e2c41d8a7b6c5d4e3f2a1b0c9d8",  # secretshift: allow
     "atlassian-api-token": "JIRA_BASE_URL=https://acme.atlassian.net\nJIRA_EMAIL=dev@acme.test",
     "cloudflare-global-api-key": "CLOUDFLARE_EMAIL=ops@acme.test",
-    "grafana-service-account-token": "GRAFANA_URL=https://acme.grafana.net",
+    "grafana-service-account-token": "GRAFANA_URL=https://acme.grafana.net",  # secretshift: allow
 }
 # The other half of a two-part credential, from that rule's own example.
 COMPANION = {"twilio-api-secret": "twilio-api-key", "datadog-app-key": "datadog-api-key"}
