@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from secretshift.errors import EXIT_CLEAN, EXIT_FINDINGS, FatalError
+from secretshift.errors import EXIT_CLEAN, EXIT_FINDINGS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,14 +51,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="secretshift-hook", description=__doc__.splitlines()[0])
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return run(args)
-    except FatalError as exc:
-        print(f"secretshift: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+    """`secretshift-hook` is `secretshift hook`: one parser, one error boundary (a bug exits 2,
+    never 1, and its message is never printed)."""
+    from secretshift.cli import main as cli_main
+
+    return cli_main(["hook", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":
