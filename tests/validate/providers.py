@@ -261,7 +261,8 @@ def serve(state: MockProviders, ssl_context: Any = None) -> tuple[ThreadingHTTPS
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     if ssl_context is not None:
-        server.socket = ssl_context.wrap_socket(server.socket, server_side=True)
+        # The handshake happens in each request's thread, not in the accepting one.
+        server.socket = ssl_context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     scheme = "https" if ssl_context is not None else "http"

@@ -171,6 +171,7 @@ def tls_providers(monkeypatch: pytest.MonkeyPatch, self_signed: ssl.SSLContext, 
 def test_an_untrusted_certificate_is_a_tls_error(tls_providers: MockProviders, sample_findings: list[Finding],
                                                 samples_root: Path) -> None:
     tls_providers.valid.update(f.secret.reveal() for f in sample_findings)  # even a "live" secret
-    for rule, (status, reason) in _statuses(_validate(sample_findings, samples_root)).items():
+    options = ValidateOptions(timeout=10.0, concurrency=8, cache_ttl=0)  # a loaded machine is slow, not wrong
+    for rule, (status, reason) in _statuses(_validate(sample_findings, samples_root, options)).items():
         assert status == "error" and "TLS verification failed" in reason, (rule, status, reason)
     assert tls_providers.seen == [], "a request went through an unverified TLS connection"
