@@ -158,7 +158,7 @@ def test_a_broken_baseline_is_a_clear_error(git_repo: Path, content: str, messag
 def test_load_baseline_matches_by_file_and_hash(git_repo: Path) -> None:
     repo = _repo(git_repo)
     run_cli("baseline", "create", cwd=repo)
-    baseline = load_baseline(repo / ".secrets.baseline")
+    baseline = load_baseline(repo / ".secrets.baseline", None)
     entry = next(e for e in baseline.entries if e.filename == "app.py")
     assert baseline.lookup("app.py", entry.hashed_secret) == entry
     assert baseline.lookup("other.py", entry.hashed_secret) is None

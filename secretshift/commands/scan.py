@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -100,7 +101,7 @@ def _run_paths(args: argparse.Namespace) -> int:
     from secretshift.triage import load_baseline_for, triage_named
 
     root = find_repo_root(Path.cwd())
-    baseline, _ = load_baseline_for(args.baseline, config.baseline, root)
+    baseline, _ = load_baseline_for(args.baseline, config, root)
     rooted = scan_rooted(paths, config, root, use_git=not args.no_git, jobs=args.jobs)
     triaged = triage_named(rooted.named, baseline)
     return _finish(args, config, rooted.result, triaged, show, _accepted_note(triaged, baseline is not None))
@@ -119,7 +120,7 @@ def _run_staged(args: argparse.Namespace) -> int:
     show = check_show_secrets(args)
     root = find_repo_root(Path.cwd())
     config = resolve_config(args, str(root))
-    baseline, baseline_path = load_baseline_for(args.baseline, config.baseline, root)
+    baseline, baseline_path = load_baseline_for(args.baseline, config, root)
     gate = check_staged(config, baseline, baseline_path, root)
     if args.format == "text" and not args.output and not show:
         sys.stdout.write(accepted_message(gate))
@@ -143,7 +144,8 @@ def _run_commits(args: argparse.Namespace) -> int:
     selection = _selection(args, args.paths)
     config = resolve_config(args, selection.root)
     explicit = getattr(args, "baseline", None)
-    baseline = load_baseline_for(explicit, None, Path(selection.root))[0] if explicit else None
+    # Only a baseline named on the command line: history scans report everything otherwise.
+    baseline = load_baseline_for(explicit, replace(config, baseline=None), Path(selection.root))[0] if explicit else None
     scan = scan_commits(selection, config, show_progress=progress_wanted(sys.stderr))
     for note in scan.source.notes():
         print(f"secretshift: {note}", file=sys.stderr)

@@ -146,7 +146,7 @@ def test_concurrency_is_bounded(providers: MockProviders) -> None:
 
     providers.mode, providers.delay = "slow", 0.2
     findings = [Finding(rule=rule, description="", path="x", line=i, column=1, end_line=i, end_column=2,
-                        secret=SecretValue(f"token-{i}")) for i, rule in enumerate(
+                        secret=SecretValue(f"token-{i}"), secret_hash=f"h{i}") for i, rule in enumerate(
         ["openai-api-key", "sendgrid-api-key", "npm-access-token", "huggingface-token", "digitalocean-pat",
          "heroku-api-key", "notion-integration-token", "discord-bot-token", "groq-api-key", "supabase-access-token"])]
     validate_findings(findings, ValidateOptions(concurrency=3, cache_ttl=0), notice=lambda _: None,
