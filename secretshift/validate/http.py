@@ -54,7 +54,7 @@ class HttpChecker:
         )
 
     def check(self, spec: ValidatorSpec, credential: Credential) -> Outcome:
-        url = _fill_url(spec.url, credential)
+        url = fill_url(spec.url, credential)
         answer = self.send(spec, url, _headers(spec, credential), _body(spec, credential))
         if isinstance(answer, Outcome):
             return answer
@@ -141,7 +141,7 @@ def _fill(template: str, credential: Credential) -> str:
     return template.replace(PAIR, credential.pair or "").replace(SECRET, credential.secret)
 
 
-def _fill_url(template: str, credential: Credential) -> str:
+def fill_url(template: str, credential: Credential) -> str:
     # Percent-encoded: a value can never change the URL's host, path segments or query. A near
     # value in the host stays as found; `send` refuses it unless it is one allowed DNS label.
     for name, value in credential.near:

@@ -17,7 +17,7 @@ from secretshift.models import Finding, Validation
 from secretshift.validate import aws
 from secretshift.validate.cache import ResultCache
 from secretshift.validate.flags import DEFAULT_TTL
-from secretshift.validate.http import Credential, HttpChecker, Outcome
+from secretshift.validate.http import Credential, HttpChecker, Outcome, fill_url
 from secretshift.validate.registry import code_check, load_validators
 from secretshift.validate.safety import contact_notice, test_base_url
 from secretshift.validate.spec import ValidatorSpec
@@ -96,6 +96,8 @@ def _plan(finding: Finding, spec: ValidatorSpec | None, findings: Sequence[Findi
     if spec is None:
         return Outcome("unknown", f"no validator for {finding.rule}")
     secret = finding.secret.reveal()
+    if spec.not_for and secret.startswith(spec.not_for):
+        return Outcome("unknown", spec.not_for_reason)
     if spec.network and not options.network_services:
         return Outcome("unknown", "connecting to the service named in the finding needs --validate-network-services")
     text = _text(finding, text_of) if spec.near or spec.code == "database" else None
@@ -191,10 +193,7 @@ def _host_of(spec: ValidatorSpec, credential: Credential) -> str:
     if spec.code == "aws_sts":
         endpoint, _ = aws.sts_endpoint(spec, os.environ)
         return urlsplit(endpoint or aws.DEFAULT_ENDPOINT).hostname or ""
-    url = spec.url
-    for name, value in credential.near:
-        url = url.replace(f"{{near.{name}}}", value)
-    return urlsplit(url).hostname or spec.hosts[0]
+    return urlsplit(fill_url(spec.url, credential)).hostname or spec.hosts[0]
 
 
 def _run(jobs: Mapping[str, _Job], options: ValidateOptions, base: str | None,

@@ -19,6 +19,7 @@ A validator is data where one HTTP request answers "does this secret work, and w
                                                     # {near.shop}; may fill a `*.` host label only
     code = "aws_sts"                                # a protocol that needs code (see registry)
     rate = 2.0                                      # requests per second to this provider
+    not_for = { prefixes = ["ghr_"], reason = "..." } # secrets of the rule this check cannot judge
 
 Validators come only from the built-in packs: a rule from a repository's configuration can never
 carry one (the loader refuses it), so no repository can send a secret to a host of its choosing.
@@ -39,7 +40,7 @@ SECRET = "{secret}"
 PAIR = "{pair}"
 _KEYS = {
     "hosts", "url", "method", "headers", "basic_auth", "body", "json_body", "valid", "invalid",
-    "revoked", "identity", "revoke", "pair", "code", "rate", "network", "near",
+    "revoked", "identity", "revoke", "pair", "code", "rate", "network", "near", "not_for",
 }
 NEAR = re.compile(r"\{near\.([a-z_]+)\}")
 _CRITERIA_KEYS = {"status", "json", "header"}
@@ -90,6 +91,8 @@ class ValidatorSpec:
     code: str | None = None
     rate: float = 2.0
     network: bool = False  # a network service (database): only with --validate-network-services
+    not_for: tuple[str, ...] = ()  # secret prefixes this check cannot judge (reported as unknown)
+    not_for_reason: str = ""
 
     @property
     def name(self) -> str:
@@ -160,6 +163,7 @@ def parse_spec(raw: Any, rule: str, provider: str, where: str) -> ValidatorSpec:
         valid=_criteria(raw.get("valid"), where, "valid"), invalid=_criteria(raw.get("invalid"), where, "invalid"),
         revoked=_criteria(raw.get("revoked"), where, "revoked"), identity=_identity(raw.get("identity", {}), where),
         pair=pair, near=_near(raw.get("near", {}), where), code=code, rate=float(rate), network=network,
+        **_not_for(raw.get("not_for"), where),
     )
 
 
@@ -234,6 +238,14 @@ def _criteria(raw: Any, where: str, what: str) -> tuple[Criteria, ...]:
         )
         out.append(Criteria(tuple(status), json_items, _strings(item.get("header"), where, f"{what}.header")))
     return tuple(out)
+
+
+def _not_for(raw: Any, where: str) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or set(raw) != {"prefixes", "reason"} or not isinstance(raw["reason"], str):
+        raise FatalError(f"{where}: `validation.not_for` must be {{ prefixes = [...], reason = \"...\" }}")
+    return {"not_for": _strings(raw["prefixes"], where, "validation.not_for.prefixes"), "not_for_reason": raw["reason"]}
 
 
 def _near(raw: Any, where: str) -> tuple[tuple[str, str], ...]:

@@ -13,7 +13,7 @@ import pytest
 from secretshift.cli import main
 from secretshift.errors import FatalError
 from secretshift.validate.cache import FILE, KEY_FILE, ResultCache
-from secretshift.validate.http import Credential, HttpChecker, Outcome, _fill_url
+from secretshift.validate.http import Credential, HttpChecker, Outcome, fill_url
 from secretshift.validate.registry import load_validators
 from secretshift.validate.runner import RateLimiter, ValidateOptions, validate_findings
 from secretshift.validate.safety import TEST_URL_ENV, test_base_url
@@ -122,7 +122,7 @@ def test_a_pack_validator_must_name_an_allowed_https_host(table: dict[str, objec
 
 def test_values_cannot_bend_the_url() -> None:
     secret = "123:abc/../../@attacker.test?x=#frag"
-    url = _fill_url("https://api.telegram.org/bot{secret}/getMe", Credential(secret))
+    url = fill_url("https://api.telegram.org/bot{secret}/getMe", Credential(secret))
     assert url.startswith("https://api.telegram.org/bot123:abc%2F..%2F..%2F%40attacker.test%3Fx%3D%23frag/getMe")
     spec = VALIDATORS["shopify-access-token"]
     checker = HttpChecker(timeout=1.0, test_base=None)
@@ -170,3 +170,16 @@ def test_the_cache_file_is_private_and_never_written_through_a_symlink(tmp_path:
         assert stat.S_IMODE(os.stat(folder / name).st_mode) == 0o600
     assert ResultCache(folder, ttl=60).get(key) == Outcome("valid", "ok", (("login", "octo"),))
     assert ResultCache(folder, ttl=0).get(key) is None  # a TTL of 0 turns the cache off
+
+
+def test_a_secret_the_check_cannot_judge_is_unknown_and_never_sent(providers: MockProviders) -> None:
+    from secretshift.models import Finding, SecretValue
+
+    refresh = "ghr_" + github_token(13)[4:]  # a refresh token: /user cannot tell whether it works
+    finding = Finding(rule="github-token", description="", path="x", line=1, column=1, end_line=1, end_column=2,
+                      secret=SecretValue(refresh), secret_hash="h")
+    (checked,) = validate_findings([finding], ValidateOptions(cache_ttl=0), notice=lambda _: None,
+                                   validators=VALIDATORS)
+    assert checked.validation is not None and checked.validation.status == "unknown"
+    assert "refresh token" in checked.validation.reason
+    assert providers.seen == []
