@@ -33,6 +33,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from secretshift.errors import FatalError
+from secretshift.scanner.rules import _strings  # the packs' one array-of-strings check
 
 Status = Literal["valid", "invalid", "revoked", "unknown", "error"]
 JsonScalar = str | int | float | bool | None
@@ -178,14 +179,6 @@ def _check_url(url: Any, hosts: tuple[str, ...], where: str) -> None:
         raise FatalError(f"{where}: `validation.url` must name its host plainly (no placeholder, user or port)")
     if not host_allowed(urlsplit(f"https://{authority}").hostname or "", hosts):
         raise FatalError(f"{where}: `validation.url` host is not in `validation.hosts`")
-
-
-def _strings(raw: Any, where: str, what: str) -> tuple[str, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-        raise FatalError(f"{where}: `{what}` must be an array of strings")
-    return tuple(raw)
 
 
 def _optional_str(raw: Any, where: str, what: str) -> str | None:
