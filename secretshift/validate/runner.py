@@ -214,9 +214,21 @@ def _run(jobs: Mapping[str, _Job], options: ValidateOptions, base: str | None,
         except Exception as exc:  # noqa: BLE001 - a validator's bug must not lose the scan's report
             return Outcome("error", f"validator failed ({type(exc).__name__})")
 
+    order = interleaved(jobs)
     with ThreadPoolExecutor(max_workers=max(1, options.concurrency)) as pool:
-        results = list(pool.map(one, jobs.values()))
-    return dict(zip(jobs, results))
+        results = list(pool.map(one, (jobs[key] for key in order)))
+    return dict(zip(order, results))
+
+
+def interleaved(jobs: Mapping[str, _Job]) -> list[str]:
+    """Job keys round-robin over hosts: a worker waiting out one provider's rate limit should
+    not leave the other providers' requests queued behind it."""
+    rank: dict[str, int] = {}
+    keyed = []
+    for position, (key, job) in enumerate(jobs.items()):
+        rank[job.host] = rank.get(job.host, -1) + 1
+        keyed.append((rank[job.host], position, key))
+    return [key for _, _, key in sorted(keyed)]
 
 
 def _validation(finding: Finding, spec: ValidatorSpec | None, outcome: Outcome) -> Validation:

@@ -183,3 +183,11 @@ def test_a_secret_the_check_cannot_judge_is_unknown_and_never_sent(providers: Mo
     assert checked.validation is not None and checked.validation.status == "unknown"
     assert "refresh token" in checked.validation.reason
     assert providers.seen == []
+
+
+def test_jobs_are_interleaved_across_providers() -> None:
+    from secretshift.validate.runner import _Job, interleaved
+
+    spec = VALIDATORS["github-token"]
+    jobs = {f"{host}-{i}": _Job(spec, Credential(f"s{i}"), host) for host in ("a", "b") for i in range(3)}
+    assert interleaved(jobs) == ["a-0", "b-0", "a-1", "b-1", "a-2", "b-2"]
