@@ -171,3 +171,13 @@ def test_validation_flag_mistakes_are_usage_errors(argv: list[str], repo: Path, 
     monkeypatch.chdir(repo)
     assert main(argv) == 2
     assert "error" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "junit", "gitlab"])
+def test_every_report_format_shows_the_verdict(fmt: str, providers: MockProviders, repo: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    providers.valid.add(github_token(3))
+    assert main(["scan", "--no-git", "--format", fmt, "--validate", str(repo)]) == 1
+    out = capsys.readouterr().out
+    assert "[valid: login=octo-deployer" in out and "[invalid]" in out and "[unknown: no validator" in out
+    assert github_token(3) not in out
