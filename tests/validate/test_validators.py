@@ -175,3 +175,18 @@ def test_an_untrusted_certificate_is_a_tls_error(tls_providers: MockProviders, s
     for rule, (status, reason) in _statuses(_validate(sample_findings, samples_root, options)).items():
         assert status == "error" and "TLS verification failed" in reason, (rule, status, reason)
     assert tls_providers.seen == [], "a request went through an unverified TLS connection"
+
+
+@pytest.mark.parametrize("rule, secret, status, body, identity", [
+    # A restricted Stripe key that may not read the account is still a working key (HTTP 403).
+    ("stripe-restricted-key", "rk_live_abc", 403, {"error": {"type": "invalid_request_error"}}, {"mode": "live"}),
+    ("stripe-secret-key", "sk_test_abc", 200, {"id": "acct_9"}, {"account": "acct_9", "mode": "test"}),
+    # A GitHub App installation token cannot read /user, and says so: it works.
+    ("github-token", "ghs_abc", 403, {"message": "Resource not accessible by integration"}, {}),
+])
+def test_documented_answers_that_still_mean_live(rule: str, secret: str, status: int, body: object,
+                                                 identity: dict[str, str]) -> None:
+    from secretshift.validate.http import Credential, classify
+
+    outcome = classify(VALIDATORS[rule], Credential(secret), status, body, {})
+    assert (outcome.status, dict(outcome.identity)) == ("valid", identity)
