@@ -181,3 +181,15 @@ def test_every_report_format_shows_the_verdict(fmt: str, providers: MockProvider
     out = capsys.readouterr().out
     assert "[valid: login=octo-deployer" in out and "[invalid]" in out and "[unknown: no validator" in out
     assert github_token(3) not in out
+
+
+def test_the_commit_hook_never_validates(providers: MockProviders, repo: Path, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from secretshift.hooks.detect import main as hook_main
+
+    providers.valid.add(github_token(3))
+    monkeypatch.chdir(repo)
+    assert hook_main(["--validate", "app/settings.py"]) == 2
+    assert main(["scan", "--staged", "--validate"]) == 2
+    assert providers.seen == []
+    capsys.readouterr()
