@@ -12,10 +12,17 @@ from secretshift.textutil import printable_path
 STATUS_ORDER = {"valid": 0, "error": 1, "unknown": 2, "revoked": 3, "invalid": 4}
 
 
+# The detection work (issue #14) gives findings `confidence = "low" | "medium" | "high"`.
+_CONFIDENCE = {"low": 0.0, "medium": 1.0, "high": 2.0}
+
+
 def confidence_of(finding: Finding) -> float:
-    """HOOK for the detection engineer's `confidence` field (issue #14): read when the field
-    exists, 0.0 otherwise, so the order stays stable without it."""
+    """HOOK for the `confidence` field of issue #14, read when a finding has it (a level name or
+    a number); without it every finding ranks alike and the order stays stable. Once that field
+    is on `Finding`, this can use `models.confidence_rank`."""
     value = getattr(finding, "confidence", None)
+    if isinstance(value, str):
+        return _CONFIDENCE.get(value, 1.0)
     return float(value) if isinstance(value, (int, float)) else 0.0
 
 
