@@ -124,3 +124,17 @@ def test_an_sts_endpoint_that_is_not_aws_is_refused(sts: tuple[str, str, str], t
     monkeypatch.setenv("CI", "true")  # loopback is a test setting, never honoured in CI
     validation = _validate(tmp_path, _profile(key_id, secret))["aws-secret-access-key"].validation
     assert validation is not None and validation.status == "error" and "refused" in validation.reason
+
+
+def test_each_profile_pairs_its_own_key_id_and_secret(sts: tuple[str, str, str], tmp_path: Path) -> None:
+    """~/.aws/credentials with two profiles: each secret goes with the key id next to it."""
+    _, key_id, secret = sts
+    other_id = "AKIA" + "RZPUZDIK" + "M5N6P7Q2"
+    other_secret = secret[::-1]
+    text = _profile(key_id, secret) + "\n" + _profile(other_id, other_secret).replace("[default]", "[prod]")
+    (tmp_path / "credentials").write_text(text)
+    findings = scan_paths([str(tmp_path / "credentials")], Config(), use_git=False, jobs=1).findings
+    checked = validate_findings(findings, ValidateOptions(cache_ttl=0), notice=lambda _: None, validators=VALIDATORS)
+    verdicts = {(f.rule, f.line): f.validation.status for f in checked if f.validation is not None}
+    assert verdicts == {("aws-access-key-id", 2): "valid", ("aws-secret-access-key", 3): "valid",
+                        ("aws-access-key-id", 7): "invalid", ("aws-secret-access-key", 8): "invalid"}

@@ -193,3 +193,15 @@ def test_the_commit_hook_never_validates(providers: MockProviders, repo: Path, m
     assert main(["scan", "--staged", "--validate"]) == 2
     assert providers.seen == []
     capsys.readouterr()
+
+
+@pytest.mark.subprocess
+def test_the_installed_cli_validates(providers: MockProviders, repo: Path) -> None:
+    from tests.conftest import run_cli
+
+    providers.valid.add(github_token(3))
+    done = run_cli("scan", "--validate", "--only-valid", "--format", "json", ".", cwd=repo)
+    assert done.returncode == 1, done.stderr
+    (finding,) = json.loads(done.stdout)["findings"]
+    assert (finding["rule"], finding["validation"]["status"]) == ("github-token", "valid")
+    assert done.stderr.count("--validate will contact") == 1
