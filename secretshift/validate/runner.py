@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from secretshift.models import Finding, Validation
 from secretshift.validate import aws
@@ -24,6 +24,7 @@ from secretshift.validate.spec import ValidatorSpec
 
 TextOf = Callable[[Finding], "str | None"]  # the text of the file a finding is in, when known
 _MAX_TEXT = 4 << 20
+_URL = r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"`<>]+"  # RE2: a line of an untrusted file
 
 
 @dataclass(frozen=True)
@@ -68,9 +69,10 @@ def validate_findings(
     cache = ResultCache(_cache_folder(options), options.cache_ttl)
     verdicts: list[Outcome | str] = []  # an Outcome now, or the cache key of a job to run
     jobs: dict[str, _Job] = {}
+    places = _by_place(findings)
     for finding in findings:
         spec = specs.get(finding.rule)
-        job_or_outcome = _plan(finding, spec, findings, options, text_of)
+        job_or_outcome = _plan(finding, spec, places, options, text_of)
         if isinstance(job_or_outcome, Outcome):
             verdicts.append(job_or_outcome)
             continue
@@ -91,7 +93,7 @@ def validate_findings(
     ]
 
 
-def _plan(finding: Finding, spec: ValidatorSpec | None, findings: Sequence[Finding], options: ValidateOptions,
+def _plan(finding: Finding, spec: ValidatorSpec | None, places: _Places, options: ValidateOptions,
           text_of: TextOf | None) -> _Job | Outcome:
     if spec is None:
         return Outcome("unknown", f"no validator for {finding.rule}")
@@ -108,7 +110,7 @@ def _plan(finding: Finding, spec: ValidatorSpec | None, findings: Sequence[Findi
         return _Job(spec, Credential(secret, url), urlsplit(url).hostname or "")
     pair: str | None = None
     if spec.pair is not None:
-        companion = companion_of(finding, spec.pair, findings)
+        companion = companion_of(finding, spec.pair, places)
         if companion is None:
             if spec.code == "aws_sts" and aws.KEY_ID.match(secret):
                 return aws.offline_outcome(secret)
@@ -162,31 +164,35 @@ def _line(text: str, line: int) -> str:
     return text[start:] if end < 0 else text[start:end]
 
 
-def companion_of(finding: Finding, rule: str, findings: Sequence[Finding]) -> Finding | None:
+_Places = dict[tuple[str, str, "str | None"], list[Finding]]  # (rule, path, commit) -> findings
+
+
+def _by_place(findings: Sequence[Finding]) -> _Places:
+    places: _Places = {}
+    for finding in findings:
+        places.setdefault((finding.rule, finding.path, finding.commit), []).append(finding)
+    return places
+
+
+def companion_of(finding: Finding, rule: str, places: _Places) -> Finding | None:
     """The other half of a two-part credential: same file (and commit), nearest line."""
-    candidates = [f for f in findings if f.rule == rule and f.path == finding.path and f.commit == finding.commit]
+    candidates = places.get((rule, finding.path, finding.commit), [])
     return min(candidates, key=lambda f: (abs(f.line - finding.line), f.line), default=None)
 
 
 def url_around(line: str, secret: str) -> str | None:
     """The `scheme://user:password@host...` URL on the line whose password is ``secret``."""
-    import re
+    from secretshift.scanner.regex import compile_text
 
-    for match in re.finditer(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"`<>]+", line):
+    for match in compile_text(_URL).finditer(line):
+        url = str(match.group(0))
         try:
-            parts = urlsplit(match.group(0))
-            password = parts.password
+            password = urlsplit(url).password
         except ValueError:
             continue
-        if password is not None and _unquote(password) in (secret, _unquote(secret)):
-            return match.group(0)
+        if password is not None and unquote(password) in (secret, unquote(secret)):
+            return url
     return None
-
-
-def _unquote(text: str) -> str:
-    from urllib.parse import unquote
-
-    return unquote(text)
 
 
 def _host_of(spec: ValidatorSpec, credential: Credential) -> str:

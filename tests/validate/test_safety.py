@@ -191,3 +191,13 @@ def test_jobs_are_interleaved_across_providers() -> None:
     spec = VALIDATORS["github-token"]
     jobs = {f"{host}-{i}": _Job(spec, Credential(f"s{i}"), host) for host in ("a", "b") for i in range(3)}
     assert interleaved(jobs) == ["a-0", "b-0", "a-1", "b-1", "a-2", "b-2"]
+
+
+def test_reading_urls_and_near_values_from_a_hostile_file_is_linear() -> None:
+    from secretshift.validate.runner import near_values, url_around
+
+    line = "a" * 1_000_000 + "://" + "b" * 1_000_000
+    start = time.monotonic()
+    assert url_around(line, "secret") is None
+    near_values(VALIDATORS["atlassian-api-token"], ("jira_email=" + "x" * 200_000 + "\n") * 5, 1)
+    assert time.monotonic() - start < 5
