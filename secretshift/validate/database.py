@@ -3,12 +3,13 @@
 A database URL names its own host, which is the whole point of the check and also why it is
 opt-in twice: the host comes from the scanned file, so it is contacted only when the user asks
 for network services explicitly, and never a host that is not in the URL itself. PostgreSQL is
-checked with pg8000 (pure Python, TLS when the server offers it); other schemes are reported as
-unknown rather than guessed.
+checked with pg8000 (pure Python) the way the URL says the application connects: with verified
+TLS when it asks for `sslmode=require`/`verify-ca`/`verify-full`, else as the server offers. Other
+schemes are reported as unknown rather than guessed.
 """
 from __future__ import annotations
 
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from secretshift.validate.http import Credential, Outcome
 from secretshift.validate.spec import ValidatorSpec
@@ -25,11 +26,15 @@ def check(spec: ValidatorSpec, credential: Credential, timeout: float, checker: 
         return Outcome("unknown", f"no connect check for {parts.scheme or 'this'} URLs yet")
     if not parts.hostname or parts.password is None:
         return Outcome("unknown", "the URL has no host or no password")
+    tls = parse_qs(parts.query).get("sslmode", [""])[-1] in ("require", "verify-ca", "verify-full")
     return _postgres(parts.hostname, parts.port or 5432, unquote(parts.username or ""),
-                     unquote(parts.password), unquote(parts.path.lstrip("/")) or None, timeout)
+                     unquote(parts.password), unquote(parts.path.lstrip("/")) or None, timeout, tls)
 
 
-def _postgres(host: str, port: int, user: str, password: str, database: str | None, timeout: float) -> Outcome:
+def _postgres(host: str, port: int, user: str, password: str, database: str | None, timeout: float,
+              tls: bool) -> Outcome:
+    import ssl
+
     import pg8000.native
     from pg8000.exceptions import DatabaseError, InterfaceError
 
@@ -37,6 +42,7 @@ def _postgres(host: str, port: int, user: str, password: str, database: str | No
     try:
         connection = pg8000.native.Connection(
             user, host=host, port=port, password=password, database=database, timeout=timeout,
+            ssl_context=ssl.create_default_context() if tls else None,
         )
     except DatabaseError as exc:
         code = exc.args[0].get("C") if exc.args and isinstance(exc.args[0], dict) else None
@@ -46,6 +52,8 @@ def _postgres(host: str, port: int, user: str, password: str, database: str | No
             return Outcome("valid", f"{where} accepted the password (the named database does not exist)",
                            (("server", where), ("user", user)))
         return Outcome("error", f"{where} answered with SQLSTATE {code or '?'}")
+    except ssl.SSLError:
+        return Outcome("error", f"TLS verification failed for {where}")
     except (InterfaceError, OSError):
         return Outcome("error", f"could not reach {where}")
     connection.close()

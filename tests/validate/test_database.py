@@ -105,3 +105,10 @@ def test_nothing_is_contacted_without_network_services(tmp_path: Path) -> None:
 def test_an_unreachable_server_is_an_error(tmp_path: Path) -> None:
     validation = _validate(tmp_path, f"postgres://app:{PASSWORD}@127.0.0.1:{_free_port()}/postgres").validation
     assert validation is not None and validation.status == "error" and "could not reach" in validation.reason
+
+
+def test_sslmode_require_means_verified_tls(postgres: int, tmp_path: Path) -> None:
+    # The test server offers no TLS: a URL that requires it is not checked in the clear.
+    url = f"postgres://app:{PASSWORD}@127.0.0.1:{postgres}/postgres?sslmode=require"
+    validation = _validate(tmp_path, url).validation
+    assert validation is not None and validation.status == "error", validation
