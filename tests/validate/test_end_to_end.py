@@ -113,6 +113,11 @@ def test_sarif_and_text_reports_carry_the_verdict(providers: MockProviders, repo
     providers.valid.add(github_token(3))
     assert main(["scan", "--no-git", "--format", "sarif", "--validate", str(repo)]) == 1
     sarif = json.loads(capsys.readouterr().out)
+    import jsonschema
+
+    from tests.conftest import sarif_schema
+
+    jsonschema.validate(sarif, sarif_schema())  # the official SARIF 2.1.0 schema
     statuses = {r["ruleId"]: r["properties"]["validation"]["status"] for r in sarif["runs"][0]["results"]}
     assert statuses == {"github-token": "valid", "slack-bot-token": "invalid", "private-key": "unknown"}
     assert main(["scan", "--no-git", "--validate", str(repo)]) == 1
