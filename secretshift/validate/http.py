@@ -68,6 +68,8 @@ class HttpChecker:
         if not url.startswith("https://") or not host_allowed(host, spec.hosts):
             # The packs are checked when loaded; this is the last gate before anything is sent.
             return Outcome("error", f"refused: {host or 'that host'} is not an allowed host for {spec.rule}")
+        if any(c in value for value in headers.values() for c in "\r\n\0"):
+            return Outcome("error", "the value holds line breaks, which no HTTP header can carry: not sent")
         try:
             response = self._pool.request(
                 spec.method, redirect_for_test(url, self._test_base), headers=headers,

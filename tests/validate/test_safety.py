@@ -201,3 +201,9 @@ def test_reading_urls_and_near_values_from_a_hostile_file_is_linear() -> None:
     assert url_around(line, "secret") is None
     near_values(VALIDATORS["atlassian-api-token"], ("jira_email=" + "x" * 200_000 + "\n") * 5, 1)
     assert time.monotonic() - start < 5
+
+
+def test_a_value_cannot_add_headers(providers: MockProviders) -> None:
+    spec = VALIDATORS["github-token"]
+    outcome = HttpChecker(timeout=1.0, test_base=None).check(spec, Credential("ghp_x\r\nX-Forwarded-Host: attacker.test"))
+    assert outcome.status == "error" and "not sent" in outcome.reason
