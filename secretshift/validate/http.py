@@ -20,6 +20,7 @@ from secretshift.validate.spec import PAIR, SECRET, Criteria, Status, ValidatorS
 
 _MAX_BODY = 1 << 20  # a "who am I" answer is small; never read an unbounded body
 _MAX_IDENTITY = 200
+_SAYS = {"valid": "accepted it", "invalid": "rejected it", "revoked": "says it was revoked or has expired"}
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def classify(spec: ValidatorSpec, credential: Credential, status: int, body: Any
     for verdict, criteria in (("revoked", spec.revoked), ("invalid", spec.invalid), ("valid", spec.valid)):
         if _any(criteria, status, body, headers):
             identity = identity_of(spec, credential, body, headers) if verdict == "valid" else ()
-            return Outcome(verdict, f"{spec.provider} answered HTTP {status}", identity)  # type: ignore[arg-type]
+            return Outcome(verdict, f"{spec.provider} {_SAYS[verdict]} (HTTP {status})", identity)  # type: ignore[arg-type]
     if status == 429:
         return Outcome("error", f"rate limited by {spec.provider} (HTTP 429): try again later")
     if 300 <= status < 400:

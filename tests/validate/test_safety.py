@@ -207,3 +207,15 @@ def test_a_value_cannot_add_headers(providers: MockProviders) -> None:
     spec = VALIDATORS["github-token"]
     outcome = HttpChecker(timeout=1.0, test_base=None).check(spec, Credential("ghp_x\r\nX-Forwarded-Host: attacker.test"))
     assert outcome.status == "error" and "not sent" in outcome.reason
+
+
+def test_a_private_registry_token_is_not_sent_to_npm(providers: MockProviders) -> None:
+    from secretshift.models import Finding, SecretValue
+
+    text = "registry=https://npm.corp.test/\n//npm.corp.test/:_authToken=" + "c0rp" * 8 + "\n"
+    finding = Finding(rule="npmrc-auth-token", description="", path=".npmrc", line=2, column=30, end_line=2,
+                      end_column=62, secret=SecretValue("c0rp" * 8), secret_hash="h")
+    (checked,) = validate_findings([finding], ValidateOptions(cache_ttl=0), text_of=lambda _: text,
+                                   notice=lambda _: None, validators=VALIDATORS)
+    assert checked.validation is not None and checked.validation.status == "unknown"
+    assert "registry" in checked.validation.reason and providers.seen == []
