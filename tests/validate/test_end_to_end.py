@@ -210,3 +210,22 @@ def test_the_installed_cli_validates(providers: MockProviders, repo: Path) -> No
     (finding,) = json.loads(done.stdout)["findings"]
     assert (finding["rule"], finding["validation"]["status"]) == ("github-token", "valid")
     assert done.stderr.count("--validate will contact") == 1
+
+
+def test_history_findings_read_their_neighbours_from_the_commit(providers: MockProviders, repo: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """A Shopify token added and removed again: its shop's domain is read from that commit's blob."""
+    import secrets as random_bytes
+
+    token = "shpat_" + random_bytes.token_hex(16)
+    (repo / "shop.env").write_text(f"SHOPIFY_SHOP=acme-store.myshopify.com\nSHOPIFY_ACCESS_TOKEN={token}\n")
+    git(repo, "add", "shop.env")
+    git(repo, "commit", "-qm", "shop")
+    git(repo, "rm", "-q", "shop.env")
+    git(repo, "commit", "-qm", "oops")
+    providers.valid.add(token)
+    assert main(["scan", "--history", "--validate", "--format", "json", str(repo)]) == 1
+    found = [f for f in json.loads(capsys.readouterr().out)["findings"] if f["rule"] == "shopify-access-token"]
+    assert [f["validation"]["status"] for f in found] == ["valid"]
+    assert found[0]["validation"]["identity"]["shop"] == "acme-store.myshopify.com"
+    assert any(s.host == "acme-store.myshopify.com" for s in providers.seen)
