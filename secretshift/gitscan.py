@@ -13,6 +13,7 @@ from secretshift.config import Config
 from secretshift.engine import Engine
 from secretshift.errors import EXIT_CLEAN, EXIT_FINDINGS, FatalError
 from secretshift.models import Blob, Finding, ScanResult, Skipped
+from secretshift.sources.binary_blobs import BlobReader, read_flagged
 from secretshift.sources.git import GitSelection, count_commits, diff_selection, history_selection, stream_log
 from secretshift.sources.gitlog import AddedText, Commit, FileNote
 from secretshift.textutil import looks_binary
@@ -61,6 +62,7 @@ def scan_selection(selection: GitSelection, config: Config, show_progress: bool 
         progress = Progress(selection.label, count_commits(selection))
     seen: set[bytes] = set()
     noted_submodules: set[str] = set()
+    flagged = _FlaggedScan(BlobReader(selection.root), config.max_file_size)
     try:
         for event in stream_log(selection, config.max_file_size):
             if isinstance(event, Commit):
@@ -69,6 +71,9 @@ def scan_selection(selection: GitSelection, config: Config, show_progress: bool 
                     scan.shallow_seen.append(event.sha)
                 if progress is not None:
                     progress.update(scan.commits, len(result.findings))
+            elif isinstance(event, FileNote) and event.reason == "binary":
+                if not path_filter.excluded(event.path):
+                    flagged.scan(engine, event, scan)
             elif isinstance(event, FileNote):
                 _note(scan, event, noted_submodules)
             elif not path_filter.excluded(event.path):
@@ -82,9 +87,37 @@ def scan_selection(selection: GitSelection, config: Config, show_progress: bool 
                 seen.add(key)
                 _scan_added(engine, event, result, scan)
     finally:
+        flagged.reader.close()
         if progress is not None:
             progress.close()
     return scan
+
+
+class _FlaggedScan:
+    """Changes git showed as "Binary files differ": read and sniffed (see
+    :mod:`secretshift.sources.binary_blobs`), each still-skipped path listed once."""
+
+    def __init__(self, reader: BlobReader, max_size: int) -> None:
+        self.reader = reader
+        self.max_size = max_size
+        self.listed: set[str] = set()
+
+    def scan(self, engine: Engine, note: FileNote, scan: GitScan) -> None:
+        commit = note.commit
+        previous = [f"{parent}:{note.path}" for parent in commit.parents]
+        read = read_flagged(self.reader, note.path, f"{commit.sha}:{note.path}", previous, self.max_size,
+                            f"(first in commit {commit.sha[:12]})")
+        if isinstance(read, Skipped):
+            scan.binary += 1
+            if note.path not in self.listed:
+                self.listed.add(note.path)
+                scan.result.skipped.append(read)
+            return
+        scan.result.files_scanned += 1
+        scan.result.bytes_scanned += len(read.data)
+        for finding in engine.scan(Blob(note.path, read.data, commit.sha, commit.author_date)):
+            if any(line in read.added for line in range(finding.line, finding.end_line + 1)):
+                scan.result.findings.append(finding)
 
 
 def _scan_added(engine: Engine, added: AddedText, result: ScanResult, scan: GitScan) -> None:
