@@ -104,6 +104,10 @@ def _check_changes(changes: Sequence[tuple[Sequence[ChangedBlob], Sequence[Skipp
             for finding in engine.scan(item.blob):
                 if any(line in item.added for line in range(finding.line, finding.end_line + 1)):
                     result.findings.append(finding)
+    if engine is None:
+        from secretshift.scan import check_config_rules
+
+        check_config_rules(config)
     result.findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
     # Paths from git are relative to the repository root, as the baseline's are.
     new, real, other = split(result.findings, baseline, root, root)

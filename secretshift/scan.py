@@ -34,18 +34,31 @@ def _enabled(rule_id: str, config: Config) -> bool:
     return config.enabled_only is None or rule_id in config.enabled_only
 
 
+def check_config_rules(config: Config) -> None:
+    """Unknown rule ids in ``enable``/``disable`` are an error even when there is nothing to scan."""
+    if config.enabled_only or config.disabled:
+        build_engine(config, small=True)
+
+
 def build_engine(config: Config, small: bool = False) -> Engine:
     """``small``: a handful of files, where the RE2 prefilter finishes before hyperscan
     would even be imported."""
+    from secretshift.config import check_rule_ids
     from secretshift.plugins import detector_factories
+    from secretshift.rules import builtin_rules, unique
 
     detectors = []
+    pack_rules = unique([*builtin_rules(examples=False), *config.extra_rules])
+    known = {rule.id for rule in pack_rules}
     for factory in detector_factories().values():
         detector = factory()
+        known.update(rule.id for rule in detector.rules)
         if any(_enabled(rule.id, config) for rule in detector.rules):
             detectors.append(detector)
+    check_rule_ids(config, known)  # before the engine is built: a mistake must not cost a compile
     allowlist = Allowlist(config.allowlist.stopwords, config.allowlist.regexes)
-    return Engine(active_rules(config), detectors, allowlist, use_hyperscan=not small)
+    active = [rule for rule in pack_rules if _enabled(rule.id, config)]
+    return Engine(active, detectors, allowlist, use_hyperscan=not small)
 
 
 def all_rule_descriptions(config: Config) -> list[Rule]:
