@@ -136,13 +136,18 @@ def load_baseline(path: Path) -> Baseline:
         raise FatalError(f"baseline not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FatalError(f"cannot read baseline {path}: {exc}") from None
+    return baseline_from_text(text, str(path))
+
+
+def baseline_from_text(text: str, origin: str) -> Baseline:
+    """A baseline's JSON text (`ci` reads the base commit's with `git cat-file`)."""
     import json  # here, not at the top: a repository without a baseline never needs it
 
     try:
         document = json.loads(text, object_pairs_hook=_merged_duplicates)
     except json.JSONDecodeError as exc:
-        raise FatalError(f"{path}: not a baseline file (invalid JSON at line {exc.lineno})") from None
-    return parse_baseline(document, str(path))
+        raise FatalError(f"{origin}: not a baseline file (invalid JSON at line {exc.lineno})") from None
+    return parse_baseline(document, origin)
 
 
 def _merged_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -12,9 +12,14 @@ import sys
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from secretshift.errors import EXIT_CLEAN, EXIT_FINDINGS, FatalError
 from secretshift.models import Finding, Skipped
+from secretshift.textutil import printable_path
+
+if TYPE_CHECKING:
+    from secretshift.report import ReportInput
 
 _FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
 
@@ -33,6 +38,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also write a report in FORMAT to FILE (repeatable), e.g. junit=secretshift.xml",
     )
     parser.add_argument("--no-fail", action="store_true", help="report only: exit 0 even on new findings")
+    parser.add_argument(
+        "--trust-head-config", action="store_true",
+        help="obey the checked-out config and baseline even where the change widens what the gate accepts "
+             "(default: the base commit's; only for changes already reviewed, never for pull requests)",
+    )
 
 
 def _extra_reports(args: argparse.Namespace) -> list[tuple[str, str]]:
@@ -46,13 +56,13 @@ def _extra_reports(args: argparse.Namespace) -> list[tuple[str, str]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from secretshift.ci_trust import base_commit, gate_settings
     from secretshift.cienv import detect_range, provider_name
-    from secretshift.commands.scan import emit
-    from secretshift.config import load_config
-    from secretshift.gitscan import baseline_path, new_findings, scan_selection
+    from secretshift.gate import split_named
+    from secretshift.gitscan import scan_selection
     from secretshift.models import ScanResult
     from secretshift.progress import progress_wanted
-    from secretshift.report import ReportInput, reporters
+    from secretshift.report import ReportInput
     from secretshift.scan import all_rule_descriptions
     from secretshift.sources.git import ci_selection
 
@@ -62,45 +72,71 @@ def run(args: argparse.Namespace) -> int:
     extra = _extra_reports(args)
     ci_range = detect_range(env, args.base, args.head)
     selection = ci_selection(args.repo, ci_range)
-    config = load_config(args.config, Path(selection.root))
-    baseline = baseline_path(args.baseline, config.baseline, Path(selection.root))
+    root = Path(selection.root)
+    # The config and baseline the gate obeys come from the base commit: the change under check
+    # must not configure its own gate (see secretshift.ci_trust).
+    base = None if selection.empty else base_commit(selection)
+    settings = gate_settings(root, base, args.config, args.baseline, args.trust_head_config or selection.empty)
+    config = settings.config
     scan = scan_selection(selection, config, show_progress=progress_wanted(sys.stderr))
-    new, accepted, other = new_findings(scan.result.findings, baseline)
+    new, accepted, other = split_named(((f.path, f) for f in scan.result.findings), settings.baseline)
     result = ScanResult(new, scan.result.skipped, scan.result.files_scanned, scan.result.bytes_scanned)
-    rules = all_rule_descriptions(config)
-    report = ReportInput(result, rules, False, accepted)
-    render = reporters()
-    emit(render[fmt](report), args.output)
-    if provider == "github" and (args.output or fmt == "text"):
-        # Annotations only work on stdout; machine-readable reports on stdout stay unmixed.
-        sys.stdout.write(render["github"](report))
-    for extra_fmt, path in extra:
-        emit(render[extra_fmt](report), path)
-    notes = scan.notes()
+    report = ReportInput(result, all_rule_descriptions(config), False, accepted)
+    failures = _write_reports(report, fmt, args.output, extra, provider, root)
+    notes = [*scan.notes(), *settings.notes]
     for note in notes:
-        print(f"secretshift: {note}", file=sys.stderr)
+        print(f"secretshift: {printable_path(note)}", file=sys.stderr)
     if provider == "github":
-        _github_files(env, new, accepted, other, scan.result.skipped, scan.commits, selection.label, notes, args.sarif)
+        failures += _github_files(env, new, accepted, other, scan.result.skipped, scan.commits, selection.label,
+                                  notes, args.sarif, root)
     print(
         f"secretshift ci: {len(new)} new finding(s), {len(accepted) + other} in the baseline, "
         f"{scan.commits} commit(s) checked ({selection.label})",
         file=sys.stderr,
     )
+    if failures:
+        raise FatalError("; ".join(failures))
     return EXIT_FINDINGS if new and not args.no_fail else EXIT_CLEAN
+
+
+def _write_reports(report: ReportInput, fmt: str, output: str | None, extra: list[tuple[str, str]],
+                   provider: str, root: Path) -> list[str]:
+    """Every report, each on its own: one that cannot be written (a refused symlink, a full disk)
+    is named in the error at the end, and the others are still written."""
+    from secretshift.commands.scan import emit
+    from secretshift.report import reporters
+
+    render = reporters()
+    wanted: list[tuple[str, str | None]] = [(fmt, output)]
+    if provider == "github" and (output or fmt == "text"):
+        # Annotations only work on stdout; machine-readable reports on stdout stay unmixed.
+        wanted.append(("github", None))
+    wanted += extra
+    failures = []
+    for name, path in wanted:
+        try:
+            emit(render[name](report), path, root)
+        except FatalError as exc:
+            failures.append(str(exc))
+            print(f"secretshift: error: {exc}", file=sys.stderr)
+    return failures
 
 
 def _github_files(
     env: Mapping[str, str], new: list[Finding], accepted: list[Finding], baselined: int, skipped: Sequence[Skipped],
-    commits: int, label: str, notes: list[str], sarif: str | None,
-) -> None:
+    commits: int, label: str, notes: list[str], sarif: str | None, root: Path,
+) -> list[str]:
+    """The job summary and the step outputs; each written even when the other fails."""
     from secretshift.report.summary import render_summary
 
+    failures = []
     summary_path = env.get("GITHUB_STEP_SUMMARY")
     if summary_path:
-        _append(summary_path, render_summary(new, accepted, skipped, commits, label, notes, baselined))
+        failures += _append(summary_path, render_summary(new, accepted, skipped, commits, label, notes, baselined), root)
     output_path = env.get("GITHUB_OUTPUT")
     if output_path:
-        _append(output_path, _output("findings", str(len(new))) + _output("sarif", sarif or ""))
+        failures += _append(output_path, _output("findings", str(len(new))) + _output("sarif", sarif or ""), root)
+    return failures
 
 
 def _output(name: str, value: str) -> str:
@@ -110,9 +146,15 @@ def _output(name: str, value: str) -> str:
     return f"{name}={value}\n"
 
 
-def _append(path: str, text: str) -> None:
+def _append(path: str, text: str, root: Path) -> list[str]:
+    from secretshift.safe_write import PathOrigin, append_text
+
     try:
-        with open(path, "a", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise FatalError(f"cannot write {path}: {exc.strerror}") from None
+        # The runner names these files (its environment, not the repository): they may lie
+        # outside the checkout, but are still never followed through a symlink.
+        append_text(path, text.encode("utf-8", "backslashreplace").decode("utf-8"), root=root,
+                    origin=PathOrigin.NAMED_BY_USER)
+    except FatalError as exc:
+        print(f"secretshift: error: {exc}", file=sys.stderr)
+        return [str(exc)]
+    return []

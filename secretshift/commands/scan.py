@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -51,27 +50,20 @@ def check_show_secrets(args: argparse.Namespace) -> bool:
     return True
 
 
-def emit(text: str, output: str | None) -> None:
+def emit(text: str, output: str | None, root: Path | None = None) -> None:
+    """Write a report to stdout or to ``output`` (named on the command line, so it may lie outside
+    the repository). Never through a symlink: a pull request can commit one named like the report
+    (see :mod:`secretshift.safe_write`). ``root``: the repository (default: around the cwd)."""
+    # A file name holding undecodable bytes (a lone surrogate) is written as its \udcXX escape:
+    # one odd name must not crash the report (and the reports after it).
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(text.encode("utf-8", "backslashreplace").decode("utf-8"))
         return
-    target = Path(os.path.realpath(output))  # through a symlink: replace the file, keep the link
-    if target.exists() and not target.is_file():
-        # /dev/null, /dev/stdout, a FIFO: write into it. Replacing it with a regular file (as the
-        # atomic path below would) turned `--output /dev/null` run as root into a broken system.
-        try:
-            with open(target, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as exc:
-            raise FatalError(f"cannot write {output}: {exc.strerror}") from None
-        return
-    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise FatalError(f"cannot write {output}: {exc.strerror}") from None
+    from secretshift.baseline import find_repo_root
+    from secretshift.safe_write import PathOrigin, write_bytes
+
+    repo = root if root is not None else find_repo_root(Path.cwd())
+    write_bytes(output, text.encode("utf-8", "backslashreplace"), root=repo, origin=PathOrigin.NAMED_BY_USER)
 
 
 def summary(result: ScanResult, extra: str = "") -> str:
