@@ -73,9 +73,17 @@ def write_text(path: str | os.PathLike[str], text: str, *, root: str | os.PathLi
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes, *, root: str | os.PathLike[str],
-                origin: PathOrigin) -> None:
-    """Replace ``path`` with ``data`` safely (see the module docstring)."""
-    prepare(path, data, root=root, origin=origin).commit()
+                origin: PathOrigin, mode: int | None = None) -> None:
+    """Replace ``path`` with ``data`` safely (see the module docstring). ``mode``: permission bits
+    to set instead of keeping the old file's."""
+    prepare(path, data, root=root, origin=origin, mode=mode).commit()
+
+
+def write_hook(path: Path, text: str) -> None:
+    """Install a git hook (executable) into the hooks folder git named: the one write that goes
+    into ``.git/`` on purpose. The folder is the root: nothing in it is followed either."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes(path, text.encode("utf-8"), root=path.parent, origin=PathOrigin.NAMED_BY_USER, mode=0o755)
 
 
 def append_text(path: str | os.PathLike[str], text: str, *, root: str | os.PathLike[str],
@@ -124,7 +132,7 @@ class PendingWrite:
 
 
 def prepare(path: str | os.PathLike[str], data: bytes, *, root: str | os.PathLike[str],
-            origin: PathOrigin) -> PendingWrite:
+            origin: PathOrigin, mode: int | None = None) -> PendingWrite:
     """Check ``path`` and write ``data`` to a temp file beside it; ``commit()`` puts it in place.
 
     A target that exists but is no regular file (``/dev/null``, a pipe) outside the repository is
@@ -137,7 +145,8 @@ def prepare(path: str | os.PathLike[str], data: bytes, *, root: str | os.PathLik
         if existing is not None and not stat.S_ISREG(existing.st_mode):
             _write_special(place, dir_fd, existing, data)
             return PendingWrite(place, "", os.fspath(root), origin)
-        mode = stat.S_IMODE(existing.st_mode) if existing is not None else 0o666 & ~_umask()
+        if mode is None:
+            mode = stat.S_IMODE(existing.st_mode) if existing is not None else 0o666 & ~_umask()
         temp_name, fd = _create_temp(place, dir_fd)
         try:
             _write_all(fd, data)

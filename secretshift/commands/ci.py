@@ -119,6 +119,9 @@ def _write_reports(report: ReportInput, fmt: str, output: str | None, extra: lis
         except FatalError as exc:
             failures.append(str(exc))
             print(f"secretshift: error: {exc}", file=sys.stderr)
+        except Exception as exc:  # a reporter's bug: the other reports and the outputs still matter
+            failures.append(f"internal error writing the {name} report ({type(exc).__name__})")
+            print(f"secretshift: error: {failures[-1]}", file=sys.stderr)
     return failures
 
 
