@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from secretshift.baseline import BASELINE_NAME, Baseline, baseline_from_text, load_baseline
+from secretshift.baseline_file import BASELINE_NAME, Baseline, baseline_from_text, load_baseline
 from secretshift.config import CONFIG_FILES, Config, config_from_text, load_config
 from secretshift.errors import FatalError
 from secretshift.safe_write import is_inside

@@ -26,7 +26,7 @@ from typing import Any
 
 from secretshift.errors import FatalError
 from secretshift.models import Allowlist, Rule
-from secretshift.rules import load_toml, rules_from_table
+from secretshift.scanner.rules import load_toml, rules_from_table
 
 DEFAULT_MAX_FILE_SIZE = 25 * 1024 * 1024
 CONFIG_FILES = (".secretshift.toml", "pyproject.toml")
@@ -85,7 +85,7 @@ def _size(raw: Any) -> int | None:
 def check_pattern(pattern: str, where: str) -> None:
     """A configured exclude/allowlist regex: valid, and not one that matches everything (an empty
     pattern, `.*`, `.`): that is how a pull request's config switched the scan off."""
-    from secretshift.regex import compile_text
+    from secretshift.scanner.regex import compile_text
 
     compiled = compile_text(pattern, f"{where}: regex {pattern!r}")
     if compiled.search("") is not None:

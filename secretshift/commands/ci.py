@@ -14,14 +14,16 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from secretshift.errors import EXIT_CLEAN, EXIT_FINDINGS, FatalError
+from secretshift.errors import EXIT_CLEAN, FatalError
 from secretshift.models import Finding, Skipped
+from secretshift.output import exit_code, report_input, write_report
+from secretshift.report import REPORTERS
 from secretshift.textutil import printable_path
 
 if TYPE_CHECKING:
     from secretshift.report import ReportInput
 
-_FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
+_FORMATS = tuple(REPORTERS)  # every format in the report registry
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,13 +60,10 @@ def _extra_reports(args: argparse.Namespace) -> list[tuple[str, str]]:
 def run(args: argparse.Namespace) -> int:
     from secretshift.ci_trust import base_commit, gate_settings
     from secretshift.cienv import detect_range, provider_name
-    from secretshift.gate import split_named
-    from secretshift.gitscan import scan_selection
-    from secretshift.models import ScanResult
+    from secretshift.pipeline import scan_commits
     from secretshift.progress import progress_wanted
-    from secretshift.report import ReportInput
-    from secretshift.scan import all_rule_descriptions
     from secretshift.sources.git import ci_selection
+    from secretshift.triage import triage_named
 
     env = os.environ
     provider = provider_name(env)
@@ -78,35 +77,31 @@ def run(args: argparse.Namespace) -> int:
     base = None if selection.empty else base_commit(selection)
     settings = gate_settings(root, base, args.config, args.baseline, args.trust_head_config or selection.empty)
     config = settings.config
-    scan = scan_selection(selection, config, show_progress=progress_wanted(sys.stderr))
-    new, accepted, other = split_named(((f.path, f) for f in scan.result.findings), settings.baseline)
-    result = ScanResult(new, scan.result.skipped, scan.result.files_scanned, scan.result.bytes_scanned)
-    report = ReportInput(result, all_rule_descriptions(config), False, accepted)
+    scan = scan_commits(selection, config, show_progress=progress_wanted(sys.stderr))
+    # Commit findings' paths are relative to the repository root, as the baseline's are.
+    triaged = triage_named(((f.path, f) for f in scan.result.findings), settings.baseline)
+    report = report_input(config, ["sarif"], scan.result, triaged)
     failures = _write_reports(report, fmt, args.output, extra, provider, root)
-    notes = [*scan.notes(), *settings.notes]
+    notes = [*scan.source.notes(), *settings.notes]
     for note in notes:
         print(f"secretshift: {printable_path(note)}", file=sys.stderr)
     if provider == "github":
-        failures += _github_files(env, new, accepted, other, scan.result.skipped, scan.commits, selection.label,
-                                  notes, args.sarif, root)
+        failures += _github_files(env, list(triaged.new), list(triaged.to_migrate), triaged.baselined,
+                                  scan.result.skipped, scan.source.commits, selection.label, notes, args.sarif, root)
     print(
-        f"secretshift ci: {len(new)} new finding(s), {len(accepted) + other} in the baseline, "
-        f"{scan.commits} commit(s) checked ({selection.label})",
+        f"secretshift ci: {len(triaged.new)} new finding(s), {len(triaged.to_migrate) + triaged.baselined} in the "
+        f"baseline, {scan.source.commits} commit(s) checked ({selection.label})",
         file=sys.stderr,
     )
     if failures:
         raise FatalError("; ".join(failures))
-    return EXIT_FINDINGS if new and not args.no_fail else EXIT_CLEAN
+    return EXIT_CLEAN if args.no_fail else exit_code(triaged)
 
 
 def _write_reports(report: ReportInput, fmt: str, output: str | None, extra: list[tuple[str, str]],
                    provider: str, root: Path) -> list[str]:
     """Every report, each on its own: one that cannot be written (a refused symlink, a full disk)
     is named in the error at the end, and the others are still written."""
-    from secretshift.commands.scan import emit
-    from secretshift.report import reporters
-
-    render = reporters()
     wanted: list[tuple[str, str | None]] = [(fmt, output)]
     if provider == "github" and (output or fmt == "text"):
         # Annotations only work on stdout; machine-readable reports on stdout stay unmixed.
@@ -115,7 +110,7 @@ def _write_reports(report: ReportInput, fmt: str, output: str | None, extra: lis
     failures = []
     for name, path in wanted:
         try:
-            emit(render[name](report), path, root)
+            write_report(name, report, path, root)
         except FatalError as exc:
             failures.append(str(exc))
             print(f"secretshift: error: {exc}", file=sys.stderr)

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import subprocess
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import IO
 
 from secretshift.errors import FatalError
-from secretshift.models import Skipped
+from secretshift.models import Finding, Skipped
 from secretshift.sources.files import BINARY_EXTENSIONS
 from secretshift.textutil import looks_binary, normalise_encoding
 
@@ -162,6 +162,15 @@ def added_lines(new: bytes, previous: Sequence[bytes]) -> frozenset[int]:
         else:
             added.add(number)
     return frozenset(added)
+
+
+def on_added_lines(added: frozenset[int]) -> Callable[[Finding], Finding | None]:
+    """A placement keeping only findings that touch an added line (the others were there before)."""
+    def keep(finding: Finding) -> Finding | None:
+        touches = any(line in added for line in range(finding.line, finding.end_line + 1))
+        return finding if touches else None
+
+    return keep
 
 
 def _lines(data: bytes) -> list[bytes]:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from secretshift.errors import FatalError
-from secretshift.models import Blob, Skipped
-from secretshift.sources.binary_blobs import BINARY_REASON, BlobReader, read_flagged
+from secretshift.models import Blob, Finding, Skipped
+from secretshift.sources import ScanItem
+from secretshift.sources.binary_blobs import BINARY_REASON, BlobReader, on_added_lines, read_flagged
 from secretshift.textutil import looks_binary
 
 _DIFF_FLAGS = (
@@ -32,6 +33,23 @@ _SCANNED_MODES = (b"100644", b"100755")
 class ChangedBlob:
     blob: Blob
     added: frozenset[int]  # 1-based lines of this version that the change adds
+
+
+@dataclass(frozen=True)
+class ChangesSource:
+    """Changed blobs (the index, or commits being pushed): whole blobs are scanned, a finding is
+    kept only when it touches a line the change adds."""
+
+    changes: Sequence[tuple[Sequence[ChangedBlob], Sequence[Skipped]]]
+
+    def items(self) -> Iterator[ScanItem | Skipped]:
+        for changed, skipped in self.changes:
+            yield from skipped
+            for item in changed:
+                yield ScanItem(item.blob, on_added_lines(item.added))
+
+    def blobs(self) -> Iterator[Blob]:
+        return (item.blob for changed, _ in self.changes for item in changed)
 
 
 @dataclass(frozen=True)
