@@ -57,10 +57,10 @@ def check_pushed(updates: str, remote: str, config: Config, baseline: Baseline |
                  baseline_path: Path | None, root: Path) -> GateResult:
     """Every commit a push sends (git's pre-push input: ``local-ref local-sha remote-ref
     remote-sha`` lines): a secret added then removed within the push still reaches history."""
-    from secretshift.sources.staged import commit_changes, pushed_commits
+    from secretshift.sources.merge_commits import pushed_changes
+    from secretshift.sources.staged import pushed_commits
 
-    commits = pushed_commits(root, updates, remote)
-    changes = [commit_changes(root, commit, config.max_file_size) for commit in commits]
+    changes = pushed_changes(root, pushed_commits(root, updates, remote), config.max_file_size)
     gate = _check_changes(changes, config, baseline, baseline_path, root)
     return replace(gate, verb="pushed")
 

@@ -141,13 +141,31 @@ def ci_selection(path: str, ci: CiRange) -> GitSelection:
             note = f"the previous tip {ci.base[:12]} is not in this clone (force push?)"
         else:
             return range_selection(repo, (head,), (base,), ci.label, note)
-    others = tuple(sorted(_other_branches(repo, ci.branch)))
+    others = tuple(sorted(_already_checked(repo, ci.branch, head, ci.default_branch)))
     if others:
         note += "; checking the commits no other branch has" if note else "checking the commits no other branch has"
     else:
         note += "; no other branch to compare with: checking the whole history" if note else (
             "no other branch to compare with: checking the whole history")
     return range_selection(repo, (head,), others, ci.label, note)
+
+
+def _already_checked(repo: Repo, branch: str | None, head: str, default_branch: str | None) -> set[str]:
+    """Branches whose commits a new branch need not check again: the default branch, and every
+    other branch that does not hold ``head``. A branch that holds it may be just as new (a push
+    creating two branches at one commit): excluding each from the other checked nothing."""
+    others = _other_branches(repo, branch)
+    try:
+        holding = set(repo.git.for_each_ref("--contains", head, "--format=%(refname)", "refs/heads",
+                                            "refs/remotes").split())
+    except Exception:  # GitPython's GitCommandError: an old git without --contains; keep all
+        holding = set()
+    keep = {name for name in others if name not in holding}
+    if default_branch:
+        keep |= {name for name in others
+                 if name == f"refs/heads/{default_branch}"
+                 or (name.startswith("refs/remotes/") and name.split("/", 3)[-1] == default_branch)}
+    return keep
 
 
 def _other_branches(repo: Repo, branch: str | None) -> set[str]:

@@ -72,14 +72,14 @@ def commit_changes(root: Path, commit: str, max_size: int) -> tuple[list[Changed
 
 
 def pushed_commits(root: Path, updates: str, remote: str) -> list[str]:
-    """The non-merge commits a push sends, oldest first, from git's pre-push input."""
+    """Every commit a push sends, merges included, oldest first, from git's pre-push input."""
     commits: list[str] = []
     for line in updates.splitlines():
         fields = line.split()
         if len(fields) != 4 or not fields[1].strip("0"):
             continue  # malformed, or a branch deletion: nothing is sent
         local, remote_sha = fields[1], fields[3]
-        args = ["rev-list", "--reverse", "--no-merges", local, "--not", f"--remotes={remote}"]
+        args = ["rev-list", "--reverse", local, "--not", f"--remotes={remote}"]
         if remote_sha.strip("0") and _exists(root, remote_sha):
             args.append(remote_sha)
         for commit in git_output(root, args).decode("ascii").split():
