@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from secretshift.baseline_file import BASELINE_NAME, Baseline, root_relative
 from secretshift.config import Config
 from secretshift.models import Finding, ScanResult, Skipped
-from secretshift.textutil import printable_path
+from secretshift.textutil import printable_path, shell_word
 from secretshift.triage import Triage, triage
 
 if TYPE_CHECKING:
@@ -96,17 +96,17 @@ def _finding_line(finding: Finding) -> str:
 
 
 def failure_message(gate: GateResult, root: Path) -> str:
-    import shlex
-
     count = len(gate.new)
     noun = "a secret" if count == 1 else f"{count} secrets"
     lines = [f"secretshift: {noun} would be {gate.verb}:", ""]
     lines += [_finding_line(f) for f in gate.new]
     first = gate.new[0]
-    target = shlex.quote(f"{first.path}:{first.line}")
+    # shell_word: a file name cannot put terminal escapes or a command into the hint; `--` keeps
+    # a name starting with `-` from being read as an option.
+    target = _after_options([f"{first.path}:{first.line}"])
     files = sorted({f.path for f in gate.new})
     baseline = root_relative(str(gate.baseline_path), root) if gate.baseline_path else BASELINE_NAME
-    baseline_arg = "" if baseline == BASELINE_NAME else f" --baseline {shlex.quote(baseline)}"
+    baseline_arg = "" if baseline == BASELINE_NAME else f" --baseline {shell_word(baseline)}"
     lines += [
         "",
         "What to do with each one:",
@@ -115,8 +115,8 @@ def failure_message(gate: GateResult, root: Path) -> str:
         "  - a false positive? allow it with a comment on its line (or on the line before):",
         "        # secretshift: allow",
         "  - accept it for now (reviewed, to migrate later): add it to the baseline",
-        f"        secretshift baseline update{baseline_arg} {' '.join(shlex.quote(f) for f in files)}",
-        f"    and stage the baseline (git add {shlex.quote(baseline)}).",
+        f"        secretshift baseline update{baseline_arg} {_after_options(files)}",
+        f"    and stage the baseline (git add {_after_options([baseline])}).",
         "",
         *(["Remove it from the commits before pushing (git rebase -i, or git commit --amend)."]
           if gate.verb == "pushed" else []),
@@ -124,6 +124,11 @@ def failure_message(gate: GateResult, root: Path) -> str:
         "whatever else you do; removing it from the code does not remove it from git history.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _after_options(paths: Sequence[str]) -> str:
+    words = " ".join(shell_word(path) for path in paths)
+    return f"-- {words}" if any(path.startswith("-") for path in paths) else words
 
 
 def accepted_message(gate: GateResult) -> str:
