@@ -199,3 +199,15 @@ def test_a_non_utf8_file_name_never_crashes_a_report(git_repo: Path, tmp_path: P
     assert json.loads((git_repo / "gl.json").read_text())["vulnerabilities"]
     assert "findings=1" in outputs.read_text()
     assert "\x1b" not in out.out + out.err
+
+
+@pytest.mark.parametrize(("fmt", "to_file"), [("text", False), ("json", False), ("github", False),
+                                               ("sarif", True), ("junit", True), ("gitlab", True)])
+def test_scan_reports_survive_a_non_utf8_name(git_repo: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str], fmt: str, to_file: bool) -> None:
+    (git_repo / os.fsdecode(b"legacy-\xff\xfe.env")).write_text(f"TOKEN={github_token(44)}\n")
+    monkeypatch.chdir(git_repo)
+    argv = ["scan", ".", "--no-git", "--format", fmt] + (["-o", "report.out"] if to_file else [])
+    assert main(argv) == 1, capsys.readouterr().err
+    text = (git_repo / "report.out").read_bytes().decode("utf-8") if to_file else capsys.readouterr().out
+    assert "legacy-" in text
