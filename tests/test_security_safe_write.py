@@ -15,8 +15,15 @@ USER = PathOrigin.NAMED_BY_USER
 REPO = PathOrigin.FROM_REPOSITORY
 
 
+@pytest.fixture(params=[True, False], ids=["at-calls", "path-walk"])
+def walk_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Every test runs with the race-free *at() walk and with the path-based walk Windows gets."""
+    monkeypatch.setattr(safe_write, "_AT_CALLS", bool(request.param) and safe_write._AT_CALLS)
+    return bool(request.param)
+
+
 @pytest.fixture
-def layout(tmp_path: Path) -> tuple[Path, Path]:
+def layout(tmp_path: Path, walk_mode: bool) -> tuple[Path, Path]:
     """A repository and a precious file outside it (what an attacker wants overwritten)."""
     repo = tmp_path / "repo"
     (repo / ".git" / "hooks").mkdir(parents=True)
