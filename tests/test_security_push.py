@@ -136,3 +136,17 @@ def test_real_git_push_runs_the_hook_on_the_merge(tmp_path: Path) -> None:
     assert proc.returncode != 0
     assert "would be pushed" in proc.stdout + proc.stderr
     assert git(tmp_path, "--git-dir", str(remote), "rev-parse", "main").strip() != git(dev, "rev-parse", "HEAD").strip()
+
+
+def test_the_default_branch_comes_from_the_ci_environment(tmp_path: Path) -> None:
+    from secretshift.cienv import detect_range
+
+    sha = "b" * 40
+    gitlab = detect_range({"GITLAB_CI": "true", "CI_COMMIT_SHA": sha, "CI_COMMIT_BEFORE_SHA": ZERO,
+                           "CI_COMMIT_BRANCH": "feat-a", "CI_DEFAULT_BRANCH": "trunk"})
+    assert (gitlab.base, gitlab.branch, gitlab.default_branch) == (None, "feat-a", "trunk")
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"before": ZERO, "after": sha, "ref": "refs/heads/feat-a",
+                                 "repository": {"default_branch": "develop"}}))
+    github = detect_range({"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "push", "GITHUB_EVENT_PATH": str(event)})
+    assert (github.base, github.default_branch) == (None, "develop")
