@@ -138,10 +138,15 @@ def _base_baseline(root: Path, base: str, explicit: str | None,
 
 
 def _relative(path: str, root: Path) -> str:
-    absolute = os.path.abspath(path)
+    """``path`` relative to the repository root, without resolving the path's own components: a
+    directory the change turned into a symlink must not choose which base-commit file is read."""
     real_root = os.path.realpath(root)
-    candidate = os.path.relpath(os.path.realpath(os.path.dirname(absolute)), real_root)
-    return _posix(os.path.normpath(os.path.join(candidate, os.path.basename(absolute))))
+    absolute = os.path.normpath(os.path.join(os.path.realpath(os.getcwd()), path))
+    relative = os.path.relpath(absolute, real_root)
+    if relative.startswith(".."):  # an absolute path through the user's own symlinked parent
+        relative = os.path.relpath(os.path.join(os.path.realpath(os.path.dirname(absolute)),
+                                                os.path.basename(absolute)), real_root)
+    return _posix(relative)
 
 
 def _posix(path: str) -> str:

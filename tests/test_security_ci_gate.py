@@ -157,3 +157,24 @@ def test_the_summary_lists_the_changes(git_repo: Path, tmp_path: Path) -> None:
     assert "widens: excludes paths matching" in text and "--trust-head-config" in text
     assert "findings=1" in outputs.read_text()
     assert TOKEN not in text + proc.stdout + proc.stderr + (git_repo / "secretshift.sarif").read_text()
+
+
+def test_a_symlinked_config_folder_cannot_pick_the_base_file(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--config ci/secretshift.toml`: the PR turns `ci/` into a symlink to a folder of its own;
+    the gate still reads `ci/secretshift.toml` at the base, not the file the link leads to."""
+    strict = 'rule_files = ["rules.toml"]\n'
+    rule = ('[[rules]]\nid = "internal-token"\ndescription = "internal"\nregex = \'\'\'(?P<secret>itk_[a-z0-9]{24})\'\'\'\n'
+            'keywords = ["itk_"]\n')
+    base = _base(git_repo, {"ci/secretshift.toml": strict, "ci/rules.toml": rule})
+    git(git_repo, "rm", "-rq", "ci")
+    (git_repo / "mine").mkdir()
+    (git_repo / "mine" / "secretshift.toml").write_text("")
+    (git_repo / "ci").symlink_to("mine")
+    (git_repo / "app").mkdir(exist_ok=True)
+    (git_repo / "app" / "internal.py").write_text('TOKEN = "itk_' + "a1b2c3d4e5f6g7h8i9j0k1l2" + '"\n')
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-q", "-m", "pr")
+    code, _ = _ci(git_repo, base, "HEAD", "--config", "ci/secretshift.toml")
+    err = capsys.readouterr().err
+    assert code == 1, err
+    assert "removes custom rule 'internal-token'" in err
