@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from secretshift.baseline_file import BASELINE_NAME, Baseline, baseline_from_text, load_baseline
@@ -49,10 +49,11 @@ def gate_settings(root: Path, base: str | None, config_arg: str | None, baseline
     """The base commit's settings, or the checkout's where the difference only narrows (or
     ``trust_head``). ``base`` None: no base commit exists (a repository's first push)."""
     head = _head_side(root, config_arg, baseline_arg)
+    key = head.config.hash_key  # from the environment (SECRETSHIFT_HASH_KEY), the same for both sides
     if base is None:
-        base_side = _Side(Config(), None, "(none: no base commit)", "(none)")
+        base_side = _Side(Config(hash_key=key), None, "(none: no base commit)", "(none)")
     else:
-        base_side = _base_side(root, base, config_arg, baseline_arg)
+        base_side = _base_side(root, base, config_arg, baseline_arg, key)
     widens, narrows = compare(base_side, head)
     if not widens and not narrows:
         return GateSettings(head.config, head.baseline, ())
@@ -75,7 +76,7 @@ def gate_settings(root: Path, base: str | None, config_arg: str | None, baseline
 def _head_side(root: Path, config_arg: str | None, baseline_arg: str | None) -> _Side:
     config = load_config(config_arg, root)
     path = _baseline_path(root, baseline_arg, config.baseline)
-    baseline = load_baseline(path) if path is not None and path.is_file() else None
+    baseline = load_baseline(path, config.hash_key) if path is not None and path.is_file() else None
     if baseline_arg is not None and baseline is None:
         raise FatalError(f"baseline not found: {baseline_arg}")
     if config.baseline is not None and baseline_arg is None and baseline is None:
@@ -91,9 +92,11 @@ def _baseline_path(root: Path, explicit: str | None, configured: str | None) -> 
     return root / BASELINE_NAME
 
 
-def _base_side(root: Path, base: str, config_arg: str | None, baseline_arg: str | None) -> _Side:
+def _base_side(root: Path, base: str, config_arg: str | None, baseline_arg: str | None,
+               key: bytes | None) -> _Side:
     config, config_name = _base_config(root, base, config_arg)
-    baseline, baseline_name = _base_baseline(root, base, baseline_arg, config.baseline)
+    config = replace(config, hash_key=key)
+    baseline, baseline_name = _base_baseline(root, base, baseline_arg, config.baseline, key)
     return _Side(config, baseline, config_name, baseline_name)
 
 
@@ -119,13 +122,13 @@ def _base_config(root: Path, base: str, config_arg: str | None) -> tuple[Config,
 
 
 def _base_baseline(root: Path, base: str, explicit: str | None,
-                   configured: str | None) -> tuple[Baseline | None, str]:
+                   configured: str | None, key: bytes | None) -> tuple[Baseline | None, str]:
     if explicit is not None and not is_inside(explicit, root):
-        return load_baseline(Path(explicit)), explicit
+        return load_baseline(Path(explicit), key), explicit
     if explicit is not None:
         name = _relative(explicit, root)
     elif configured is not None and os.path.isabs(configured) and not is_inside(configured, root):
-        return load_baseline(Path(configured)), configured
+        return load_baseline(Path(configured), key), configured
     elif configured is not None:
         name = _relative(configured, root) if os.path.isabs(configured) else _posix(configured)
     else:
@@ -134,7 +137,7 @@ def _base_baseline(root: Path, base: str, explicit: str | None,
     if text is None:
         return None, f"(no {name} at {base[:12]})"
     origin = f"{name} at {base[:12]}"
-    return baseline_from_text(text, origin), origin
+    return baseline_from_text(text, origin, key), origin
 
 
 def _relative(path: str, root: Path) -> str:

@@ -45,6 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="obey the checked-out config and baseline even where the change widens what the gate accepts "
              "(default: the base commit's; only for changes already reviewed, never for pull requests)",
     )
+    from secretshift.validate.flags import add_arguments as add_validate_arguments
+
+    add_validate_arguments(parser)
 
 
 def _extra_reports(args: argparse.Namespace) -> list[tuple[str, str]]:
@@ -64,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
     from secretshift.progress import progress_wanted
     from secretshift.sources.git import ci_selection
     from secretshift.triage import triage_named
+    from secretshift.validate.flags import options_from
 
+    validate = options_from(args)  # a flag mistake is an error before anything is scanned
     env = os.environ
     provider = provider_name(env)
     fmt = args.format or ("github" if provider == "github" else "text")
@@ -80,6 +85,10 @@ def run(args: argparse.Namespace) -> int:
     scan = scan_commits(selection, config, show_progress=progress_wanted(sys.stderr))
     # Commit findings' paths are relative to the repository root, as the baseline's are.
     triaged = triage_named(((f.path, f) for f in scan.result.findings), settings.baseline)
+    if validate is not None:
+        from secretshift.validate.command import validate_triage
+
+        triaged = validate_triage(triaged, validate, [root], args.only_valid)
     report = report_input(config, ["sarif"], scan.result, triaged)
     failures = _write_reports(report, fmt, args.output, extra, provider, root)
     notes = [*scan.source.notes(), *settings.notes]

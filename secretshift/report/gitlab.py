@@ -10,6 +10,7 @@ from typing import Any
 from secretshift import __version__
 from secretshift.models import Finding
 from secretshift.report import ReportInput
+from secretshift.report.text import validation_note
 from secretshift.textutil import json_text
 
 SCHEMA_VERSION = "15.0.7"
@@ -32,7 +33,7 @@ def _vulnerability(finding: Finding) -> dict[str, Any]:
         "category": "secret_detection",
         "name": finding.description,
         "description": (
-            f"{finding.description}{key} ({finding.redacted}). A secret that reached git history must be "
+            f"{finding.description}{key} ({finding.redacted}){validation_note(finding)}. A secret that reached git history must be "
             "rotated; move it to AWS Secrets Manager with `secretshift migrate plan`."
         ),
         "severity": "Critical",
