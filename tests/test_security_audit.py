@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from secretshift.audit import _masked_line
 from secretshift.config import Config
 from secretshift.models import Blob
@@ -17,6 +19,7 @@ KEY, SECRET, TOKEN = aws_key_id(61), aws_secret_access_key(62), github_token(63)
 LINE = f'client = boto3.client("s3", aws_access_key_id="{KEY}", aws_secret_access_key="{SECRET}")  # gh {TOKEN}\n'
 
 
+@pytest.mark.subprocess
 def test_the_audit_screen_masks_every_secret_on_the_line(git_repo: Path) -> None:
     (git_repo / "upload.py").write_text("import boto3\n" + LINE)
     assert run_cli("baseline", "create", cwd=git_repo).returncode == 0

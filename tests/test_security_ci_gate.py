@@ -142,6 +142,7 @@ def test_a_pr_cannot_smuggle_a_rule_file(git_repo: Path, capsys: pytest.CaptureF
     assert "changes custom rule 'internal-token'" in err
 
 
+@pytest.mark.subprocess
 def test_the_summary_lists_the_changes(git_repo: Path, tmp_path: Path) -> None:
     """End to end with the real CLI and a GitHub pull_request event."""
     base = _base(git_repo)

@@ -108,6 +108,7 @@ def test_staged_scan_finds_them(git_repo: Path, capsys: pytest.CaptureFixture[st
     assert "GITHUB_TOKEN" in capsys.readouterr().out
 
 
+@pytest.mark.subprocess
 def test_pre_push_hook_finds_them(git_repo: Path, tmp_path: Path) -> None:
     """End to end: a real `git push` runs the installed pre-push hook, which must refuse."""
     remote = tmp_path / "remote.git"
@@ -171,6 +172,7 @@ def test_what_is_still_skipped_is_listed_with_its_reason(git_repo: Path, capsys:
     assert code == 0
 
 
+@pytest.mark.subprocess
 def test_ci_subprocess_utf16_env_fails_the_gate(git_repo: Path) -> None:
     """The reported attack, replayed with the real CLI: a PowerShell-written `.env`."""
     base, head = _attack(git_repo, ATTACKS["utf16-with-bom"])

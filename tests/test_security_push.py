@@ -124,6 +124,7 @@ def test_a_clean_merge_adds_nothing_of_its_own(tmp_path: Path, monkeypatch: pyte
     assert main(["hook", "--pre-push", "origin", str(remote)]) == 0
 
 
+@pytest.mark.subprocess
 def test_real_git_push_runs_the_hook_on_the_merge(tmp_path: Path) -> None:
     """End to end: `secretshift install-hook --pre-push`, then a real `git push` is refused."""
     remote, dev = _remote_with_main(tmp_path)

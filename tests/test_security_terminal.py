@@ -80,6 +80,7 @@ def test_ci_output_and_notes(git_repo: Path, monkeypatch: pytest.MonkeyPatch,
     _clean(out.out + out.err)
 
 
+@pytest.mark.subprocess
 def test_migrate_plan_summary_and_interactive(git_repo: Path) -> None:
     """The real CLI: the plan's summary and the interactive prompt list file names."""
     name = "svc\x1b]0;owned\x07.env"

@@ -45,6 +45,7 @@ def _untouched(victim: Path) -> None:
     assert stat.S_IMODE(victim.stat().st_mode) == 0o644
 
 
+@pytest.mark.subprocess
 def test_gitlab_template_report_names_committed_as_symlinks_are_refused(git_repo: Path, victim: Path,
                                                                         tmp_path: Path) -> None:
     """The GitLab template's exact command, end to end; the JUnit name is not a symlink, so that
