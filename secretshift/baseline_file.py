@@ -18,10 +18,13 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from secretshift.errors import FatalError
 from secretshift.models import Finding
+
+if TYPE_CHECKING:
+    from secretshift.safe_write import PathOrigin
 
 BASELINE_NAME = ".secrets.baseline"
 # The detect-secrets release whose format we write; it refuses nothing older than itself.
@@ -136,13 +139,18 @@ def load_baseline(path: Path, hash_key: bytes | None) -> Baseline:
         raise FatalError(f"baseline not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FatalError(f"cannot read baseline {path}: {exc}") from None
+    return baseline_from_text(text, str(path), hash_key)
+
+
+def baseline_from_text(text: str, origin: str, hash_key: bytes | None) -> Baseline:
+    """A baseline's JSON text (`ci` reads the base commit's with `git cat-file`)."""
     import json  # here, not at the top: a repository without a baseline never needs it
 
     try:
         document = json.loads(text, object_pairs_hook=_merged_duplicates)
     except json.JSONDecodeError as exc:
-        raise FatalError(f"{path}: not a baseline file (invalid JSON at line {exc.lineno})") from None
-    return parse_baseline(document, str(path), hash_key)
+        raise FatalError(f"{origin}: not a baseline file (invalid JSON at line {exc.lineno})") from None
+    return parse_baseline(document, origin, hash_key)
 
 
 def _merged_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -229,22 +237,21 @@ def render_baseline(baseline: Baseline) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
-def write_baseline(path: Path, baseline: Baseline) -> bool:
-    """Write atomically; False (and the file untouched) when the content is already that."""
+def write_baseline(path: Path, baseline: Baseline, root: Path | None = None,
+                   origin: PathOrigin | None = None) -> bool:
+    """Write safely (no symlinks, never into .git/, see :mod:`secretshift.safe_write`); False (and
+    the file untouched) when the content is already that. ``origin``: NAMED_BY_USER when the path
+    came from ``--baseline`` (it may then lie outside ``root``, the repository)."""
+    from secretshift.safe_write import PathOrigin, write_text
+
     text = render_baseline(baseline)
     try:
         if path.read_text("utf-8") == text:
             return False
     except (OSError, UnicodeDecodeError):
         pass
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise FatalError(f"cannot write baseline {path}: {exc.strerror}") from None
+    write_text(path, text, root=root if root is not None else find_repo_root(path.parent),
+               origin=origin or PathOrigin.FROM_REPOSITORY)
     return True
 
 

@@ -74,7 +74,10 @@ def _write(args: argparse.Namespace, config: Config, path: Path, root: Path) -> 
     own_name = root_relative(str(path), root)
     named = [(name, finding) for name, finding in rooted.named if name != own_name]
     updated = refreshed(previous, named, rooted.covers)
-    changed = write_baseline(path, updated)
+    from secretshift.safe_write import PathOrigin
+
+    origin = PathOrigin.NAMED_BY_USER if args.baseline else PathOrigin.FROM_REPOSITORY
+    changed = write_baseline(path, updated, root, origin)
     before = {e.identity for e in previous.entries}
     after = {e.identity for e in updated.entries}
     state = "written" if changed else "unchanged"

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from secretshift.errors import EXIT_CLEAN, FatalError
+from secretshift.textutil import terminal_text
 
 if TYPE_CHECKING:
     from secretshift.config import Config
@@ -86,10 +87,10 @@ def run_plan(args: argparse.Namespace) -> int:
     plan = plan_migration(targets, config, settings)
     if args.out:
         emit(plan_to_json(plan), args.out)
-        print(plan_summary(plan, with_diff=False) + rotate_first)
-        print(f"plan written to {args.out}; apply it with `secretshift migrate apply {args.out}`")
+        print(terminal_text(plan_summary(plan, with_diff=False) + rotate_first))
+        print(terminal_text(f"plan written to {args.out}; apply it with `secretshift migrate apply {args.out}`"))
     else:
-        print(plan_summary(plan, with_diff=True) + rotate_first)
+        print(terminal_text(plan_summary(plan, with_diff=True) + rotate_first))
     return EXIT_CLEAN
 
 

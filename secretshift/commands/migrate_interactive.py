@@ -8,6 +8,7 @@ from pathlib import Path
 
 from secretshift.errors import EXIT_CLEAN
 from secretshift.models import Finding
+from secretshift.textutil import terminal_text
 
 _LEADERS = {"python": "#", "dotenv": "#", "yaml": "#", "shell": "#", "toml": "#", "ini": "#",
             "properties": "#", "ruby": "#", "dockerfile": "#", "terraform": "#", "hcl": "#",
@@ -93,7 +94,8 @@ def run_interactive(args: argparse.Namespace) -> int:
           "(inline comment), [b]aseline, [s]kip, [q]uit")
     for index, finding in enumerate(findings, 1):
         key = f" {finding.key}" if finding.key else ""
-        print(f"[{index}/{len(findings)}] {finding.path}:{finding.line}{key} {finding.rule} {finding.redacted}")
+        print(terminal_text(f"[{index}/{len(findings)}] {finding.path}:{finding.line}{key} {finding.rule} "
+                            f"{finding.redacted}").replace("\n", "\\n"))
         choice = _answer("m/a/b/s/q? ")
         if choice == "q":
             break
@@ -109,7 +111,7 @@ def run_interactive(args: argparse.Namespace) -> int:
         print("nothing chosen for migration")
         return EXIT_CLEAN
     plan = plan_migration(chosen, config, settings)
-    print(plan_summary(plan, with_diff=True))
+    print(terminal_text(plan_summary(plan, with_diff=True)))
     print("apply this plan now? [y/N] ", end="", flush=True)
     if sys.stdin.readline().strip().lower() not in ("y", "yes"):
         print("not applied")

@@ -11,6 +11,10 @@ from secretshift.report.text import validation_note
 
 
 def escape_data(text: str) -> str:
+    # Other control characters (a file name holding ESC [31m) would reach the log viewer raw.
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() or c in "\r\n" else
+                       (f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}") for c in text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
