@@ -21,6 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     plan.add_argument("targets", nargs="*", metavar="PATH[:LINE]", help="files, directories or file:line (default: .)")
     plan.add_argument("--out", metavar="FILE", help="write the plan as JSON (default: print a summary)")
     plan.add_argument("--config", metavar="FILE", help="config file (default: .secretshift.toml or pyproject.toml)")
+    plan.add_argument("--include-tests", action="store_true",
+                      help="also migrate findings under test paths (tests/, *_test.go, *.spec.ts, ...)")
+    plan.add_argument("--store-unreferenced", action="store_true",
+                      help="store a secret in ASM even when no rewritten reference reads it")
     apply = sub.add_parser("apply", help="apply a plan: create the secrets, then rewrite the files")
     apply.add_argument("plan", metavar="PLAN", help="a plan file from `migrate plan --out`")
     add_aws_arguments(apply)
@@ -73,7 +77,8 @@ def run_plan(args: argparse.Namespace) -> int:
 
     targets = args.targets or ["."]
     config, settings = load_settings(args.config, parse_target(targets[0]).path)
-    plan = plan_migration(targets, config, settings)
+    plan = plan_migration(targets, config, settings, include_tests=args.include_tests,
+                          store_unreferenced=args.store_unreferenced)
     if args.out:
         emit(plan_to_json(plan), args.out)
         print(plan_summary(plan, with_diff=False))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from pathlib import Path
 
-from secretshift.errors import EXIT_FINDINGS, FatalError
+from secretshift.errors import EXIT_CLEAN, EXIT_FINDINGS, FatalError
 from secretshift.migrate import iam
 from secretshift.migrate.model import Plan, SourceRef
 from secretshift.migrate.preview import sha256
@@ -22,6 +22,11 @@ from secretshift.migrate.rewriters import registry
 from secretshift.migrate.rewriters.base import RewriteRefused, RewriteResult, char_span
 from secretshift.migrate.store import AwsSettings, Ensured, SecretStore
 from secretshift.models import Finding
+
+
+# apply did everything it could, but plaintext is left: sites it refused, copies it could not
+# rewrite, or a migrated value still found somewhere in the repository. Each site is listed.
+EXIT_INCOMPLETE = 3
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,9 @@ def verify(plan: Plan, root: Path) -> _Verified:
     pending: dict[str, str] = {}
     done: list[str] = []
     stale: list[str] = []
+    staying: dict[str, set[str]] = {}  # path -> hashes of values the plan leaves in that file
+    for site in plan.left:
+        staying.setdefault(site.path, set()).add(site.value_hash)
     for path, refs in sorted(refs_by_file.items()):
         try:
             text = inside(root, path).read_bytes().decode("utf-8", "surrogateescape")
@@ -67,6 +75,9 @@ def verify(plan: Plan, root: Path) -> _Verified:
             stale.append(f"{path} (missing)")
             continue
         entry = planned.get(path)
+        if entry is not None and entry.planned_sha256 and sha256(text) == entry.planned_sha256:
+            done.append(path)
+            continue
         if entry is not None and sha256(text) == entry.original_sha256:
             found = _read_values(root, path, text, refs)
             if found is None:
@@ -74,7 +85,7 @@ def verify(plan: Plan, root: Path) -> _Verified:
                 continue
             values.update(found)
             pending[path] = text
-        elif _still_holds(root, path, {r.value_hash for r in refs}):
+        elif _still_holds(root, path, {r.value_hash for r in refs} - staying.get(path, set())):
             stale.append(path)
         else:
             done.append(path)
@@ -122,6 +133,8 @@ def _scan_file(root: Path, path: str) -> list[Finding]:
 
 
 def _still_holds(root: Path, path: str, hashes: set[str]) -> bool:
+    if not hashes:
+        return False
     return any(sha256(f.secret.reveal()) in hashes for f in _scan_file(root, path))
 
 
@@ -172,7 +185,8 @@ def apply_plan(plan: Plan, options: ApplyOptions, confirm: Callable[[str], bool]
         for secret in plan.secrets:
             values = values_by_secret[secret.name]
             complete = len(values) == len(secret.keys)
-            ensured.append(store.ensure(secret, values, complete, options.update_existing, options.dry_run))
+            ensured.append(store.ensure(secret, values, complete, options.update_existing, options.dry_run,
+                                        plan.request_salt))
         kms_keys = {store.kms_key_arn(k): "" for k in sorted({e.kms_key_id for e in ensured if e.kms_key_id})}
     except FatalError as exc:
         made = [e.name for e in ensured if e.action in ("created", "updated")]
@@ -188,6 +202,8 @@ def apply_plan(plan: Plan, options: ApplyOptions, confirm: Callable[[str], bool]
     if options.dry_run:
         for path in sorted(writes):
             out(f"would write {path}")
+        for site in plan.left:
+            out(f"would leave: {site.path}:{site.line} ({site.label}): {site.reason}")
         out("dry run: nothing was written")
         return 0
     changed = write_all(root, writes)
@@ -196,7 +212,35 @@ def apply_plan(plan: Plan, options: ApplyOptions, confirm: Callable[[str], bool]
     if not changed:
         out("nothing to change: the plan is already applied")
     _follow_up(plan, root, checked, options, out)
-    return 0
+    return _honest_exit(plan, root, checked, out)
+
+
+def _honest_exit(plan: Plan, root: Path, checked: _Verified, out: Callable[[str], None]) -> int:
+    """Search the whole repository for every migrated value (as written and base64): exit 3
+    listing each site still holding one, and each site the plan left (refused, copies)."""
+    from secretshift.migrate.leftovers import MIN_LENGTH, find_values
+
+    labelled = {f"{name}#{key}": value for (name, key), value in checked.values.items()}
+    still = find_values(root, labelled)
+    left = [s for s in plan.left if s.kind != "test-path"]
+    for site in plan.left:
+        if site.kind == "test-path":
+            out(f"not migrated: {site.path}:{site.line} ({site.label}): {site.reason}")
+    listed = {(s.path, s.line) for s in left}
+    for site in left:
+        out(f"left: {site.path}:{site.line} ({site.label}): {site.reason}")
+    extra = [s for s in still if (s.path, s.line) not in listed]
+    for found in extra:
+        how = " (base64-encoded)" if found.form == "base64" else ""
+        out(f"left: {found.path}:{found.line} ({found.label}): still holds the migrated value{how}; "
+            "replace it with the lookup used elsewhere, or remove it")
+    short = sorted(label for label, value in labelled.items() if len(value) < MIN_LENGTH)
+    if short:
+        out(f"note: values shorter than {MIN_LENGTH} characters are not searched for ({', '.join(short)})")
+    if left or extra:
+        out(f"incomplete: {len(left) + len(extra)} site(s) still hold plaintext (listed above); exit {EXIT_INCOMPLETE}")
+        return EXIT_INCOMPLETE
+    return EXIT_CLEAN
 
 
 def _has_rewriter(plan: Plan, path: str) -> bool:
@@ -219,9 +263,6 @@ def _file_writes(plan: Plan, root: Path, checked: _Verified, arns: Mapping[str, 
         for extra, content in result.extra_files.items():
             if not (root / extra).exists():
                 writes[extra] = content
-    for entry in plan.files:
-        if entry.refused:
-            out(f"left untouched: {entry.path}: {entry.refused}")
     if checked.done:
         needed.update(r for f in plan.files if f.path in checked.done for r in f.requirements)
     deps = plan_dependencies(root, sorted(needed))
