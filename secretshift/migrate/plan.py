@@ -162,7 +162,7 @@ def plan_migration(targets: Sequence[str], config: Config, settings: MigrateSett
     found, everything = scan_targets(parsed, config, root)
     if not found:
         raise FatalError("nothing to migrate: the scan found no secrets in " + ", ".join(t.path for t in parsed), 1)
-    findings = [f for f in found if not is_reference(f.secret.reveal(), f.key)]
+    findings = _url_sites(root, [f for f in found if not is_reference(f.secret.reveal(), f.key)])
     tests = [f for f in findings if is_test_path(f.path)] if not include_tests else []
     findings = [f for f in findings if f not in tests]
     if not findings:
@@ -212,6 +212,40 @@ def plan_migration(targets: Sequence[str], config: Config, settings: MigrateSett
 
 
 COPY_RULE = "copy"
+_ASSIGNMENT = re.compile(r"""(?P<key>[A-Za-z_][\w.\-]*)["']?\s*(?:=|:)\s*(?P<q>["']?)(?P<value>[^"'\s#;]+)(?P=q)""")
+
+
+def _url_sites(root: Path, findings: list[Finding]) -> list[Finding]:
+    """A password inside a URL: in `.env` and config files the whole URL is the credential and
+    moves as one value under its variable's name; in code the password part moves (the rewriter
+    composes the URL at run time) under `<VARIABLE>_PASSWORD`, never the URL's user name."""
+    from dataclasses import replace
+
+    from secretshift.models import SecretValue
+
+    lines: dict[str, list[str]] = {}
+    out = []
+    for finding in findings:
+        if not (finding.rule.endswith("-url-password") or finding.rule == "http-basic-auth-url") \
+                or finding.line != finding.end_line:
+            out.append(finding)
+            continue
+        if finding.path not in lines:
+            lines[finding.path] = (root / finding.path).read_text("utf-8", "surrogateescape").splitlines()
+        text = lines[finding.path][finding.line - 1] if finding.line <= len(lines[finding.path]) else ""
+        match = next((m for m in _ASSIGNMENT.finditer(text)
+                      if m.start("value") < finding.column <= m.end("value")), None)
+        if match is None:
+            out.append(finding)
+            continue
+        variable = match.group("key").rsplit(".", 1)[-1]
+        if file_kind(finding.path, finding) in CODE_KINDS:
+            key = variable if "PASS" in variable.upper() else f"{variable}_PASSWORD"
+            out.append(replace(finding, key=key))
+        else:
+            out.append(replace(finding, key=variable, column=match.start("value") + 1,
+                               end_column=match.end("value") + 1, secret=SecretValue(match.group("value"))))
+    return out
 
 
 def _assign(findings: list[Finding], rule_keys: dict[str, str | None]) -> dict[str, _Group]:

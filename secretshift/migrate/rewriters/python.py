@@ -68,7 +68,7 @@ class PythonRewriter:
             first = missing[0]
             raise RewriteRefused(
                 f"{path}:{first.line}: the secret is not a whole plain string literal "
-                "(f-string, bytes, concatenation or part of a longer string); move it by hand"
+                "(an f-string, bytes, a concatenation, a multi-line string or two secrets in one string); move it by hand"
             )
         module = _add_header(module, settings)
         imports, _, _ = header_sources(settings)
@@ -124,6 +124,21 @@ def _replacer(path: str, refs: Sequence[Reference], settings: RewriteSettings) -
                 if (ref.line, ref.column) == inner_start and (ref.end_line, ref.end_column) == inner_end:
                     self.done.add((ref.line, ref.column))
                     return cst.parse_expression(lookup_source(ref, settings))
+            inside = [r for r in refs if r.line == r.end_line == inner_start[0] == inner_end[0]
+                      and inner_start[1] <= r.column < r.end_column <= inner_end[1]]
+            if len(inside) == 1 and quote == 1:
+                # Part of a longer string (a URL's password): the string is composed at run time
+                # from its literal parts and the looked-up part, byte for byte as before.
+                ref = inside[0]
+                literal = original.value
+                head = literal[: prefix + quote]
+                tail = literal[-quote:]
+                cut_start = ref.column - pos.start.column - 1
+                cut_end = ref.end_column - pos.start.column - 1
+                parts = [f"{head}{literal[prefix + quote:cut_start]}{tail}", lookup_source(ref, settings),
+                         f"{head}{literal[cut_end:-quote]}{tail}"]
+                self.done.add((ref.line, ref.column))
+                return cst.parse_expression("(" + " + ".join(p for p in parts if p != head + tail) + ")")
             return updated
 
     return Replacer()
