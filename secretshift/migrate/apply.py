@@ -252,19 +252,30 @@ def _file_writes(plan: Plan, root: Path, checked: _Verified, arns: Mapping[str, 
     from secretshift.migrate.deps import plan_dependencies
     from secretshift.migrate.runbook import runbook_text
 
+    from secretshift.migrate.deps import NPM_PREFIX, npm_dependencies
+
     writes: dict[str, str] = {}
     needed: set[str] = set()
+    npm: dict[str, set[str]] = {}  # requirement -> the files that need it
     for path, text in sorted(checked.pending.items()):
         result = _rewrite(plan, path, text, arns, checked.values)
         if result is None:
             continue
         writes[path] = result.text
-        needed.update(result.requirements)
+        needed.update(r for r in result.requirements if not r.startswith(NPM_PREFIX))
+        for requirement in result.requirements:
+            if requirement.startswith(NPM_PREFIX):
+                npm.setdefault(requirement, set()).add(path)
         for extra, content in result.extra_files.items():
             if not (root / extra).exists():
                 writes[extra] = content
     if checked.done:
-        needed.update(r for f in plan.files if f.path in checked.done for r in f.requirements)
+        needed.update(r for f in plan.files if f.path in checked.done for r in f.requirements
+                      if not r.startswith(NPM_PREFIX))
+    for requirement, sources in sorted(npm.items()):
+        for package_json, (text, added) in npm_dependencies(root, sorted(sources), [requirement], writes).items():
+            writes[package_json] = text
+            out(f"dependencies: added {', '.join(added)} to {package_json}")
     deps = plan_dependencies(root, sorted(needed))
     if deps.path and deps.text is not None:
         writes[deps.path] = deps.text

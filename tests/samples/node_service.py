@@ -44,10 +44,6 @@ function transport() {{
 }}
 
 module.exports = {{ transport }};
-
-if (require.main === module) {{
-  console.log("SMTP_PASSWORD", transport().auth.pass);
-}}
 '''
 
 DB = '''// Database settings for the ledger.
