@@ -149,7 +149,10 @@ def _rewrite(plan: Plan, path: str, text: str, arns: Mapping[str, str],
     refs = sorted((r.reference() for s in plan.secrets for r in s.sources if r.path == path),
                   key=lambda r: (r.line, r.column))
     try:
-        return rewriter.rewrite(path, text, refs, replace(plan.rewrite_settings, secret_arns=dict(arns)))
+        from secretshift.migrate.context import related_files
+
+        settings = replace(plan.rewrite_settings, secret_arns=dict(arns), related=related_files(Path(plan.root), path))
+        return rewriter.rewrite(path, text, refs, settings)
     except RewriteRefused as exc:
         message = str(exc)
         for value in sorted(values.values(), key=len, reverse=True):
@@ -286,6 +289,10 @@ def _file_writes(plan: Plan, root: Path, checked: _Verified, arns: Mapping[str, 
     if edit is not None:
         writes[edit[0]] = edit[1]
         out(f"baseline: {edit[2]} migrated entr{'y' if edit[2] == 1 else 'ies'} removed from {edit[0]}")
+    from secretshift.migrate import ledger
+
+    ledger_path = ledger.path_for(plan.iam_policy_path)
+    writes[ledger_path] = ledger.render(plan, ledger.read(root, plan.iam_policy_path))
     policy_path = root / plan.iam_policy_path
     existing = policy_path.read_text("utf-8") if policy_path.is_file() else None
     secret_arns = [arns.get(s.name) or iam.placeholder_arn(s.name) for s in plan.secrets]

@@ -94,3 +94,4 @@ def _position(offsets: list[int], offset: int) -> tuple[int, int]:
 
     line = bisect.bisect_right(offsets, offset)
     return line, offset - offsets[line - 1] + 1
+

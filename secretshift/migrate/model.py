@@ -83,6 +83,7 @@ class LeftSite:
     label: str  # "secret-name#json-key" when the value is migrated elsewhere, else the rule/key
     reason: str  # one line: why, and what to do
     kind: str = "refused"  # refused | copy | test-path
+    site: str = ""  # the site's identity for the name ledger: its key path, key or rule
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ def _jsonable(value: Any) -> Any:
 def plan_to_json(plan: Plan) -> str:
     data = _jsonable(asdict(plan))
     data["rewrite_settings"].pop("secret_arns", None)
+    data["rewrite_settings"].pop("related", None)
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 

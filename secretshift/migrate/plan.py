@@ -10,7 +10,7 @@ from pathlib import Path
 
 from secretshift.config import Config
 from secretshift.errors import FatalError
-from secretshift.migrate import iam
+from secretshift.migrate import iam, ledger
 from secretshift.migrate.model import FileRewrite, LeftSite, Plan, PlannedKey, PlannedSecret, SourceRef
 from secretshift.migrate.naming import deconflict, render, stable_names
 from secretshift.migrate.preview import digest, rewrite_file
@@ -180,6 +180,7 @@ def plan_migration(targets: Sequence[str], config: Config, settings: MigrateSett
               f"{g.findings[0].path}:{g.label}")
         for gid, g in groups.items()
     })
+    names = ledger.reuse(ledger.read(root, settings.iam_policy), groups_sites(groups), names)
     repo_tag = _tag(source_repo(root))
     secrets = [_secret(names[gid], groups[gid], settings, repo_tag, rule_keys)
                for gid in sorted(groups, key=lambda g: names[g])]
@@ -190,7 +191,8 @@ def plan_migration(targets: Sequence[str], config: Config, settings: MigrateSett
     secrets = _prune(secrets, left_refs, store_unreferenced)
     left = tuple(sorted(
         [LeftSite(r.path, r.line, r.value_hash, f"{r.secret_name}#{r.json_key}", reason,
-                  "copy" if r.rule == COPY_RULE else "refused") for r, reason in left_refs]
+                  "copy" if r.rule == COPY_RULE else "refused", ledger.site_key(r.key_path, r.key, r.rule))
+         for r, reason in left_refs]
         + [LeftSite(f.path, f.line, value_hash(f), f.key or f.rule,
                     "under a test path: not migrated (pass --include-tests to migrate it)", "test-path")
            for f in tests],
@@ -212,6 +214,14 @@ def plan_migration(targets: Sequence[str], config: Config, settings: MigrateSett
 
 
 COPY_RULE = "copy"
+
+
+def groups_sites(groups: dict[str, _Group]) -> dict[str, list[tuple[str, str]]]:
+    """group id -> the identities of its sites (path, key), as the name ledger knows them."""
+    return {gid: [(f.path, ledger.site_key(f.context_value("key_path"), f.key, f.rule)) for f in g.findings]
+            for gid, g in groups.items()}
+
+
 _ASSIGNMENT = re.compile(r"""(?P<key>[A-Za-z_][\w.\-]*)["']?\s*(?:=|:)\s*(?P<q>["']?)(?P<value>[^"'\s#;]+)(?P=q)""")
 
 
@@ -371,7 +381,12 @@ def _rewrites(root: Path, secrets: list[PlannedSecret], findings: list[Finding],
         refs = sorted(by_file[path], key=lambda r: (r.line, r.column))
         text = (root / path).read_bytes().decode("utf-8", "surrogateescape")
         mine = {r.value_hash: values[r.value_hash] for r in refs if r.value_hash in values}
-        outcome = rewrite_file(path, text, refs, values_by_file.get(path, []), settings, mine)
+        from dataclasses import replace
+
+        from secretshift.migrate.context import with_related
+
+        file_settings = replace(settings, rewrite=with_related(settings.rewrite, root, path))
+        outcome = rewrite_file(path, text, refs, values_by_file.get(path, []), file_settings, mine)
         files.append(outcome.file)
         left.extend(outcome.left)
     return files, left

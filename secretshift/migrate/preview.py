@@ -71,7 +71,7 @@ def rewrite_file(path: str, text: str, refs: Sequence[SourceRef], file_findings:
         reason = hide(str(exc), hidden)
         return SiteOutcome(FileRewrite(path, original, None, None, "", refused=reason),
                            tuple((r, _short(path, reason)) for r in refs))
-    rewriter = rewriter_for(path, text)
+    rewriter = rewriter_for(path, text, settings.rewrite)
     if rewriter is None:
         reason = "no rewriter for this file type: move the value by hand"
         return SiteOutcome(FileRewrite(path, original, None, None, "", refused=reason),

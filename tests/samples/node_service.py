@@ -191,6 +191,7 @@ def build(root: Path) -> Sample:
         "db": password("ledgerdb", 2),
         "redis": url_password("redis", 2),
         "pem": pem,
+        "db_user": "ledger",
     }
     pem_indented = "\n".join("    " + line for line in pem.splitlines())
     write_tree(root, {
@@ -203,7 +204,7 @@ def build(root: Path) -> Sample:
         "chart/templates/deployment.yaml": DEPLOYMENT.format(),
         "chart/templates/secret.yaml": SECRET_TEMPLATE.format(),
         "chart/templates/NOTES.txt": NOTES.format(),
-        "k8s/secrets.yaml": K8S_SECRETS.format(db_user_b64=b64("ledger"), db_b64=b64(values["db"]),
+        "k8s/secrets.yaml": K8S_SECRETS.format(db_user_b64=b64(values["db_user"]), db_b64=b64(values["db"]),
                                                pem_indented=pem_indented),
         ".secretshift.toml": '[migrate]\nenv = "prod"\n',
     })
