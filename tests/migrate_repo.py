@@ -47,7 +47,10 @@ def make_sample_repo(root: Path, seed: int = 1, app: str = "billing", commit: bo
     (root / "app").mkdir()
     (root / "app" / "settings.py").write_text(SETTINGS.format(shared=values["shared"], deploy=values["deploy"]))
     (root / "requirements.txt").write_text("requests>=2\n")
-    (root / "pyproject.toml").write_text(f'[tool.secretshift.migrate]\napp = "{app}"\nenv = "prod"\nowner = "team-payments"\n')
+    # An explicit template (the default puts the repository's name first): these tests name secrets
+    # `billing/prod/...` whatever their temp directory is called.
+    (root / "pyproject.toml").write_text(f'[tool.secretshift.migrate]\nname_template = "{{app}}/{{env}}/{{group}}"\n'
+                                         f'app = "{app}"\nenv = "prod"\nowner = "team-payments"\n')
     if commit:
         git(root, "add", "-A")
         git(root, "commit", "-q", "-m", "initial")

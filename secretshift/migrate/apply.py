@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -307,52 +308,56 @@ def _file_writes(plan: Plan, root: Path, checked: _Verified, arns: Mapping[str, 
 
 
 def write_all(root: Path, writes: Mapping[str, str]) -> list[str]:
-    """Write every file or none: temp files first, then os.replace one by one; on any failure the
-    files already replaced get their old content back. Unchanged files are not touched."""
+    """Write every file or none, through the one safe-write path (no symlink is followed, nothing
+    lands in .git/ or outside the repository): every new content goes to a temp file beside its
+    target first; only when all are prepared are they moved into place one by one; on any failure
+    the files already replaced get their old content back. Unchanged files are not touched."""
+    from secretshift import safe_write
+
     changes: list[tuple[Path, str, bytes | None]] = []
     for rel, text in sorted(writes.items()):
         target = inside(root, rel)
-        old = target.read_bytes() if target.is_file() else None
+        old = target.read_bytes() if target.is_file() and not target.is_symlink() else None
         new = text.encode("utf-8", "surrogateescape")
         if old != new:
             changes.append((target, rel, old))
-    staged: list[tuple[Path, Path]] = []
+    pending: list[tuple[safe_write.PendingWrite, Path, bytes | None]] = []
     backups: dict[Path, Path] = {}  # target -> a hard link to its old inode
     done: list[tuple[Path, bytes | None]] = []
     created: list[Path] = []  # directories this call made
-    suffix = f"secretshift-{os.getpid()}"
     try:
-        for target, rel, _ in changes:
+        for target, rel, old in changes:
             missing = [p for p in reversed(target.parents) if not p.exists()]
-            target.parent.mkdir(parents=True, exist_ok=True)
+            data = writes[rel].encode("utf-8", "surrogateescape")
+            pending.append((safe_write.prepare(target, data, root=root, origin=safe_write.PathOrigin.FROM_REPOSITORY),
+                            target, old))
             created.extend(missing)
-            temp = target.with_name(f".{target.name}.{suffix}")
-            staged.append((temp, target))  # before writing: a half-written temp file is removed too
-            temp.write_bytes(writes[rel].encode("utf-8", "surrogateescape"))
-            if target.exists():
-                os.chmod(temp, target.stat().st_mode & 0o7777)
-        for (temp, target), (_, _, old) in zip(staged, changes):
+        for write, target, old in pending:
             if old is not None:
                 # A hard link keeps the old content without writing it again: restoring is then
                 # a rename, which needs no free space (the failure may be a full disk).
-                backup = target.with_name(f".{target.name}.{suffix}-old")
+                backup = target.with_name(f".{target.name}.secretshift-{secrets.token_hex(8)}-old")
                 try:
-                    os.link(target, backup)
+                    os.link(target, backup, follow_symlinks=False)
                     backups[target] = backup
                 except OSError:
                     pass  # restored from memory instead
-            os.replace(temp, target)
+            write.commit()
             done.append((target, old))
-    except OSError as exc:
+    except (OSError, FatalError) as exc:
         unrestored = _restore(done, backups)
-        for path in [*(t for t, _ in staged), *backups.values()]:
-            _quietly(path.unlink, missing_ok=True)
+        committed = {t for t, _ in done}
+        for write, target, _ in pending:
+            if target not in committed:
+                write.discard()
+        for backup in backups.values():
+            _quietly(backup.unlink, missing_ok=True)
         for folder in reversed(created):
             _quietly(folder.rmdir)
         state = (f"could not restore {', '.join(unrestored)} (restore from git)" if unrestored
                  else "every file was restored")
-        raise FatalError(f"cannot write {exc.filename or 'a file'}: {exc.strerror}; {state}; "
-                         "the secrets exist in ASM and a re-run converges") from None
+        reason = f"cannot write {exc.filename or 'a file'}: {exc.strerror}" if isinstance(exc, OSError) else str(exc)
+        raise FatalError(f"{reason}; {state}; the secrets exist in ASM and a re-run converges") from None
     for backup in backups.values():
         _quietly(backup.unlink, missing_ok=True)
     return [rel for _, rel, _ in changes]
