@@ -37,26 +37,11 @@ import boto3  # noqa: E402
 
 from tests.aws_faults import Fault, faulty_endpoint  # noqa: E402
 from tests.conftest import git, run_cli  # noqa: E402
-from tests.migrate_repo import SampleRepo, make_sample_repo  # noqa: E402
+from tests.migrate_repo import SampleRepo, make_sample_repo, rotation_function  # noqa: E402
 
 SLOW = bool(os.environ.get("SECRETSHIFT_SLOW_TESTS"))
 ROTATION_FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:rotate-github"
 LAMBDA_ROTATION = f'[tool.secretshift.migrate.rotation.rule.github-token]\ndays = 30\nlambda = "{ROTATION_FUNCTION}"\n'
-
-
-def _rotation_function(endpoint: str) -> None:
-    """The rotation Lambda, in moto (it is never invoked: RotateImmediately is false)."""
-    import io
-    import zipfile
-
-    iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1")
-    role = iam.create_role(RoleName="rotate-github", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    code = io.BytesIO()
-    with zipfile.ZipFile(code, "w") as archive:
-        archive.writestr("index.py", "def handler(event, context):\n    return None\n")
-    boto3.client("lambda", endpoint_url=endpoint, region_name="us-east-1").create_function(
-        FunctionName="rotate-github", Runtime="python3.12", Role=role, Handler="index.handler",
-        Code={"ZipFile": code.getvalue()})
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -124,7 +109,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory, asm_endpoint: str) -> di
         git(root, "init", "-q")
         repo, plan_file = _make(root, rotation)
         if rotation:
-            _rotation_function(asm_endpoint)
+            rotation_function(asm_endpoint)
         done = _apply(plan_file, root, asm_endpoint)
         assert done.returncode == 0, done.stderr
         results[rotation] = (_tree(root), {k: v for k, (v, _) in _asm_state(asm_endpoint).items()})
@@ -198,7 +183,7 @@ def test_aws_fault_at_each_step(git_repo: Path, asm: str, reference: dict[bool, 
     final, documents = reference[rotation]
     repo, plan_file = _make(git_repo, rotation)
     if rotation:
-        _rotation_function(asm)
+        rotation_function(asm)
     if existing:
         _pre_create_partly_tagged(asm, documents, git_repo)
     before = _tree(git_repo)

@@ -103,11 +103,12 @@ def test_grouping_and_deduplication(git_repo: Path) -> None:
     assert dict(env.tags)["source-paths"] == ".env app/settings.py"
 
 
-def test_same_key_in_two_modules_gets_two_names(git_repo: Path) -> None:
+def test_same_key_in_two_modules_gets_two_names_that_do_not_depend_on_order(git_repo: Path) -> None:
     (git_repo / "a.py").write_text(f'TOKEN = "{github_token(7)}"\n')
     (git_repo / "b.py").write_text(f'TOKEN = "{github_token(8)}"\n')
     names = [s.name for s in _plan(git_repo).secrets]
-    assert names == ["repo/default/TOKEN", "repo/default/TOKEN_2"]
+    # Each qualified by its own module, never a `_2` that flips with scan order.
+    assert names == ["repo/default/TOKEN.a", "repo/default/TOKEN.b"]
 
 
 def test_plan_file_round_trips_and_holds_no_value(git_repo: Path) -> None:

@@ -183,7 +183,7 @@ def plan_migration(targets: Sequence[str], config: Config, settings: MigrateSett
     names = ledger.reuse(ledger.read(root, settings.iam_policy), groups_sites(groups), names)
     repo_tag = _tag(source_repo(root))
     secrets = [_secret(names[gid], groups[gid], settings, repo_tag, rule_keys)
-               for gid in sorted(groups, key=lambda g: names[g])]
+               for gid in sorted(groups, key=lambda g: (groups[g].findings[0].path, groups[g].findings[0].line))]
     secrets = _point_duplicates(secrets, findings)
     values = {value_hash(f): f.secret.reveal() for f in findings}
     secrets = _add_copies(root, secrets, values, everything)
