@@ -76,8 +76,6 @@ def test_same_secret_from_two_files_yields_one_data_source() -> None:
 
 
 @pytest.mark.parametrize(("path", "text", "reason"), [
-    pytest.param("infra/vars.tf", 'variable "pw" {\n  default = "tf-var-pa55word-123456"\n}\n', "variable default",
-                 id="variable-default"),
     pytest.param("infra/prod.tfvars", 'pw = "tf-var-pa55word-123456"\n', "tfvars", id="tfvars"),
     pytest.param("infra/backend.tf", 'terraform {\n  backend "pg" {\n    conn_str = "postgres://u:tf-var-pa55word-123456@db"\n  }\n}\n',
                  "terraform block", id="backend"),
@@ -91,3 +89,37 @@ def test_refuses_where_a_data_source_cannot_be_read(path: str, text: str, reason
 def test_leaves_other_files_alone() -> None:
     assert not TerraformRewriter().applies_to("infra/main.tf.md", "")
     assert TerraformRewriter().rewrite("infra/main.tf", MAIN_TF, [], SETTINGS).text == MAIN_TF
+
+
+PROVIDER_AND_RDS = """\
+provider "aws" {
+  region     = "eu-west-1"
+  access_key = "AKIAEXAMPLEKEYID0001"
+  secret_key = "tf-provider-secret-key-0001"
+}
+
+variable "api_token" {
+  type    = string
+  default = "tf-variable-token-0001"
+}
+
+resource "aws_db_instance" "ledger" {
+  engine   = "postgres"
+  password = "tf-rds-pa55word-0001"
+}
+"""
+
+
+def test_provider_keys_leave_variable_default_becomes_required_rds_password_is_write_only() -> None:
+    refs = [ref_to(PROVIDER_AND_RDS, v, "shop/prod/tf", k, "infra/main.tf") for v, k in (
+        ("AKIAEXAMPLEKEYID0001", "access_key"), ("tf-provider-secret-key-0001", "secret_key"),
+        ("tf-variable-token-0001", "api_token"), ("tf-rds-pa55word-0001", "password"))]
+    result = rewrite_twice(TerraformRewriter(), "infra/main.tf", PROVIDER_AND_RDS, refs)
+    assert 'provider "aws" {\n  region     = "eu-west-1"\n}\n' in result.text
+    assert "data.aws_secretsmanager_secret_version" not in result.text  # never a cycle through the provider
+    assert "  # default removed by secretshift" in result.text and "default =" not in result.text
+    assert ('  password_wo = jsondecode(ephemeral.aws_secretsmanager_secret_version.secretshift_shop_prod_tf'
+            '.secret_string)["password"]\n  password_wo_version = 1\n') in result.text
+    assert set(result.extra_files) == {"infra/secretshift_shop_prod_tf_ephemeral.tf"}
+    assert any("default credential chain" in n for n in result.notes)
+    hcl2.loads(result.text)
