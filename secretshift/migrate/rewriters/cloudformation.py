@@ -66,7 +66,7 @@ def _parameter_default(path: str, text: str, ref: Reference, parameter: str,
     if not uses or any(s.path[:1] != ("Resources",) for s in uses):
         raise RewriteRefused(f"{path}:{ref.line}: the parameter {parameter} is not only used as `!Ref` in Resources; "
                              "replace its uses with the dynamic reference by hand")
-    mentions = len(re.findall(rf"(?<![\w:]){re.escape(parameter)}(?![\w:])", text))
+    mentions = len(re.findall(rf"(?<![\w:]){re.escape(parameter)}(?!\w)", text))
     if mentions != len(uses) + 1:  # the uses plus the parameter's own key
         raise RewriteRefused(f"{path}:{ref.line}: the parameter {parameter} is also used in a way other than "
                              "`!Ref` (e.g. !Sub ${...}); replace its uses with the dynamic reference by hand")
