@@ -92,7 +92,8 @@ def test_json_template() -> None:
 
 
 def test_refuses_a_parameter_default_used_other_than_by_ref() -> None:
-    text = YAML_TEMPLATE.replace("Default: prod", "Default: pa55-param-secret-value")  # Stage is not !Ref'd
+    text = YAML_TEMPLATE.replace("Default: prod", "Default: pa55-param-secret-value").replace(
+        "TOKEN: tok-1a2b3c4d5e6f7a8b", "TOKEN: !Sub \"${Stage}-x\"")
     ref = ref_to(text, "pa55-param-secret-value", "x", "k", "infra/stack.yaml")
     with pytest.raises(RewriteRefused, match="parameter Stage"):
         CloudFormationRewriter().rewrite("infra/stack.yaml", text, [ref], SETTINGS)
