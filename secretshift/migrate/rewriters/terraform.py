@@ -46,7 +46,7 @@ EPHEMERAL_NOTE = (
 )
 PROVIDER_NOTE = (
     "provider credentials were removed: Terraform now uses the default credential chain (AWS_PROFILE, SSO, "
-    "environment, instance/OIDC role) — or add `assume_role {{ role_arn = ... }}` to the provider; a provider "
+    "environment, instance/OIDC role) — or add `assume_role { role_arn = ... }` to the provider; a provider "
     "cannot read its own credentials from a data source (that is a cycle). The key pair was in git: deactivate it in IAM"
 )
 # resource type -> {argument: its write-only twin}, for the arguments the AWS provider offers one.
