@@ -58,7 +58,7 @@ def test_customer_kms_key_is_used_and_granted_with_via_service(git_repo: Path, a
     assert applied.returncode == 0, applied.stderr
     described = _client(asm).describe_secret(SecretId="billing/prod/env")
     assert key["KeyId"] in described["KmsKeyId"]
-    policy = json.loads((repo.root / "docs" / "secretshift-iam-policy.json").read_text())
+    policy = json.loads((repo.root / "docs" / "secretshift-iam-policy-app-runtime.json").read_text())
     kms = policy["Statement"][1]
     assert kms["Action"] == "kms:Decrypt" and kms["Resource"] == [key["Arn"]]
     assert kms["Condition"] == {"StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}

@@ -77,7 +77,7 @@ def test_plan_apply_rerun_and_run_the_rewritten_code(sample: SampleRepo, asm: st
             "  # used by the deploy job") in settings
     assert settings.count("_secret_cache = SecretCache()") == 1
     assert "aws-secretsmanager-caching" in (root / "requirements.txt").read_text()
-    policy = json.loads((root / "docs" / "secretshift-iam-policy.json").read_text())
+    policy = json.loads((root / "docs" / "secretshift-iam-policy-app-runtime.json").read_text())
     resources = policy["Statement"][0]["Resource"]
     assert all(r.startswith("arn:aws:secretsmanager:us-east-1:") and r.endswith("-??????") for r in resources)
     assert len(resources) == 2 and policy["Statement"][0]["Action"] == [

@@ -396,3 +396,22 @@ JAVA_STUBS = {
     "org/springframework/stereotype/Component.java":
         "package org.springframework.stereotype;\npublic @interface Component {}\n",
 }
+
+
+def test_one_least_privilege_policy_per_consumer(samples: dict[str, Applied]) -> None:
+    infra = samples["ledger-infra"]
+    docs = infra.root / "docs"
+    policies = {p.name: json.loads(p.read_text()) for p in docs.glob("secretshift-iam-policy-*.json")}
+    assert {"secretshift-iam-policy-app-runtime.json", "secretshift-iam-policy-github-oidc.json",
+            "secretshift-iam-policy-ecs-execution.json", "secretshift-iam-policy-iac-deploy.json"} <= set(policies)
+
+    def granted(name: str) -> set[str]:
+        return {r for s in policies[name]["Statement"] if s["Sid"].startswith("SecretshiftRead") for r in s["Resource"]}
+
+    ci = granted("secretshift-iam-policy-github-oidc.json")
+    app = granted("secretshift-iam-policy-app-runtime.json")
+    assert ci and app and not ci & app, "the app's role must not read the CI tokens"
+    assert all(":secret:ledger-infra/prod/" in arn and arn.endswith("-??????") for arn in ci | app)
+    assert not (granted("secretshift-iam-policy-iac-deploy.json") & app)
+    payments = samples["payments"]
+    assert (payments.root / "docs" / "secretshift-iam-policy-eso.json").is_file()

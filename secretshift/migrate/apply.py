@@ -17,7 +17,7 @@ from pathlib import Path
 
 from secretshift.errors import EXIT_CLEAN, EXIT_FINDINGS, FatalError
 from secretshift.migrate import iam
-from secretshift.migrate.model import Plan, SourceRef
+from secretshift.migrate.model import Plan, PlannedSecret, SourceRef
 from secretshift.migrate.preview import sha256
 from secretshift.migrate.rewriters import registry
 from secretshift.migrate.rewriters.base import RewriteRefused, RewriteResult, char_span
@@ -294,17 +294,34 @@ def _file_writes(plan: Plan, root: Path, checked: _Verified, arns: Mapping[str, 
 
     ledger_path = ledger.path_for(plan.iam_policy_path)
     writes[ledger_path] = ledger.render(plan, ledger.read(root, plan.iam_policy_path))
-    policy_path = root / plan.iam_policy_path
-    existing = policy_path.read_text("utf-8") if policy_path.is_file() else None
-    secret_arns = [arns.get(s.name) or iam.placeholder_arn(s.name) for s in plan.secrets]
-    writes[plan.iam_policy_path] = iam.policy_document(secret_arns, kms_keys, existing)
-    out(f"IAM policy for the consuming workloads: {plan.iam_policy_path}")
+    for consumer, secrets_read in sorted(consumers(plan).items()):
+        rel = iam.policy_path(plan.iam_policy_path, consumer)
+        policy_file = root / rel
+        existing = policy_file.read_text("utf-8") if policy_file.is_file() and not policy_file.is_symlink() else None
+        secret_arns = [arns.get(s.name) or iam.placeholder_arn(s.name) for s in secrets_read]
+        keys = {k: r for k, r in kms_keys.items() if any(_same_kms(k, s.kms_key_id) for s in secrets_read)}
+        writes[rel] = iam.policy_document(secret_arns, keys, existing)
+        out(f"IAM policy for {consumer} ({len(secrets_read)} secret(s)): {rel}")
     manual = [s for s in plan.secrets if s.rotation_mode == "manual"]
     if manual:
         runbook = root / plan.runbook_path
         writes[plan.runbook_path] = runbook_text(runbook.read_text("utf-8") if runbook.is_file() else None, manual)
         out(f"rotation runbook ({len(manual)} secret(s) rotated by hand): {plan.runbook_path}")
     return writes
+
+
+def consumers(plan: Plan) -> dict[str, list[PlannedSecret]]:
+    """consumer kind -> the secrets it reads (a secret read from two kinds of place is in both)."""
+    rewriter = {f.path: f.rewriter for f in plan.files}
+    out: dict[str, list[PlannedSecret]] = {}
+    for secret in plan.secrets:
+        for consumer in sorted({iam.consumer_of(rewriter.get(r.path)) for r in secret.sources}):
+            out.setdefault(consumer, []).append(secret)
+    return out
+
+
+def _same_kms(arn: str, key_id: str | None) -> bool:
+    return bool(key_id) and (arn == key_id or arn.rsplit("/", 1)[-1] == str(key_id).rsplit("/", 1)[-1])
 
 
 def write_all(root: Path, writes: Mapping[str, str]) -> list[str]:

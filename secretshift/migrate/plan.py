@@ -1,6 +1,7 @@
 """plan_migration: a fresh scan of the targets -> a frozen :class:`Plan` (no secret values)."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -199,8 +200,16 @@ def plan_migration(targets: Sequence[str], config: Config, settings: MigrateSett
         key=lambda s: (s.path, s.line, s.label)))
     warnings = tuple(f"{f.path}: left untouched: {f.refused}" for f in files if f.refused)
     requirements = tuple(sorted({r for f in files if f.planned_sha256 for r in f.requirements}))
-    policy = iam.policy_document([iam.placeholder_arn(s.name) for s in secrets],
-                                 {s.kms_key_id: "*" for s in secrets if s.kms_key_id})
+    rewriter = {f.path: f.rewriter for f in files}
+    by_consumer: dict[str, list[PlannedSecret]] = {}
+    for secret in secrets:
+        for consumer in sorted({iam.consumer_of(rewriter.get(r.path)) for r in secret.sources}):
+            by_consumer.setdefault(consumer, []).append(secret)
+    policy = json.dumps({
+        iam.policy_path(settings.iam_policy, consumer): json.loads(iam.policy_document(
+            [iam.placeholder_arn(s.name) for s in read], {s.kms_key_id: "*" for s in read if s.kms_key_id}))
+        for consumer, read in sorted(by_consumer.items())
+    }, indent=2) + "\n"
     aws = tuple((k, v) for k, v in (("region", settings.region), ("profile", settings.profile),
                                     ("endpoint_url", settings.endpoint_url)) if v)
     import secrets as random_source

@@ -31,7 +31,13 @@ def plan_summary(plan: Plan, with_diff: bool) -> str:
     lines.extend(f"warning: {w}" for w in plan.warnings)
     if plan.requirements:
         lines.append(f"the rewritten code needs: {', '.join(plan.requirements)}")
-    lines.append(f"IAM policy: {plan.iam_policy_path}; rotation runbook: {plan.runbook_path}")
+    import json
+
+    try:
+        policies = ", ".join(sorted(json.loads(plan.iam_policy)))
+    except (ValueError, TypeError):
+        policies = plan.iam_policy_path
+    lines.append(f"IAM policies (one per consumer): {policies}; rotation runbook: {plan.runbook_path}")
     if with_diff:
         lines.append("")
         lines.extend(entry.diff.rstrip("\n") for entry in plan.files if entry.diff)
