@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from secretshift.migrate.model import Plan
+from secretshift.migrate.plan_file import Plan
 
 LEDGER_NAME = "secretshift-names.json"
 VERSION = 1

@@ -12,8 +12,8 @@ from pathlib import Path
 from secretshift.config import Config
 from secretshift.errors import FatalError
 from secretshift.migrate import iam, ledger
-from secretshift.migrate.model import FileRewrite, LeftSite, Plan, PlannedKey, PlannedSecret, SourceRef
 from secretshift.migrate.naming import deconflict, render, stable_names
+from secretshift.migrate.plan_file import FileRewrite, LeftSite, Plan, PlannedKey, PlannedSecret, SourceRef
 from secretshift.migrate.preview import digest, rewrite_file
 from secretshift.migrate.select import is_reference, is_test_path, pair_prefix
 from secretshift.migrate.settings import MigrateSettings
@@ -83,7 +83,7 @@ def scan_targets(targets: Sequence[Target], config: Config, root: Path) -> tuple
     list masks values in diff context lines even when they are not migrated."""
     from dataclasses import replace
 
-    from secretshift.scan import scan_paths
+    from secretshift.pipeline import scan_paths
 
     found: dict[tuple[str, int, int], Finding] = {}
     every: dict[tuple[str, int, int], Finding] = {}
@@ -171,7 +171,7 @@ def plan_migration(targets: Sequence[str], config: Config, settings: MigrateSett
                          "(pass --include-tests to migrate test fixtures)", 1)
     repo = repo_name(root)
     app = settings.app or repo
-    from secretshift.scan import all_rule_descriptions
+    from secretshift.scanner.build import all_rule_descriptions
 
     rule_keys = {r.id: r.key for r in all_rule_descriptions(config)}
     groups = _assign(findings, rule_keys)

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from secretshift.migrate.model import FileRewrite, SourceRef
+from secretshift.migrate.plan_file import FileRewrite, SourceRef
 from secretshift.migrate.rewriters import rewriter_for
 from secretshift.migrate.rewriters.base import Reference, Rewriter, RewriteRefused, RewriteResult, char_span
 from secretshift.migrate.settings import MigrateSettings
