@@ -76,11 +76,11 @@ def rewrite_file(path: str, text: str, refs: Sequence[SourceRef], file_findings:
         reason = "no rewriter for this file type: move the value by hand"
         return SiteOutcome(FileRewrite(path, original, None, None, "", refused=reason),
                            tuple((r, reason) for r in refs))
-    result, left = rewrite_sites(rewriter, path, text, refs, settings, values or {})
-    left = tuple((ref, hide(reason, hidden)) for ref, reason in left)
+    result, refused = rewrite_sites(rewriter, path, text, refs, settings, values or {})
+    left = tuple((ref, hide(reason, hidden)) for ref, reason in refused)
     if result is None:
-        refused = "; ".join(sorted({reason for _, reason in left}))
-        return SiteOutcome(FileRewrite(path, original, rewriter.name, None, "", refused=refused), left)
+        why = "; ".join(sorted({reason for _, reason in left}))
+        return SiteOutcome(FileRewrite(path, original, rewriter.name, None, "", refused=why), left)
     diff = "".join(difflib.unified_diff(
         hide(shown, hidden).splitlines(keepends=True), hide(result.text, hidden).splitlines(keepends=True),
         fromfile=f"a/{path}", tofile=f"b/{path}",
