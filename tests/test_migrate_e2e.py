@@ -120,6 +120,18 @@ def test_a_file_changed_since_planning_refuses_the_whole_apply(sample: SampleRep
     _assert_no_values(sample, result.stdout, result.stderr)
 
 
+def test_a_file_whose_value_was_edited_away_is_named_with_exit_1(sample: SampleRepo, asm: str, tmp_path: Path) -> None:
+    plan_file = write_plan(sample.root, tmp_path / "plan.json")
+    settings = sample.root / "app" / "settings.py"
+    settings.write_text(settings.read_text().replace(sample.values["deploy"], "rotated-by-hand-elsewhere"))
+    before = _tree_text(sample.root)
+    result = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", asm, "--yes", cwd=sample.root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "changed since the plan was made: app/settings.py" in result.stderr
+    assert _tree_text(sample.root) == before
+    _assert_no_values(sample, result.stdout, result.stderr)
+
+
 def test_dry_run_writes_nothing(sample: SampleRepo, asm: str, tmp_path: Path) -> None:
     plan_file = write_plan(sample.root, tmp_path / "plan.json")
     before = _tree_text(sample.root)

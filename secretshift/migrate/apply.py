@@ -189,8 +189,9 @@ def apply_plan(plan: Plan, options: ApplyOptions, confirm: Callable[[str], bool]
         for secret in plan.secrets:
             values = values_by_secret[secret.name]
             complete = len(values) == len(secret.keys)
+            gone = tuple(sorted({r.path for r in secret.sources if r.path in checked.done}))
             ensured.append(store.ensure(secret, values, complete, options.update_existing, options.dry_run,
-                                        plan.request_salt))
+                                        plan.request_salt, gone))
         kms_keys = {store.kms_key_arn(k): "" for k in sorted({e.kms_key_id for e in ensured if e.kms_key_id})}
     except FatalError as exc:
         made = [e.name for e in ensured if e.action in ("created", "updated")]

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from secretshift.errors import FatalError
+from secretshift.errors import EXIT_FINDINGS, FatalError
 from secretshift.migrate.plan_file import PlannedSecret
 
 _THROTTLED = {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
@@ -182,7 +182,7 @@ class SecretStore:
 
     # -- writes ---------------------------------------------------------------------------------
     def ensure(self, secret: PlannedSecret, values: Mapping[str, str], complete: bool,
-               update_existing: bool, dry_run: bool, salt: str = "") -> Ensured:
+               update_existing: bool, dry_run: bool, salt: str = "", gone_from: tuple[str, ...] = ()) -> Ensured:
         """Create ``secret`` or confirm it holds ``values``. ``complete`` is False when some keys'
         values are no longer in the files (an earlier apply already rewrote them): then the
         secret must exist and hold the known ones."""
@@ -190,8 +190,10 @@ class SecretStore:
         existing = self.describe(name)
         if existing is None:
             if not complete:
-                raise FatalError(f"secret {name!r} does not exist in ASM and some of its values are no longer "
-                                 "in the files (rewritten by hand or by an earlier run?); re-plan")
+                files = ", ".join(gone_from) or "its files"
+                raise FatalError(f"refusing to apply: changed since the plan was made: {files} (the planned values "
+                                 f"are no longer there and secret {name!r} was never created); nothing was written; "
+                                 "re-run `secretshift migrate plan`", EXIT_FINDINGS)
             if dry_run:
                 return Ensured(name, None, "would create", kms)
             return Ensured(name, self._create(secret, document(values), salt), "created", kms)
