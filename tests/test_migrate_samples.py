@@ -297,6 +297,11 @@ def test_kubernetes_manifests_validate(samples: dict[str, Applied]) -> None:
         assert external["apiVersion"] == "external-secrets.io/v1"
         for item in external["spec"]["data"]:
             assert item["remoteRef"]["key"] in payments.created()
+    # The PEM from the block scalar is stored as the application reads it: no YAML indentation.
+    pem = payments.sample.values["pem"]
+    stored = [v for doc in payments.created().values() for v in doc.values() if "PRIVATE KEY" in v]
+    assert [v.strip() for v in stored] == [pem.strip()]
+    assert all(not line.startswith(" ") for line in stored[0].splitlines())
     if core:
         check = payments.root.parent / "core-k8s.yaml"
         check.write_text(yaml.safe_dump_all(core))
