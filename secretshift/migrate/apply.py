@@ -18,7 +18,7 @@ from pathlib import Path
 from secretshift.errors import EXIT_CLEAN, EXIT_FINDINGS, FatalError
 from secretshift.migrate import iam
 from secretshift.migrate.plan_file import Plan, PlannedSecret, SourceRef
-from secretshift.migrate.preview import sha256
+from secretshift.migrate.preview import as_read, sha256
 from secretshift.migrate.rewriters import registry
 from secretshift.migrate.rewriters.base import RewriteRefused, RewriteResult, char_span
 from secretshift.migrate.store import AwsSettings, Ensured, SecretStore
@@ -107,7 +107,7 @@ def _read_values(root: Path, path: str, text: str, refs: Sequence[SourceRef]) ->
         except RewriteRefused:
             return None
         raw = text[start:end]
-        candidates = [raw]
+        candidates = [raw, as_read(path, raw)]
         if ref.encoding == "base64":
             try:
                 candidates.insert(0, base64.b64decode(raw, validate=True).decode("utf-8"))
@@ -117,7 +117,7 @@ def _read_values(root: Path, path: str, text: str, refs: Sequence[SourceRef]) ->
         if value is None:
             # The detector's value may differ from the raw span (escapes): ask the scanner again.
             if rescanned is None:
-                rescanned = {(f.line, f.column): f.secret.reveal() for f in _scan_file(root, path)}
+                rescanned = {(f.line, f.column): as_read(path, f.secret.reveal()) for f in _scan_file(root, path)}
             value = rescanned.get((ref.line, ref.column))
             if value is None or sha256(value) != ref.value_hash:
                 return None
@@ -136,7 +136,7 @@ def _scan_file(root: Path, path: str) -> list[Finding]:
 def _still_holds(root: Path, path: str, hashes: set[str]) -> bool:
     if not hashes:
         return False
-    return any(sha256(f.secret.reveal()) in hashes for f in _scan_file(root, path))
+    return any(sha256(as_read(path, f.secret.reveal())) in hashes for f in _scan_file(root, path))
 
 
 def _rewrite(plan: Plan, path: str, text: str, arns: Mapping[str, str],

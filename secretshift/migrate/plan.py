@@ -163,7 +163,7 @@ def plan_migration(targets: Sequence[str], config: Config, settings: MigrateSett
     found, everything = scan_targets(parsed, config, root)
     if not found:
         raise FatalError("nothing to migrate: the scan found no secrets in " + ", ".join(t.path for t in parsed), 1)
-    findings = _url_sites(root, [f for f in found if not is_reference(f.secret.reveal(), f.key)])
+    findings = _as_read(_url_sites(root, [f for f in found if not is_reference(f.secret.reveal(), f.key)]))
     tests = [f for f in findings if is_test_path(f.path)] if not include_tests else []
     findings = [f for f in findings if f not in tests]
     if not findings:
@@ -232,6 +232,20 @@ def groups_sites(groups: dict[str, _Group]) -> dict[str, list[tuple[str, str]]]:
 
 
 _ASSIGNMENT = re.compile(r"""(?P<key>[A-Za-z_][\w.\-]*)["']?\s*(?:=|:)\s*(?P<q>["']?)(?P<value>[^"'\s#;]+)(?P=q)""")
+
+
+def _as_read(findings: list[Finding]) -> list[Finding]:
+    from dataclasses import replace
+
+    from secretshift.migrate.preview import as_read
+    from secretshift.models import SecretValue
+
+    out = []
+    for finding in findings:
+        value = finding.secret.reveal()
+        read = as_read(finding.path, value)
+        out.append(finding if read == value else replace(finding, secret=SecretValue(read)))
+    return out
 
 
 def _url_sites(root: Path, findings: list[Finding]) -> list[Finding]:

@@ -42,6 +42,17 @@ def digest(text: str) -> str:
 sha256 = digest  # the name older callers use
 
 
+def as_read(path: str, value: str) -> str:
+    """A value as the application will read it: a multi-line value from a YAML file loses the
+    block scalar's indentation (a PEM key stored with it is rejected by OpenSSL)."""
+    if "\n" not in value or not path.endswith((".yaml", ".yml")):
+        return value
+    first, *rest = value.split("\n")
+    widths = [len(line) - len(line.lstrip(" ")) for line in rest if line.strip()]
+    cut = min(widths) if widths else 0
+    return "\n".join([first, *(line[cut:] for line in rest)])
+
+
 @dataclass(frozen=True)
 class SiteOutcome:
     """The file's rewrite and the references it left as they were (each with its reason)."""
