@@ -161,3 +161,13 @@ def test_structured_groups_own_their_values_and_lone_literals_point_to_them() ->
     groups = _assign(findings, {})
     labels = sorted((g.label, sorted(f.key or "" for f in g.findings)) for g in groups.values())
     assert labels == [("TOKEN", ["TOKEN"]), ("database", ["password"]), ("shop/db", ["password", "username"])]
+
+
+def test_an_access_key_pair_in_code_is_one_secret(git_repo: Path) -> None:
+    from tests.fakes import aws_access_key_id, aws_secret_access_key
+
+    (git_repo / "deploy.py").write_text(f'AWS_ACCESS_KEY_ID = "{aws_access_key_id(5)}"\n'
+                                        f'AWS_SECRET_ACCESS_KEY = "{aws_secret_access_key(5)}"\n')
+    secrets = _plan(git_repo).secrets
+    assert [(s.name, sorted(k.json_key for k in s.keys)) for s in secrets] == [
+        ("repo/default/aws-credentials", ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])]

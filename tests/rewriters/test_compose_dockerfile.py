@@ -107,3 +107,12 @@ def test_a_build_time_arg_becomes_a_buildkit_secret_mount_on_the_runs_that_read_
             '"https://ci:${PIP_INDEX_TOKEN}@pypi.internal/simple"') in result.text
     assert "RUN echo done" in result.text
     assert "docker-build-token" not in result.text
+
+
+@pytest.mark.parametrize(("path", "text", "expected"), [
+    pytest.param("deploy/stack.yml", "version: '3.8'\nservices:\n  db:\n    image: postgres\n", True, id="any-name"),
+    pytest.param("k8s/services.yaml", "apiVersion: v1\nkind: Service\nservices: x\n", False, id="kubernetes"),
+    pytest.param("config/app.yaml", "database:\n  services: 2\n", False, id="nested-services-key"),
+])
+def test_a_compose_file_is_recognised_by_its_top_level_services(path: str, text: str, expected: bool) -> None:
+    assert ComposeRewriter().applies_to(path, text) is expected
