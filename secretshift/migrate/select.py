@@ -7,7 +7,8 @@ import re
 # A value that points somewhere instead of being the secret: interpolation of any common kind.
 _REFERENCE_VALUE = re.compile(
     r"""^(?:
-        \$\{[^}]+\}            # ${VAR} ${{ secrets.X }} ${x:default}
+        \$\{\{.*\}\}          # ${{ secrets.X }} (GitHub Actions)
+      | \$\{[^}]+\}            # ${VAR} ${x:default}
       | \$[A-Za-z_]\w*         # $VAR
       | \{\{.*\}\}             # {{ .Values.x }} / {{resolve:...}}
       | %\([\w.]+\)s           # %(name)s
