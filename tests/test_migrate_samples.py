@@ -420,3 +420,29 @@ def test_one_least_privilege_policy_per_consumer(samples: dict[str, Applied]) ->
     assert not (granted("secretshift-iam-policy-iac-deploy.json") & app)
     payments = samples["payments"]
     assert (payments.root / "docs" / "secretshift-iam-policy-eso.json").is_file()
+
+
+def test_a_replan_after_a_partial_apply_keeps_every_name(asm_endpoint: str, tmp_path: Path) -> None:
+    root = tmp_path / "orders"
+    root.mkdir()
+    python_service.build(root)
+    commit_all(root)
+    first = tmp_path / "first.json"
+    # Only the .env: its DATABASE_URL is also quoted in the README, which no rewriter can edit.
+    planned = run_cli("migrate", "plan", ".env", "--out", str(first), cwd=root)
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    applied = run_cli("migrate", "apply", str(first), "--yes", "--endpoint-url", asm_endpoint, cwd=root)
+    assert applied.returncode in (0, 3), applied.stdout + applied.stderr
+    second = tmp_path / "second.json"
+    replanned = run_cli("migrate", "plan", ".", "--out", str(second), cwd=root)
+    assert replanned.returncode == 0, replanned.stdout + replanned.stderr
+
+    def names(plan: dict[str, Any]) -> dict[str, str]:
+        out = {k["value_hash"]: s["name"] for s in plan["secrets"] for k in s["keys"]}
+        out.update({site["value_hash"]: site["label"].split("#")[0] for site in plan["left"] if "#" in site["label"]})
+        return out
+
+    before, after = names(json.loads(first.read_text())), names(json.loads(second.read_text()))
+    shared = set(before) & set(after)
+    assert shared, "the re-plan should still see the values the partial apply left"
+    assert {h: after[h] for h in shared} == {h: before[h] for h in shared}

@@ -357,7 +357,7 @@ def _add_copies(root: Path, secrets: list[PlannedSecret], values: dict[str, str]
         extra.setdefault(name, []).append(SourceRef(
             path=site.path, line=site.line, column=site.column, end_line=site.end_line,
             end_column=site.end_column, value_hash=site.label, secret_name=name, json_key=json_key,
-            rule=COPY_RULE, kind=file_kind(site.path)))
+            rule=COPY_RULE, key=_variable_at(root, site.path, site.line, site.column), kind=file_kind(site.path)))
     out = []
     for secret in secrets:
         more = extra.get(secret.name)
@@ -366,6 +366,17 @@ def _add_copies(root: Path, secrets: list[PlannedSecret], values: dict[str, str]
                                                           key=lambda r: (r.path, r.line, r.column))))
         out.append(secret)
     return out
+
+
+def _variable_at(root: Path, path: str, line: int, column: int) -> str | None:
+    """The variable a copy is assigned to on its line (`export DATABASE_URL=...` -> DATABASE_URL),
+    so a later scan that flags the same site finds it in the name ledger under the same key."""
+    try:
+        text = (root / path).read_text("utf-8", "surrogateescape").splitlines()[line - 1]
+    except (OSError, IndexError):
+        return None
+    match = next((m for m in _ASSIGNMENT.finditer(text) if m.start("value") < column <= m.end("value")), None)
+    return match.group("key").rsplit(".", 1)[-1] if match else None
 
 
 def _prune(secrets: list[PlannedSecret], left: Sequence[tuple[SourceRef, str]],
