@@ -25,15 +25,22 @@ def label(secret_name: str) -> str:
     return f"secretshift_{name}"
 
 
-def lookup(ref: Reference) -> str:
+_HEADERS = {
+    "data": "the secret lives in AWS Secrets Manager.",
+    "ephemeral": "read at plan/apply time, never stored in the state.",
+}
+
+
+def lookup(ref: Reference, block: str = "data") -> str:
+    """The expression reading ``ref``'s key through a `data` source or an `ephemeral` resource."""
     key = json.dumps(ref.json_key)
-    return f"jsondecode(data.aws_secretsmanager_secret_version.{label(ref.secret_name)}.secret_string)[{key}]"
+    return f"jsondecode({block}.aws_secretsmanager_secret_version.{label(ref.secret_name)}.secret_string)[{key}]"
 
 
-def data_source(secret_name: str) -> str:
+def data_source(secret_name: str, block: str = "data") -> str:
     return (
-        "# Written by secretshift: the secret lives in AWS Secrets Manager.\n"
-        f'data "aws_secretsmanager_secret_version" "{label(secret_name)}" {{\n'
+        f"# Written by secretshift: {_HEADERS[block]}\n"
+        f'{block} "aws_secretsmanager_secret_version" "{label(secret_name)}" {{\n'
         f"  secret_id = {json.dumps(secret_name)}\n"
         "}\n"
     )
@@ -60,20 +67,6 @@ WRITE_ONLY = {
 }
 _PROVIDER_CREDENTIALS = {"access_key", "secret_key", "token"}
 _ATTRIBUTE = re.compile(r"^(?P<indent>[ \t]*)(?P<name>[A-Za-z_][\w-]*)[ \t]*=[ \t]*$")
-
-
-def ephemeral_lookup(ref: Reference) -> str:
-    key = json.dumps(ref.json_key)
-    return f"jsondecode(ephemeral.aws_secretsmanager_secret_version.{label(ref.secret_name)}.secret_string)[{key}]"
-
-
-def ephemeral_source(secret_name: str) -> str:
-    return (
-        "# Written by secretshift: read at plan/apply time, never stored in the state.\n"
-        f'ephemeral "aws_secretsmanager_secret_version" "{label(secret_name)}" {{\n'
-        f"  secret_id = {json.dumps(secret_name)}\n"
-        "}\n"
-    )
 
 
 class TerraformRewriter:
@@ -121,9 +114,9 @@ class TerraformRewriter:
                   and name in WRITE_ONLY.get(labels[0], {})):
                 write_only = WRITE_ONLY[labels[0]][name]
                 indent = attribute.group("indent")
-                edits.append((line_start, line_end, f"{indent}{write_only} = {ephemeral_lookup(ref)}\n"
+                edits.append((line_start, line_end, f"{indent}{write_only} = {lookup(ref, "ephemeral")}\n"
                                                     f"{indent}{write_only}_version = 1\n"))
-                extra[beside(path, f"{label(ref.secret_name)}_ephemeral.tf")] = ephemeral_source(ref.secret_name)
+                extra[beside(path, f"{label(ref.secret_name)}_ephemeral.tf")] = data_source(ref.secret_name, "ephemeral")
                 notes.append(EPHEMERAL_NOTE)
             else:
                 if quote == '"':
