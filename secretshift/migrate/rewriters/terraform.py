@@ -114,7 +114,7 @@ class TerraformRewriter:
                   and name in WRITE_ONLY.get(labels[0], {})):
                 write_only = WRITE_ONLY[labels[0]][name]
                 indent = attribute.group("indent")
-                edits.append((line_start, line_end, f"{indent}{write_only} = {lookup(ref, "ephemeral")}\n"
+                edits.append((line_start, line_end, f"{indent}{write_only} = {lookup(ref, 'ephemeral')}\n"
                                                     f"{indent}{write_only}_version = 1\n"))
                 extra[beside(path, f"{label(ref.secret_name)}_ephemeral.tf")] = data_source(ref.secret_name, "ephemeral")
                 notes.append(EPHEMERAL_NOTE)
