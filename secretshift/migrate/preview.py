@@ -123,14 +123,40 @@ def rewrite_sites(rewriter: Rewriter, path: str, text: str, refs: Sequence[Sourc
             accepted = [r for r in accepted if id(r) not in dropped]
             continue
         staying = {r.value_hash for r, _ in left}
-        kept = [r for r in accepted if r.value_hash not in staying and len(values.get(r.value_hash, "")) >= 4
-                and values[r.value_hash] in result.text]
+        kept = [r for r in accepted if r.value_hash not in staying and r.value_hash in values
+                and _still_there(path, result.text, values[r.value_hash])]
         if not kept:
             return result, left
         left.extend((r, f"the {rewriter.name} rewriter kept the value elsewhere in this file; move it by hand")
                     for r in kept)
         accepted = [r for r in accepted if r not in kept]
     return None, left
+
+
+def _still_there(path: str, text: str, value: str) -> bool:
+    """Whether a rewritten file still holds ``value``: in YAML/JSON structurally (a scalar equal
+    to it, or to its base64), so a short value such as `orders` that also names a namespace is not
+    mistaken for a leftover; elsewhere as text, for values long enough to mean something."""
+    if path.endswith((".yaml", ".yml", ".json")):
+        from secretshift.migrate.rewriters.yamlnodes import scalars
+
+        encoded = base64.b64encode(value.encode("utf-8", "surrogateescape")).decode()
+        try:
+            found = scalars(text)
+        except Exception:  # noqa: BLE001 - ruamel raises many types; unparsable output is checked as text
+            return len(value) >= 8 and value in text
+        return any((s.value.strip() in (value.strip(), encoded) or (len(value) >= 8 and value in s.value))
+                   and not _names_something(s.path) for s in found)
+    return len(value) >= 8 and value in text
+
+
+_NAMING_KEYS = frozenset({"name", "namespace", "kind", "apiVersion", "key", "secretKey", "property", "secret-ids"})
+
+
+def _names_something(path: tuple[object, ...]) -> bool:
+    """A scalar that names an object (metadata, a Kubernetes name, an ExternalSecret's remote
+    reference) is not a value, even when its text equals a short one (`namespace: orders`)."""
+    return "metadata" in path or (bool(path) and path[-1] in _NAMING_KEYS)
 
 
 def _culprits(rewriter: Rewriter, path: str, text: str, refs: Sequence[SourceRef], settings: MigrateSettings,
