@@ -171,3 +171,21 @@ def test_an_access_key_pair_in_code_is_one_secret(git_repo: Path) -> None:
     secrets = _plan(git_repo).secrets
     assert [(s.name, sorted(k.json_key for k in s.keys)) for s in secrets] == [
         ("repo/default/aws-credentials", ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])]
+
+
+def test_a_refused_site_leaves_its_secret_uncreated_and_the_file_s_other_sites_rewritten(git_repo: Path) -> None:
+    # No GitHub role configured: the workflow is refused, so nothing is created for it; in the
+    # Python module one site is an f-string (left) and one a plain literal (rewritten).
+    (git_repo / ".github" / "workflows").mkdir(parents=True)
+    (git_repo / ".github" / "workflows" / "ci.yml").write_text(
+        f"on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n        env:\n"
+        f"          GH_TOKEN: {github_token(41)}\n")
+    (git_repo / "app.py").write_text(f'TOKEN = "{github_token(42)}"\nHEADER = f"token {github_token(43)}"\n')
+    plan = _plan(git_repo)
+    assert [s.name for s in plan.secrets] == ["repo/default/TOKEN"]
+    left = {(site.path, site.line): site.reason for site in plan.left}
+    assert set(left) == {(".github/workflows/ci.yml", 8), ("app.py", 2)}
+    assert "role_arn" in left[(".github/workflows/ci.yml", 8)]
+    rewritten = {f.path: f for f in plan.files}
+    assert rewritten["app.py"].planned_sha256 and not rewritten["app.py"].refused
+    assert json.loads(plan.iam_policy) and "GH_TOKEN" not in plan.iam_policy
