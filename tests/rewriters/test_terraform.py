@@ -7,6 +7,7 @@ import pytest
 from secretshift.migrate.rewriters.base import RewriteRefused
 from secretshift.migrate.rewriters.terraform import TerraformRewriter
 from tests.rewriters.support import SETTINGS, ref_to, rewrite_twice
+from tests.samples.values import aws_access_key_id, aws_secret_access_key, password
 
 hcl2 = pytest.importorskip("hcl2")
 
@@ -91,29 +92,30 @@ def test_leaves_other_files_alone() -> None:
     assert TerraformRewriter().rewrite("infra/main.tf", MAIN_TF, [], SETTINGS).text == MAIN_TF
 
 
+# Built at run time (no literal secrets in the repository's own files).
+PROVIDER_VALUES = {"access_key": aws_access_key_id(71), "secret_key": aws_secret_access_key(71),
+                   "api_token": password("tf-var", 71), "password": password("tf-rds", 71)}
 PROVIDER_AND_RDS = """\
-provider "aws" {
+provider "aws" {{
   region     = "eu-west-1"
-  access_key = "AKIAEXAMPLEKEYID0001"
-  secret_key = "tf-provider-secret-key-0001"
-}
+  access_key = "{access_key}"
+  secret_key = "{secret_key}"
+}}
 
-variable "api_token" {
+variable "api_token" {{
   type    = string
-  default = "tf-variable-token-0001"
-}
+  default = "{api_token}"
+}}
 
-resource "aws_db_instance" "ledger" {
+resource "aws_db_instance" "ledger" {{
   engine   = "postgres"
-  password = "tf-rds-pa55word-0001"
-}
-"""
+  password = "{password}"
+}}
+""".format(**PROVIDER_VALUES)
 
 
 def test_provider_keys_leave_variable_default_becomes_required_rds_password_is_write_only() -> None:
-    refs = [ref_to(PROVIDER_AND_RDS, v, "shop/prod/tf", k, "infra/main.tf") for v, k in (
-        ("AKIAEXAMPLEKEYID0001", "access_key"), ("tf-provider-secret-key-0001", "secret_key"),
-        ("tf-variable-token-0001", "api_token"), ("tf-rds-pa55word-0001", "password"))]
+    refs = [ref_to(PROVIDER_AND_RDS, v, "shop/prod/tf", k, "infra/main.tf") for k, v in PROVIDER_VALUES.items()]
     result = rewrite_twice(TerraformRewriter(), "infra/main.tf", PROVIDER_AND_RDS, refs)
     assert 'provider "aws" {\n  region     = "eu-west-1"\n}\n' in result.text
     assert "data.aws_secretsmanager_secret_version" not in result.text  # never a cycle through the provider

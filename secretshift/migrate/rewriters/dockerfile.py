@@ -2,9 +2,9 @@
 
 Image layers and build args are readable by anyone who can pull the image, so there is no
 safe in-file replacement. A build-time secret (an ``ARG`` that a later ``RUN`` reads) moves to a
-BuildKit secret mount on each such ``RUN`` (``RUN --mount=type=secret,id=NAME,env=NAME``: the value
-exists only while that command runs), and the note gives the matching
-``docker build --secret id=NAME,env=NAME``; a run-time one (``ENV``) is left to the platform (ECS
+BuildKit secret mount on each such ``RUN`` (``RUN --mount=type=secret`` with the ARG's name as its
+id and env: the value exists only while that command runs), and the comment gives the matching
+``docker build --secret`` flag; a run-time one (``ENV``) is left to the platform (ECS
 ``secrets``, a Kubernetes Secret): the line goes, a comment says where the value went.
 """
 from __future__ import annotations
