@@ -25,6 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="also migrate findings under test paths (tests/, *_test.go, *.spec.ts, ...)")
     plan.add_argument("--store-unreferenced", action="store_true",
                       help="store a secret in ASM even when no rewritten reference reads it")
+    from secretshift.validate.flags import add_arguments as add_validate_arguments
+
+    add_validate_arguments(plan)
     apply = sub.add_parser("apply", help="apply a plan: create the secrets, then rewrite the files")
     apply.add_argument("plan", metavar="PLAN", help="a plan file from `migrate plan --out`")
     add_aws_arguments(apply)
@@ -75,16 +78,23 @@ def run_plan(args: argparse.Namespace) -> int:
     from secretshift.migrate.plan import parse_target, plan_migration
     from secretshift.migrate.summary import plan_summary
 
+    from secretshift.validate.flags import options_from
+
     targets = args.targets or ["."]
     config, settings = load_settings(args.config, parse_target(targets[0]).path)
+    validate, rotate_first = options_from(args), ""
+    if validate is not None:
+        from secretshift.validate.command import validate_plan_targets
+
+        targets, rotate_first = validate_plan_targets(targets, config, validate, args.only_valid)
     plan = plan_migration(targets, config, settings, include_tests=args.include_tests,
                           store_unreferenced=args.store_unreferenced)
     if args.out:
         emit(plan_to_json(plan), args.out)
-        print(plan_summary(plan, with_diff=False))
+        print(plan_summary(plan, with_diff=False) + rotate_first)
         print(f"plan written to {args.out}; apply it with `secretshift migrate apply {args.out}`")
     else:
-        print(plan_summary(plan, with_diff=True))
+        print(plan_summary(plan, with_diff=True) + rotate_first)
     return EXIT_CLEAN
 
 
