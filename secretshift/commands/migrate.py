@@ -28,7 +28,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from secretshift.validate.flags import add_arguments as add_validate_arguments
 
     add_validate_arguments(plan)
-    apply = sub.add_parser("apply", help="apply a plan: create the secrets, then rewrite the files")
+    apply = sub.add_parser(
+        "apply", help="apply a plan: create the secrets, then rewrite the files",
+        epilog="exit codes: 0 migrated, nothing left in plaintext; 1 a file changed since the plan (named) "
+               "or cancelled; 2 an error (AWS, a foreign secret, configuration); 3 applied, but plaintext is "
+               "left at the sites listed (refused sites, copies, values found elsewhere in the repository)")
     apply.add_argument("plan", metavar="PLAN", help="a plan file from `migrate plan --out`")
     add_aws_arguments(apply)
     apply.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
