@@ -87,6 +87,9 @@ def samples(asm_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 
 SAMPLES = pytest.mark.parametrize("name", list(BUILDERS))
+# Every test here runs the real CLI end to end on whole repositories, most then a toolchain in a
+# subprocess: the suite's slower subset (CI's Python 3.10 pass deselects it).
+pytestmark = pytest.mark.subprocess
 
 
 def _migrated_values(applied: Applied) -> dict[str, str]:

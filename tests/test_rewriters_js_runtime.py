@@ -33,6 +33,7 @@ console.log(JSON.stringify({ key: API_KEY, headers: headers(), other: await othe
 
 
 @pytest.mark.toolchain
+@pytest.mark.subprocess
 def test_rewritten_module_reads_the_secret(tmp_path: Path, asm: str) -> None:
     node = tool("node")
     client = boto3.client("secretsmanager", endpoint_url=asm, region_name="us-east-1")
