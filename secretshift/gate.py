@@ -120,27 +120,23 @@ def _finding_line(finding: Finding) -> str:
 
 
 def failure_message(gate: GateResult, root: Path) -> str:
-    import shlex
+    from secretshift.fixhints import baseline_hints, migrate_hints
+    from secretshift.textutil import shell_word
 
     count = len(gate.new)
     noun = "a secret" if count == 1 else f"{count} secrets"
     lines = [f"secretshift: {noun} would be {gate.verb}:", ""]
     lines += [_finding_line(f) for f in gate.new]
     first = gate.new[0]
-    target = shlex.quote(f"{first.path}:{first.line}")
     files = sorted({f.path for f in gate.new})
     baseline = root_relative(str(gate.baseline_path), root) if gate.baseline_path else BASELINE_NAME
-    baseline_arg = "" if baseline == BASELINE_NAME else f" --baseline {shlex.quote(baseline)}"
     lines += [
         "",
         "What to do with each one:",
-        f"  - move it to AWS Secrets Manager: secretshift migrate plan {target}",
-        "    (or go through them one by one: secretshift migrate interactive)",
+        *migrate_hints(shell_word(f"{first.path}:{first.line}"), root),
         "  - a false positive? allow it with a comment on its line (or on the line before):",
         "        # secretshift: allow",
-        "  - accept it for now (reviewed, to migrate later): add it to the baseline",
-        f"        secretshift baseline update{baseline_arg} {' '.join(shlex.quote(f) for f in files)}",
-        f"    and stage the baseline (git add {shlex.quote(baseline)}).",
+        *baseline_hints(files, baseline, BASELINE_NAME, root),
         "",
         *(["Remove it from the commits before pushing (git rebase -i, or git commit --amend)."]
           if gate.verb == "pushed" else []),

@@ -1,0 +1,64 @@
+"""What the commit gate tells a user to do about a blocked secret: commands that work where the
+gate runs (inside pre-commit, in a plain git hook, in a shell) and that a user can paste as
+printed. Command lines are indented eight spaces, explanations four."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from secretshift.install import (
+    BASELINE_HOOK,
+    MIGRATE_HOOK,
+    PRE_COMMIT_CONFIG,
+    install_command,
+    manual_hook_command,
+    pre_commit_hook_listed,
+    under_pre_commit,
+)
+from secretshift.textutil import shell_word
+
+COMMAND = " " * 8
+NOTE = " " * 4
+# Top-level packages of the `migrate` extra (planning a code file rewrites it with these);
+# top-level only, so looking them up imports nothing.
+_MIGRATE_PACKAGES = ("boto3", "libcst", "ruamel")
+
+
+def migrate_extra_missing() -> bool:
+    from importlib.util import find_spec
+
+    return any(find_spec(name) is None for name in _MIGRATE_PACKAGES)
+
+
+def migrate_hints(target: str, root: Path, environ: Mapping[str, str] | None = None) -> list[str]:
+    """How to move the secret at ``target`` (PATH:LINE) into AWS Secrets Manager."""
+    lines = ["  - move it to AWS Secrets Manager (the plan changes nothing; `migrate apply` does):"]
+    if under_pre_commit(environ):
+        if pre_commit_hook_listed(MIGRATE_HOOK, root):
+            return [*lines, COMMAND + manual_hook_command(MIGRATE_HOOK),
+                    NOTE + "(it plans every secret of the repository)"]
+        return [*lines,
+                NOTE + "(secretshift runs in pre-commit's own environment, not on your PATH: install it once)",
+                COMMAND + install_command("migrate", environ),
+                COMMAND + f"secretshift migrate plan {target}"]
+    lines.append(COMMAND + f"secretshift migrate plan {target}")
+    if migrate_extra_missing():
+        lines += [NOTE + "(planning code files needs the `migrate` extra:)", COMMAND + install_command("migrate", environ)]
+    return [*lines, NOTE + "(or go through them one by one: secretshift migrate interactive)"]
+
+
+def baseline_hints(files: Sequence[str], baseline: str, default_name: str, root: Path,
+                   environ: Mapping[str, str] | None = None) -> list[str]:
+    """How to accept the findings in ``files`` into the baseline (``baseline``, root-relative)."""
+    lines = ["  - accept it for now (reviewed, to migrate later): add it to the baseline"]
+    stage = COMMAND + f"git add {shell_word(baseline)}"
+    if under_pre_commit(environ):
+        if not pre_commit_hook_listed(BASELINE_HOOK, root):
+            lines.append(NOTE + f"(first list `- id: {BASELINE_HOOK}` under the secretshift hooks in {PRE_COMMIT_CONFIG})")
+        if baseline != default_name:
+            lines.append(NOTE + f"(give the {BASELINE_HOOK} hook the same `args: [--baseline, {baseline}]`)")
+        return [*lines, COMMAND + manual_hook_command(BASELINE_HOOK), stage,
+                NOTE + '(pre-commit reports the baseline as "modified by this hook": that is the update)']
+    baseline_arg = "" if baseline == default_name else f" --baseline {shell_word(baseline)}"
+    files_arg = " ".join(shell_word(f) for f in files)
+    return [*lines, COMMAND + f"secretshift baseline update{baseline_arg} {files_arg}", stage]
