@@ -32,7 +32,7 @@ class GateResult:
 
 
 def load_gate_baseline(explicit: str | None, config: Config, root: Path) -> tuple[Baseline | None, Path | None]:
-    path = resolve_baseline_path(explicit, config.baseline, root)
+    path = resolve_baseline_path(explicit, config.baseline, root, config.source)
     return (load_baseline(path), path) if path is not None else (None, None)
 
 
@@ -48,7 +48,7 @@ def split_named(named: Iterable[tuple[str, Finding]],
     """The same, for findings paired with their root-relative file names."""
     new, real, other = [], [], 0
     for filename, finding in named:
-        entry = baseline.lookup(filename, finding.secret_hash) if baseline is not None else None
+        entry = baseline.match(filename, finding) if baseline is not None else None
         if entry is None:
             new.append(finding)
         elif entry.is_secret:

@@ -126,7 +126,7 @@ def new_findings(findings: Sequence[Finding], baseline_path: Path | None) -> tup
     baseline = load_baseline(baseline_path)
     new, accepted, other = [], [], 0
     for finding in findings:
-        entry = baseline.lookup(finding.path, finding.secret_hash)
+        entry = baseline.match(finding.path, finding)
         if entry is None:
             new.append(finding)
         elif entry.is_secret:
@@ -136,12 +136,13 @@ def new_findings(findings: Sequence[Finding], baseline_path: Path | None) -> tup
     return new, accepted, other
 
 
-def baseline_path(explicit: str | None, configured: str | None, root: Path) -> Path | None:
+def baseline_path(explicit: str | None, configured: str | None, root: Path,
+                  config_source: str | None = None) -> Path | None:
     if explicit is None and configured is None and not (root / ".secrets.baseline").is_file():
         return None
     from secretshift.baseline import resolve_baseline_path
 
-    path: Path | None = resolve_baseline_path(explicit, configured, root)
+    path: Path | None = resolve_baseline_path(explicit, configured, root, config_source)
     return path
 
 
@@ -163,8 +164,8 @@ def selection_from_args(args: argparse.Namespace, paths: Iterable[str]) -> GitSe
 
 
 def run_git_scan(args: argparse.Namespace) -> int:
-    """`secretshift scan --diff/--history`: report, then exit 1 on findings (not in the baseline,
-    when `--baseline` is given)."""
+    """`secretshift scan --diff/--history`: report, then exit 1 on findings the baseline does
+    not accept."""
     from secretshift.commands.scan import check_show_secrets, emit, resolve_config, summary
     from secretshift.progress import progress_wanted
     from secretshift.report import ReportInput, reporters
@@ -175,8 +176,10 @@ def run_git_scan(args: argparse.Namespace) -> int:
     show = check_show_secrets(args)
     selection = selection_from_args(args, args.paths)
     config = resolve_config(args, selection.root)
-    explicit = getattr(args, "baseline", None)
-    baseline = baseline_path(explicit, None, Path(selection.root)) if explicit else None
+    # The same baseline as `scan`, `hook` and `ci`: --baseline, the config's, the root's.
+    no_baseline = getattr(args, "no_baseline", False)
+    baseline = None if no_baseline else baseline_path(getattr(args, "baseline", None), config.baseline,
+                                                      Path(selection.root), config.source)
     scan = scan_selection(selection, config, show_progress=progress_wanted(sys.stderr))
     for note in scan.notes():
         print(f"secretshift: {note}", file=sys.stderr)

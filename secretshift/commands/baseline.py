@@ -36,11 +36,14 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="FILE", help="config file (default: .secretshift.toml or pyproject.toml)")
 
 
-def baseline_location(explicit: str | None, configured: str | None, root: Path) -> Path:
+def baseline_location(explicit: str | None, configured: str | None, root: Path,
+                      config_source: str | None = None) -> Path:
+    """Where the baseline is (or will be written): as `resolve_baseline_path` finds it."""
     if explicit is not None:
         return Path(explicit)
     if configured is not None:
-        return Path(configured) if Path(configured).is_absolute() else root / configured
+        folder = Path(config_source).parent if config_source else root
+        return Path(configured) if Path(configured).is_absolute() else folder / configured
     from secretshift.baseline import BASELINE_NAME
 
     return root / BASELINE_NAME
@@ -52,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
     root = find_repo_root(Path.cwd())
     config = load_config(args.config, root)
-    path = baseline_location(args.baseline, config.baseline, root)
+    path = baseline_location(args.baseline, config.baseline, root, config.source)
     if args.action == "audit":
         from secretshift.audit import audit_interactively, audit_report
 

@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     ci_range = detect_range(env, args.base, args.head)
     selection = ci_selection(args.repo, ci_range)
     config = load_config(args.config, Path(selection.root))
-    baseline = baseline_path(args.baseline, config.baseline, Path(selection.root))
+    baseline = baseline_path(args.baseline, config.baseline, Path(selection.root), config.source)
     scan = scan_selection(selection, config, show_progress=progress_wanted(sys.stderr))
     new, accepted, other = new_findings(scan.result.findings, baseline)
     result = ScanResult(new, scan.result.skipped, scan.result.files_scanned, scan.result.bytes_scanned)

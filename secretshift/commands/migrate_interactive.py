@@ -63,7 +63,7 @@ def _baselined(root: Path, findings: list[Finding]) -> list[Finding]:
         if path is None:
             return findings
         baseline = baseline_io.load_baseline(Path(path))
-        return [f for f in findings if baseline.lookup(f.path, f.secret_hash) is None]
+        return [f for f in findings if baseline.match(f.path, f) is None]
     except (ImportError, AttributeError, TypeError):
         return findings
 
@@ -82,7 +82,7 @@ def _to_baseline(root: Path, finding: Finding) -> bool:
         path = baseline_io.resolve_baseline_path(None, load_config(None, root).baseline, root)
         path = Path(path) if path is not None else root / baseline_io.BASELINE_NAME
         baseline = baseline_io.load_baseline(path) if path.is_file() else baseline_io.Baseline()
-        previous = baseline.lookup(finding.path, finding.secret_hash)
+        previous = baseline.match(finding.path, finding)
         entry = baseline_io.entry_for(finding, finding.path, previous)
         baseline_io.write_baseline(path, baseline.with_entries([*baseline.entries, entry]))
     except (AttributeError, TypeError):

@@ -35,7 +35,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="processes (default: auto)")
     parser.add_argument("--staged", action="store_true",
                         help="scan what `git commit` would add (the index), not the work tree")
-    parser.add_argument("--baseline", metavar="PATH", help="report only findings this baseline does not accept")
+    parser.add_argument("--baseline", metavar="PATH",
+                        help="report only findings this baseline does not accept (default: `baseline` in the "
+                             "config, else .secrets.baseline at the repository root)")
+    parser.add_argument("--no-baseline", action="store_true", help="report every finding, ignoring any baseline")
     group = parser.add_argument_group("git history (PATH is then the repository, default .)")
     group.add_argument("--diff", metavar="BASE..HEAD", help="scan the lines added by each commit in the range")
     group.add_argument("--history", action="store_true", help="scan every commit reachable from any ref")
@@ -96,6 +99,18 @@ def resolve_config(args: argparse.Namespace, first_path: str | None) -> Config:
     return config
 
 
+def _baseline_applies(args: argparse.Namespace, config: Config) -> bool:
+    if getattr(args, "no_baseline", False):
+        if getattr(args, "baseline", None):
+            raise FatalError("--baseline and --no-baseline are mutually exclusive")
+        return False
+    if getattr(args, "baseline", None) or config.baseline:
+        return True
+    from secretshift.baseline import BASELINE_NAME, find_repo_root
+
+    return (find_repo_root(Path.cwd()) / BASELINE_NAME).is_file()
+
+
 def run(args: argparse.Namespace) -> int:
     if args.diff or args.history or args.branch or args.since:
         from secretshift.gitscan import run_git_scan
@@ -106,8 +121,9 @@ def run(args: argparse.Namespace) -> int:
 
     paths = args.paths or ["."]
     config = resolve_config(args, paths[0])
-    # A baseline named on the command line or in the project's config filters the scan too.
-    if getattr(args, "staged", False) or getattr(args, "baseline", None) or config.baseline:
+    # A baseline filters the scan as it filters `hook` and `ci`: --baseline, the config's
+    # `baseline`, else .secrets.baseline at the repository root (--no-baseline: report all).
+    if getattr(args, "staged", False) or _baseline_applies(args, config):
         from secretshift.commands.scan_baseline import run_with_baseline
 
         return run_with_baseline(args)
