@@ -67,6 +67,36 @@ def check_files(files: Sequence[str], config: Config, baseline: Baseline | None,
     return GateResult(tuple(new), tuple(real), other, result, baseline_path)
 
 
+def check_commit_files(files: Sequence[str], config: Config, baseline: Baseline | None,
+                       baseline_path: Path | None, root: Path) -> GateResult:
+    """The pre-commit hook's check: what the commit adds to ``files`` (the files pre-commit
+    passes). A staged file is checked on its added lines (a new file whole), as `scan --staged`
+    checks it: a secret already in HEAD is the baseline's and the CI history scan's business,
+    so an unrelated edit never fails because of an old line. A file with nothing staged
+    (`pre-commit run --all-files`, `--files`) is scanned whole."""
+    from secretshift.sources.staged import git_output, staged_changes
+
+    wanted = {root_relative(f, root): f for f in files}
+    staged_names = set(git_output(root, ["diff", "--cached", "--name-only", "-z", "--no-renames"]).decode(
+        "utf-8", "surrogateescape").split("\0")) - {""}
+    changed, skipped = staged_changes(root, config.max_file_size)
+    staged = _check_changes(
+        [([c for c in changed if c.blob.path in wanted], [s for s in skipped if s.path in wanted])],
+        config, baseline, baseline_path, root)
+    whole = [name for relative, name in wanted.items() if relative not in staged_names]
+    if not whole:
+        return staged
+    rest = check_files(whole, config, baseline, baseline_path, root)
+    result = ScanResult(
+        sorted([*staged.result.findings, *rest.result.findings], key=lambda f: (f.path, f.line, f.column, f.rule)),
+        [*staged.result.skipped, *rest.result.skipped],
+        staged.result.files_scanned + rest.result.files_scanned,
+        staged.result.bytes_scanned + rest.result.bytes_scanned,
+    )
+    return GateResult((*staged.new, *rest.new), (*staged.to_migrate, *rest.to_migrate),
+                      staged.baselined + rest.baselined, result, baseline_path)
+
+
 def check_staged(config: Config, baseline: Baseline | None, baseline_path: Path | None,
                  root: Path) -> GateResult:
     from secretshift.sources.staged import staged_changes
