@@ -64,9 +64,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         extra = _OPTIONAL_MODULES.get((exc.name or "").split(".")[0])
         if extra is None:
             return _internal_error(exc)
+        from secretshift.install import install_command
+
         print(
             f"secretshift: error: `secretshift {selected}` needs {exc.name}, "
-            f"an optional dependency: pip install 'secretshift[{extra}]'",
+            f"an optional dependency: {install_command(extra)}",
             file=sys.stderr,
         )
         return EXIT_ERROR

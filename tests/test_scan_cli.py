@@ -225,7 +225,9 @@ def test_missing_optional_dependency_is_a_clear_error(tmp_path: Path) -> None:
         [__import__("sys").executable, "-c", code], cwd=tmp_path, capture_output=True, text=True
     )
     assert proc.returncode == 2
-    assert "`secretshift rotation` needs boto3, an optional dependency: pip install 'secretshift[migrate]'" in proc.stderr
+    from secretshift.install import requirement
+
+    assert f'`secretshift rotation` needs boto3, an optional dependency: pip install "{requirement("migrate")}"' in proc.stderr
 
 
 def test_baseline_named_in_config_filters_the_scan(git_repo: Path) -> None:
