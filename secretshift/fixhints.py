@@ -4,6 +4,7 @@ printed. Command lines are indented eight spaces, explanations four."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from secretshift.install import (
@@ -15,7 +16,8 @@ from secretshift.install import (
     pre_commit_hook_listed,
     under_pre_commit,
 )
-from secretshift.textutil import shell_word
+from secretshift.models import Finding
+from secretshift.textutil import printable_path, shell_word
 
 COMMAND = " " * 8
 NOTE = " " * 4
@@ -62,3 +64,51 @@ def baseline_hints(files: Sequence[str], baseline: str, default_name: str, root:
     baseline_arg = "" if baseline == default_name else f" --baseline {shell_word(baseline)}"
     files_arg = " ".join(shell_word(f) for f in files)
     return [*lines, COMMAND + f"secretshift baseline update{baseline_arg} {files_arg}", stage]
+
+
+# -- findings from git history ----------------------------------------------------------------
+HISTORY_ONLY = "history_only"  # a Finding.context key: "1" when the work tree no longer holds it
+
+
+def mark_history_only(findings: Sequence[Finding], root: Path) -> list[Finding]:
+    """``findings`` from commits, each marked when its secret is no longer in the work tree's
+    file at its path: there is nothing to migrate, only a credential to rotate (and history
+    to purge)."""
+    contents: dict[str, str | None] = {}
+    marked = []
+    for finding in findings:
+        if finding.commit is None:
+            marked.append(finding)
+            continue
+        if finding.path not in contents:
+            contents[finding.path] = _work_tree_text(root / finding.path)
+        text = contents[finding.path]
+        if text is None or finding.secret.reveal() not in text:
+            finding = replace(finding, context=(*finding.context, (HISTORY_ONLY, "1")))
+        marked.append(finding)
+    return marked
+
+
+def is_history_only(finding: Finding) -> bool:
+    return finding.context_value(HISTORY_ONLY) == "1"
+
+
+def history_only_hint(finding: Finding) -> str:
+    commit = (finding.commit or "")[:12]
+    return (f"  history only: not in the current {printable_path(finding.path)}, but commit {commit} holds it, "
+            "so nothing to migrate: rotate it at its provider now (anyone with a clone has it); "
+            "then, if the history must be cleaned, put the value in a file outside the repository "
+            "(`VALUE==>REMOVED`, one line) and run `git filter-repo --replace-text FILE`")
+
+
+def _work_tree_text(path: Path) -> str | None:
+    """The file's text, or None when it is gone; links are not followed (never out of the tree)."""
+    import os
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        data = handle.read(64 * 1024 * 1024)
+    return data.decode("utf-8", "surrogateescape")

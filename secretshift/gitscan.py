@@ -184,6 +184,9 @@ def run_git_scan(args: argparse.Namespace) -> int:
     for note in scan.notes():
         print(f"secretshift: {note}", file=sys.stderr)
     new, accepted, other = new_findings(scan.result.findings, baseline)
+    from secretshift.fixhints import mark_history_only
+
+    new = mark_history_only(new, Path(selection.root))
     result = ScanResult(new, scan.result.skipped, scan.result.files_scanned, scan.result.bytes_scanned)
     rules = all_rule_descriptions(config) if args.format == "sarif" else []
     emit(reporters()[args.format](ReportInput(result, rules, show, accepted)), args.output)

@@ -66,6 +66,9 @@ def run(args: argparse.Namespace) -> int:
     baseline = baseline_path(args.baseline, config.baseline, Path(selection.root), config.source)
     scan = scan_selection(selection, config, show_progress=progress_wanted(sys.stderr))
     new, accepted, other = new_findings(scan.result.findings, baseline)
+    from secretshift.fixhints import mark_history_only
+
+    new = mark_history_only(new, Path(selection.root))
     result = ScanResult(new, scan.result.skipped, scan.result.files_scanned, scan.result.bytes_scanned)
     rules = all_rule_descriptions(config)
     report = ReportInput(result, rules, False, accepted)

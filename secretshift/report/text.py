@@ -15,6 +15,10 @@ def finding_line(finding: Finding, show_secret: bool = False) -> str:
 
 
 def fix_hint(finding: Finding) -> str:
+    from secretshift.fixhints import history_only_hint, is_history_only
+
+    if is_history_only(finding):
+        return history_only_hint(finding)
     target = shell_word(f"{finding.path}:{finding.line}")
     separator = "-- " if finding.path.startswith("-") else ""  # not an option, whatever the name
     return (
