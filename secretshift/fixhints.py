@@ -18,6 +18,7 @@ from secretshift.install import (
 )
 from secretshift.models import Finding
 from secretshift.textutil import printable_path, shell_word
+from secretshift.triage import Triage
 
 COMMAND = " " * 8
 NOTE = " " * 4
@@ -70,13 +71,13 @@ def baseline_hints(files: Sequence[str], baseline: str, default_name: str, root:
 HISTORY_ONLY = "history_only"  # a Finding.context key: "1" when the work tree no longer holds it
 
 
-def mark_history_only(findings: Sequence[Finding], root: Path) -> list[Finding]:
-    """``findings`` from commits, each marked when its secret is no longer in the work tree's
-    file at its path: there is nothing to migrate, only a credential to rotate (and history
-    to purge)."""
+def mark_history_only(triaged: Triage, root: Path) -> Triage:
+    """``triaged`` (findings from commits) with each new finding marked when its secret is no
+    longer in the work tree's file at its path: there is nothing to migrate, only a credential
+    to rotate (and history to purge)."""
     contents: dict[str, str | None] = {}
     marked = []
-    for finding in findings:
+    for finding in triaged.new:
         if finding.commit is None:
             marked.append(finding)
             continue
@@ -86,7 +87,7 @@ def mark_history_only(findings: Sequence[Finding], root: Path) -> list[Finding]:
         if text is None or finding.secret.reveal() not in text:
             finding = replace(finding, context=(*finding.context, (HISTORY_ONLY, "1")))
         marked.append(finding)
-    return marked
+    return replace(triaged, new=tuple(marked))
 
 
 def is_history_only(finding: Finding) -> bool:
