@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from secretshift.baseline_file import BASELINE_NAME, Baseline, root_relative
 from secretshift.config import Config
+from secretshift.errors import FatalError
 from secretshift.models import Finding, ScanResult, Skipped
 from secretshift.textutil import printable_path
 from secretshift.triage import Triage, triage
@@ -46,6 +47,17 @@ def check_files(files: Sequence[str], config: Config, baseline: Baseline | None,
     return GateResult(triage(result.findings, baseline, root), result, baseline_path)
 
 
+def in_repository(root: Path) -> bool:
+    return (root / ".git").exists()
+
+
+def require_repository(root: Path, what: str) -> None:
+    """A clear error instead of git's usage text when there is no repository to read."""
+    if not in_repository(root):
+        raise FatalError(f"{what} reads what git would commit, but {printable_path(str(root))} is not inside "
+                         "a git repository (to scan files instead: secretshift scan PATH)")
+
+
 def check_commit_files(files: Sequence[str], config: Config, baseline: Baseline | None,
                        baseline_path: Path | None, root: Path) -> GateResult:
     """The pre-commit hook's check: what the commit adds to ``files`` (the files pre-commit
@@ -55,6 +67,8 @@ def check_commit_files(files: Sequence[str], config: Config, baseline: Baseline 
     (`pre-commit run --all-files`, `--files`) is scanned whole."""
     from secretshift.sources.staged import git_output, staged_changes
 
+    if not in_repository(root):  # no commit to speak of: the files are all there is
+        return check_files(files, config, baseline, baseline_path, root)
     wanted = {root_relative(f, root): f for f in files}
     staged_names = set(git_output(root, ["diff", "--cached", "--name-only", "-z", "--no-renames"]).decode(
         "utf-8", "surrogateescape").split("\0")) - {""}
@@ -79,6 +93,7 @@ def check_commit_files(files: Sequence[str], config: Config, baseline: Baseline 
 
 def check_staged(config: Config, baseline: Baseline | None, baseline_path: Path | None,
                  root: Path) -> GateResult:
+    require_repository(root, "checking the staged changes")
     from secretshift.sources.staged import staged_changes
 
     return _check_changes([staged_changes(root, config.max_file_size)], config, baseline, baseline_path, root)

@@ -30,7 +30,7 @@ def test_clean_tree_exits_zero(tmp_path: Path) -> None:
     proc = run_cli("scan", "--no-git", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
-    assert "0 secrets found in 1 files" in proc.stderr
+    assert "0 secrets found in 1 file (" in proc.stderr
 
 
 def test_finding_exits_one_with_text_line_and_hint(tmp_path: Path) -> None:

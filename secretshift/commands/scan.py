@@ -165,7 +165,11 @@ def _run_commits(args: argparse.Namespace) -> int:
 
 
 def _accepted_note(triaged: Triage, has_baseline: bool) -> str:
-    return f", {triaged.baselined + len(triaged.to_migrate)} accepted by the baseline" if has_baseline else ""
+    if not has_baseline:
+        return ""
+    accepted = triaged.baselined + len(triaged.to_migrate)
+    real = f" ({len(triaged.to_migrate)} labelled real, still to migrate)" if triaged.to_migrate else ""
+    return f", {accepted} accepted by the baseline{real}"
 
 
 def _finish(args: argparse.Namespace, config: Config, result: ScanResult, triaged: Triage, show: bool,
