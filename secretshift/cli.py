@@ -61,7 +61,10 @@ def _parser(selected: str | None) -> argparse.ArgumentParser:
     for name, (module, help_text) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
         if name == selected:
+            from secretshift.help_examples import attach
+
             importlib.import_module(module).add_arguments(command)
+            attach(command, name)
     return parser
 
 

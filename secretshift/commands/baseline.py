@@ -26,6 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     audit = actions.add_parser("audit", help="label baseline entries as real or false positive",
                                description="label baseline entries as real or false positive (in a terminal)")
     _common(audit)
+    audit.add_argument("file", nargs="?", metavar="FILE",
+                       help="the baseline to audit (as detect-secrets' `audit FILE`; same as --baseline)")
     audit.add_argument("--report", action="store_true", help="print a summary instead of asking")
     audit.add_argument("--all", action="store_true", help="ask about labelled entries too")
 
@@ -55,7 +57,12 @@ def run(args: argparse.Namespace) -> int:
 
     root = find_repo_root(Path.cwd())
     config = load_config(args.config, root)
-    path = baseline_location(args.baseline, config.baseline, root, config.source)
+    explicit = args.baseline
+    if getattr(args, "file", None):
+        if args.baseline and args.baseline != args.file:
+            raise FatalError("give the baseline once: as FILE or as --baseline")
+        explicit = args.file
+    path = baseline_location(explicit, config.baseline, root, config.source)
     if args.action == "audit":
         from secretshift.audit import audit_interactively, audit_report
 

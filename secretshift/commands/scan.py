@@ -30,7 +30,10 @@ def add_output_arguments(parser: argparse.ArgumentParser, formats: list[str]) ->
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from secretshift.report import reporters
 
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+    from secretshift.commands import rule_flags
+
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="files or directories (default: .); `-` reads standard input")
     add_output_arguments(parser, sorted(reporters()))
     parser.add_argument("--config", metavar="FILE", help="config file (default: .secretshift.toml or pyproject.toml)")
     parser.add_argument(
@@ -45,6 +48,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="report only findings this baseline does not accept (default: `baseline` in the "
                              "config, else .secrets.baseline at the repository root)")
     parser.add_argument("--no-baseline", action="store_true", help="report every finding, ignoring any baseline")
+    parser.add_argument("--stdin", action="store_true", help="scan standard input (as `scan -`)")
+    parser.add_argument("--stdin-name", metavar="NAME",
+                        help="the name standard input is reported under and read as (its file kind: "
+                             "`.env`, `values.yaml`...); default <stdin>")
+    parser.add_argument("--explain", "-v", action="store_true",
+                        help="say for each finding which rule found it and which filters it passed")
+    parser.add_argument("--explain-dropped", action="append", default=[], metavar="PATH:LINE",
+                        help="say why nothing (or what) was reported on that line (repeatable)")
+    rule_flags.add_arguments(parser)
     group = parser.add_argument_group("git history (PATH is then the repository, default .)")
     group.add_argument("--diff", metavar="BASE..HEAD", help="scan the lines added by each commit in the range")
     group.add_argument("--history", action="store_true", help="scan every commit reachable from any ref")
@@ -70,7 +82,9 @@ def resolve_config(args: argparse.Namespace, first_path: str | None) -> Config:
         from dataclasses import replace
 
         config = replace(config, max_file_size=parse_size(args.max_file_size, "--max-file-size"))
-    return config
+    from secretshift.commands import rule_flags
+
+    return rule_flags.apply(args, config)
 
 
 def _baseline_applies(args: argparse.Namespace, config: Config) -> bool:
@@ -89,9 +103,40 @@ def run(args: argparse.Namespace) -> int:
     history = [flag for flag in ("diff", "history", "branch", "since") if getattr(args, flag, None)]
     if history:
         return _run_commits(args)  # GitPython is imported only on this path
+    if getattr(args, "explain_dropped", None):
+        from secretshift.explain import run_explain_dropped
+
+        return run_explain_dropped(args, resolve_config(args, None))
     if getattr(args, "staged", False):
         return _run_staged(args)
+    if getattr(args, "stdin", False) or args.paths == ["-"]:
+        return _run_stdin(args)
+    if "-" in args.paths:
+        raise FatalError("`-` (standard input) cannot be combined with other paths")
     return _run_paths(args)
+
+
+def _run_stdin(args: argparse.Namespace) -> int:
+    """Standard input as one file named --stdin-name; a baseline applies only when asked for
+    (--baseline), since the input has no place in the repository."""
+    from secretshift.pipeline import PathFilter, run
+    from secretshift.scanner.build import build_engine
+    from secretshift.sources.stdin import STDIN_NAME, StdinSource
+    from secretshift.triage import load_baseline_for, triage_named
+
+    if args.paths not in ([], ["-"]):
+        raise FatalError("--stdin reads standard input; give no paths")
+    config = resolve_config(args, None)
+    show = check_show_secrets(args)
+    source = StdinSource(sys.stdin.buffer, config.max_file_size, args.stdin_name or STDIN_NAME)
+    result = run(build_engine(config, small=True), source, PathFilter(config))
+    baseline = None
+    if args.baseline:
+        from secretshift.baseline_file import find_repo_root
+
+        baseline, _ = load_baseline_for(args.baseline, None, find_repo_root(Path.cwd()))
+    triaged = triage_named(((f.path, f) for f in result.findings), baseline)
+    return _finish(args, config, result, triaged, show, _accepted_note(triaged, baseline is not None))
 
 
 def _run_paths(args: argparse.Namespace) -> int:
@@ -176,6 +221,10 @@ def _finish(args: argparse.Namespace, config: Config, result: ScanResult, triage
             extra: str = "") -> int:
     report = report_input(config, [args.format], result, triaged, show)
     write_report(args.format, report, args.output)
+    if getattr(args, "explain", False):
+        from secretshift.explain import explain_findings
+
+        sys.stderr.write(explain_findings(report.result.findings, config))
     print_summary(result, triaged, extra)
     return exit_code(triaged)
 
