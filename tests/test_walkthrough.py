@@ -13,7 +13,6 @@ import json
 import os
 import random
 import re
-import shutil
 import string
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from pathlib import Path
 import pytest
 
 import secretshift
+from tests.checkout import snapshot
 from tests.conftest import ROOT, git
 from tests.fakes import github_token
 
@@ -40,21 +40,9 @@ def _readme() -> str:
 
 
 def _snapshot(target: Path) -> Path:
-    """This checkout's work tree (tracked and new files) committed in a temporary clone and
-    tagged as a release there: the shared repository gets no tag."""
-    listed = git(ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard").split("\0")
-    for name in filter(None, listed):
-        source, copy = ROOT / name, target / name
-        if not os.path.lexists(source):
-            continue  # deleted in the work tree
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_symlink():
-            os.symlink(os.readlink(source), copy)
-        else:
-            shutil.copy2(source, copy)
-    git(target, "init", "-q")
-    git(target, "add", "-A")
-    git(target, "commit", "-qm", "release candidate")
+    """This checkout committed in a temporary clone and tagged as a release there: the shared
+    repository gets no tag."""
+    snapshot(target, "release candidate")
     git(target, "tag", "-a", TAG, "-m", f"secretshift {secretshift.__version__}")
     return target
 
