@@ -71,6 +71,10 @@ def test_stdin_is_one_file_with_a_display_name(argv: list[str], service: Path, m
     report = _json(capsys, [*argv, "--stdin-name", "ci/release.sh"])
     assert _rules(report) == {("ci/release.sh", "github-token")}
     assert token not in json.dumps(report)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(f"export GH_TOKEN={token}\n".encode())))
+    assert main(argv) == 1
+    text = capsys.readouterr().out
+    assert text.startswith("<stdin>:1:") and "migrate plan" not in text and "piped in" in text
 
 
 def test_stdin_name_decides_the_file_kind(service: Path, monkeypatch: pytest.MonkeyPatch,

@@ -4,10 +4,10 @@ name decides the file kind (a `.env` is read as one), and names the finding in r
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
-from secretshift.models import Blob, Skipped
+from secretshift.models import Blob, Finding, Skipped
 from secretshift.sources import ScanItem
 from secretshift.textutil import looks_binary
 
@@ -28,4 +28,11 @@ class StdinSource:
         if looks_binary(data) and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
             yield Skipped(self.name, "binary input")
             return
-        yield ScanItem(Blob(self.name, data))
+        yield ScanItem(Blob(self.name, data), place=_from_stdin)
+
+
+FROM_STDIN = "from_stdin"  # a Finding.context key: the finding is in piped input, not in a file
+
+
+def _from_stdin(finding: Finding) -> Finding:
+    return replace(finding, context=(*finding.context, (FROM_STDIN, "1")))
