@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
     root = find_repo_root(Path.cwd())
     config = load_config(args.config, root)
-    baseline, baseline_path = load_baseline_for(args.baseline, config.baseline, root, config.source)
+    baseline, baseline_path = load_baseline_for(args.baseline, config, root)
     pushed = pushed_range(args.pre_push, os.environ)
     if pushed is not None:
         from secretshift.gate import check_pushed

@@ -128,13 +128,12 @@ class Baseline:
         entry = self._index.get((filename, finding.secret_hash))
         if entry is not None or not self._index:
             return entry
-        from secretshift.hashing import hash_key, hash_value
+        from secretshift.hashing import SCHEME_SHA1, hash_value, scheme_of
 
-        key = hash_key()
-        if key is not None:  # detect-secrets never wrote keyed hashes
+        if scheme_of(finding.secret_hash) != SCHEME_SHA1:  # detect-secrets never wrote keyed hashes
             return None
         for form in detect_secrets_forms(finding.secret.reveal()):
-            entry = self._index.get((filename, hash_value(form, key)))
+            entry = self._index.get((filename, hash_value(form, None)))
             if entry is not None:
                 return entry
         return None
@@ -146,7 +145,7 @@ class Baseline:
 
 
 # -- reading ----------------------------------------------------------------------------------
-def load_baseline(path: Path) -> Baseline:
+def load_baseline(path: Path, hash_key: bytes | None) -> Baseline:
     """A baseline file (ours or detect-secrets'); a clear error, never a traceback, if broken."""
     try:
         text = path.read_text("utf-8")
@@ -160,7 +159,7 @@ def load_baseline(path: Path) -> Baseline:
         document = json.loads(text, object_pairs_hook=_merged_duplicates)
     except json.JSONDecodeError as exc:
         raise FatalError(f"{path}: not a baseline file (invalid JSON at line {exc.lineno})") from None
-    return parse_baseline(document, str(path))
+    return parse_baseline(document, str(path), hash_key)
 
 
 def _merged_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -173,7 +172,8 @@ def _merged_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return merged
 
 
-def parse_baseline(document: Any, origin: str) -> Baseline:
+def parse_baseline(document: Any, origin: str, hash_key: bytes | None) -> Baseline:
+    """``hash_key``: the run's SECRETSHIFT_HASH_KEY; the baseline's hashes must be of its scheme."""
     if not isinstance(document, dict) or not isinstance(document.get("results"), dict):
         raise FatalError(f"{origin}: not a baseline file (no `results` object)")
     entries = []
@@ -182,7 +182,7 @@ def parse_baseline(document: Any, origin: str) -> Baseline:
             raise FatalError(f"{origin}: results for {filename!r} must be a list")
         for item in items:
             entries.append(_entry(item, filename, origin))
-    _check_hash_scheme(entries, origin)
+    _check_hash_scheme(entries, origin, hash_key)
     version = document.get("version", FORMAT_VERSION)
     # A team's own detect-secrets settings are kept as they are.
     return Baseline(
@@ -193,7 +193,7 @@ def parse_baseline(document: Any, origin: str) -> Baseline:
     )
 
 
-def _check_hash_scheme(entries: Sequence[BaselineEntry], origin: str) -> None:
+def _check_hash_scheme(entries: Sequence[BaselineEntry], origin: str, hash_key: bytes | None) -> None:
     """Hashes made with SECRETSHIFT_HASH_KEY never match plain SHA-1 ones: refuse the mix
     rather than report every accepted secret as new (see secretshift.hashing)."""
     from secretshift.hashing import check_scheme, scheme_of
@@ -202,7 +202,7 @@ def _check_hash_scheme(entries: Sequence[BaselineEntry], origin: str) -> None:
     if len(schemes) > 1:
         raise FatalError(f"{origin} mixes plain and keyed (SECRETSHIFT_HASH_KEY) hashes: re-create it")
     if schemes:
-        check_scheme(schemes.pop(), origin)
+        check_scheme(schemes.pop(), origin, hash_key)
 
 
 def _entry(item: Any, filename: str, origin: str) -> BaselineEntry:

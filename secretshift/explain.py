@@ -136,7 +136,7 @@ def _baseline_entry(finding: Finding, config: Config) -> BaselineEntry | None:
     from secretshift.triage import load_baseline_for
 
     root = find_repo_root(Path.cwd())
-    baseline, _ = load_baseline_for(None, config.baseline, root, config.source)
+    baseline, _ = load_baseline_for(None, config, root)
     return baseline.match(root_relative(finding.path, root), finding) if baseline is not None else None
 
 

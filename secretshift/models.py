@@ -21,13 +21,6 @@ class SecretValue:
     def reveal(self) -> str:
         return self._value
 
-    @property
-    def sha1(self) -> str:
-        # detect-secrets' `hashed_secret` is the SHA-1 hex digest of the value.
-        import hashlib  # lazily: only findings need it, and it costs the commit hook to import
-
-        return hashlib.sha1(self._value.encode("utf-8", "surrogateescape")).hexdigest()
-
     def redacted(self) -> str:
         return redact(self._value)
 
@@ -127,13 +120,9 @@ class Finding:
     offset: int = 0  # byte offset of the secret in the blob
     end_offset: int = 0
     context: tuple[tuple[str, str], ...] = ()  # detector-specific facts (file kind, key path, ...)
-
-    @property
-    def secret_hash(self) -> str:
-        """SHA-1 of the value (detect-secrets' hash), or HMAC-SHA256 with SECRETSHIFT_HASH_KEY."""
-        from secretshift.hashing import secret_hash
-
-        return secret_hash(self.secret)
+    # SHA-1 of the value (detect-secrets' hash), or HMAC-SHA256 under SECRETSHIFT_HASH_KEY: made
+    # once, by the engine, with the key it was built with (secretshift.hashing).
+    secret_hash: str = field(kw_only=True)
 
     @property
     def redacted(self) -> str:

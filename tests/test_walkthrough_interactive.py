@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import git, run_cli
+from tests.conftest import git, run_cli, run_cli_subprocess
 
 
 def _password(seed: int) -> str:
@@ -36,7 +36,7 @@ def repo(git_repo: Path) -> Path:
 
 @pytest.mark.subprocess
 def test_allow_in_yaml_for_several_paths_with_piped_answers(repo: Path) -> None:
-    proc = run_cli("migrate", "interactive", "charts/api/values.yaml", "worker", cwd=repo, input=b"a\nb\n")
+    proc = run_cli_subprocess("migrate", "interactive", "charts/api/values.yaml", "worker", cwd=repo, input=b"a\nb\n")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     # each prompt is followed by the piped answer on its own line, never by the next prompt

@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     ci_range = detect_range(env, args.base, args.head)
     selection = ci_selection(args.repo, ci_range)
     config = load_config(args.config, Path(selection.root))
-    baseline, _ = load_baseline_for(args.baseline, config.baseline, Path(selection.root), config.source)
+    baseline, _ = load_baseline_for(args.baseline, config, Path(selection.root))
     scan = scan_commits(selection, config, show_progress=progress_wanted(sys.stderr))
     # Commit findings' paths are relative to the repository root, as the baseline's are.
     triaged = mark_history_only(triage_named(((f.path, f) for f in scan.result.findings), baseline),

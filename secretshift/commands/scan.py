@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -134,7 +135,7 @@ def _run_stdin(args: argparse.Namespace) -> int:
     if args.baseline:
         from secretshift.baseline_file import find_repo_root
 
-        baseline, _ = load_baseline_for(args.baseline, None, find_repo_root(Path.cwd()))
+        baseline, _ = load_baseline_for(args.baseline, config, find_repo_root(Path.cwd()))
     triaged = triage_named(((f.path, f) for f in result.findings), baseline)
     return _finish(args, config, result, triaged, show, _accepted_note(triaged, baseline is not None))
 
@@ -155,7 +156,7 @@ def _run_paths(args: argparse.Namespace) -> int:
     from secretshift.triage import load_baseline_for, triage_named
 
     root = find_repo_root(Path.cwd())
-    baseline, _ = load_baseline_for(args.baseline, config.baseline, root, config.source)
+    baseline, _ = load_baseline_for(args.baseline, config, root)
     rooted = scan_rooted(paths, config, root, use_git=not args.no_git, jobs=args.jobs)
     triaged = triage_named(rooted.named, baseline)
     return _finish(args, config, rooted.result, triaged, show, _accepted_note(triaged, baseline is not None))
@@ -172,8 +173,7 @@ def _run_staged(args: argparse.Namespace) -> int:
     show = check_show_secrets(args)
     root = find_repo_root(Path.cwd())
     config = resolve_config(args, str(root))
-    baseline, baseline_path = (None, None) if args.no_baseline else load_baseline_for(
-        args.baseline, config.baseline, root, config.source)
+    baseline, baseline_path = (None, None) if args.no_baseline else load_baseline_for(args.baseline, config, root)
     gate = check_staged(config, baseline, baseline_path, root)
     if args.format == "text" and not args.output and not show:
         sys.stdout.write(accepted_message(gate))
@@ -198,7 +198,7 @@ def _run_commits(args: argparse.Namespace) -> int:
     config = resolve_config(args, selection.root)
     # The same baseline as `scan`, `hook` and `ci`: --baseline, the config's, the root's.
     baseline = None if args.no_baseline else load_baseline_for(
-        getattr(args, "baseline", None), config.baseline, Path(selection.root), config.source)[0]
+        getattr(args, "baseline", None), config, Path(selection.root))[0]
     scan = scan_commits(selection, config, show_progress=progress_wanted(sys.stderr))
     for note in scan.source.notes():
         print(f"secretshift: {note}", file=sys.stderr)

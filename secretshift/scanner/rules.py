@@ -39,7 +39,7 @@ _ROTATIONS = {"manual", "lambda", "managed"}
 def load_toml(text: str, origin: str) -> dict[str, Any]:
     # Imported here: with the rule packs cached, a scan often parses no TOML at all.
     if sys.version_info >= (3, 11):
-        import tomllib
+        import tomllib  # novermin (3.11+ branch; tomli below)
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib
     try:
