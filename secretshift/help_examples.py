@@ -58,6 +58,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "secretshift migrate interactive config/ .env",
         "printf 'allow\\nbaseline\\nn\\n' | secretshift migrate interactive values.yaml",
     ),
+    "sweep": (
+        "secretshift sweep ~/src                         # every repository under ~/src (2 levels)",
+        "secretshift sweep --repos repos.txt --scheduler tcp://dask-scheduler:8786",
+    ),
     "rotation": (
         "secretshift rotation check",
         "secretshift rotation check --region eu-west-1 --as-of 2026-12-31",

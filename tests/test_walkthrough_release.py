@@ -27,7 +27,7 @@ def test_version_has_one_home() -> None:
 
 # (file, regex whose group 1 is a ref the snippet installs or checks out)
 SNIPPETS = [
-    pytest.param("README.md", r"git\+https://github\.com/secretshift/secretshift@(v\d[^\"\s]*)", id="readme-pip"),
+    pytest.param("README.md", r"git\+https://github\.com/secretshift/secretshift@(v\d[^\"'`\s]*)", id="readme-pip"),
     pytest.param("README.md", r"rev: (v\d\S*)", id="readme-pre-commit"),
     pytest.param("README.md", r"uses: secretshift/secretshift@(v\d\S*)", id="readme-action"),
     pytest.param(".pre-commit-hooks.yaml", r"rev: (v\d\S*)", id="hooks-yaml-comment"),
