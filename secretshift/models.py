@@ -105,6 +105,21 @@ class Blob:
 
 
 @dataclass(frozen=True)
+class Validation:
+    """What a secret's provider said about it (`--validate`); never holds the secret."""
+
+    status: str  # valid | invalid | revoked | unknown | error
+    reason: str = ""
+    provider: str = ""
+    identity: tuple[tuple[str, str], ...] = ()  # e.g. (("account", "123456789012"), ("arn", ...))
+    revoke: str = ""  # the provider's documented page for revoking / rotating it
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "reason": self.reason, "provider": self.provider,
+                "identity": dict(self.identity), "revoke": self.revoke}
+
+
+@dataclass(frozen=True)
 class Finding:
     rule: str
     description: str
@@ -120,6 +135,7 @@ class Finding:
     offset: int = 0  # byte offset of the secret in the blob
     end_offset: int = 0
     context: tuple[tuple[str, str], ...] = ()  # detector-specific facts (file kind, key path, ...)
+    validation: Validation | None = None  # set by `--validate` only
     # SHA-1 of the value (detect-secrets' hash), or HMAC-SHA256 under SECRETSHIFT_HASH_KEY: made
     # once, by the engine, with the key it was built with (secretshift.hashing).
     secret_hash: str = field(kw_only=True)
@@ -159,6 +175,8 @@ class Finding:
             value = self.context_value(name)
             if value is not None:
                 data[name] = value
+        if self.validation is not None:
+            data["validation"] = self.validation.to_dict()
         if show_secret:
             data["secret"] = self.secret.reveal()
         return data

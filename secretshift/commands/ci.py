@@ -35,6 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also write a report in FORMAT to FILE (repeatable), e.g. junit=secretshift.xml",
     )
     parser.add_argument("--no-fail", action="store_true", help="report only: exit 0 even on new findings")
+    from secretshift.validate.flags import add_arguments as add_validate_arguments
+
+    add_validate_arguments(parser)
 
 
 def _extra_reports(args: argparse.Namespace) -> list[tuple[str, str]]:
@@ -55,7 +58,9 @@ def run(args: argparse.Namespace) -> int:
     from secretshift.progress import progress_wanted
     from secretshift.sources.git import ci_selection
     from secretshift.triage import load_baseline_for, triage_named
+    from secretshift.validate.flags import options_from
 
+    validate = options_from(args)  # a flag mistake is an error before anything is scanned
     env = os.environ
     provider = provider_name(env)
     fmt = args.format or ("github" if provider == "github" else "text")
@@ -68,6 +73,10 @@ def run(args: argparse.Namespace) -> int:
     # Commit findings' paths are relative to the repository root, as the baseline's are.
     triaged = mark_history_only(triage_named(((f.path, f) for f in scan.result.findings), baseline),
                                 Path(selection.root))
+    if validate is not None:
+        from secretshift.validate.command import validate_triage
+
+        triaged = validate_triage(triaged, validate, [Path(selection.root)], args.only_valid)
     report = report_input(config, ["sarif"], scan.result, triaged)
     write_report(fmt, report, args.output)
     if provider == "github" and (args.output or fmt == "text"):

@@ -58,6 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--explain-dropped", action="append", default=[], metavar="PATH:LINE",
                         help="say why nothing (or what) was reported on that line (repeatable)")
     rule_flags.add_arguments(parser)
+    from secretshift.validate.flags import add_arguments as add_validate_arguments
+
+    add_validate_arguments(parser)
     group = parser.add_argument_group("git history (PATH is then the repository, default .)")
     group.add_argument("--diff", metavar="BASE..HEAD", help="scan the lines added by each commit in the range")
     group.add_argument("--history", action="store_true", help="scan every commit reachable from any ref")
@@ -101,6 +104,9 @@ def _baseline_applies(args: argparse.Namespace, config: Config) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    from secretshift.validate.flags import options_from
+
+    options_from(args)  # a `--validate` flag mistake is an error before anything is scanned
     history = [flag for flag in ("diff", "history", "branch", "since") if getattr(args, flag, None)]
     if history:
         return _run_commits(args)  # GitPython is imported only on this path
@@ -170,6 +176,8 @@ def _run_staged(args: argparse.Namespace) -> int:
 
     if args.paths:
         raise FatalError("--staged scans the index; give no paths")
+    if getattr(args, "validate", False):
+        raise FatalError("--validate cannot be combined with --staged: the commit path stays offline")
     show = check_show_secrets(args)
     root = find_repo_root(Path.cwd())
     config = resolve_config(args, str(root))
@@ -219,6 +227,14 @@ def _accepted_note(triaged: Triage, has_baseline: bool) -> str:
 
 def _finish(args: argparse.Namespace, config: Config, result: ScanResult, triaged: Triage, show: bool,
             extra: str = "") -> int:
+    from secretshift.validate.flags import options_from
+
+    validate = options_from(args)
+    if validate is not None:
+        from secretshift.validate.command import validate_triage
+
+        bases = [Path(p) for p in (args.paths or ["."])] + [Path.cwd()]
+        triaged = validate_triage(triaged, validate, bases, args.only_valid)
     report = report_input(config, [args.format], result, triaged, show)
     write_report(args.format, report, args.output)
     if getattr(args, "explain", False):
