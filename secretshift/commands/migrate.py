@@ -43,7 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     apply.add_argument("--write-replace-file", metavar="PATH",
                        help="write a `git filter-repo --replace-text` file (outside the repo, mode 0600)")
     interactive = sub.add_parser("interactive", help="walk through findings, then plan and apply")
-    interactive.add_argument("path", nargs="?", default=".", metavar="PATH")
+    interactive.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                             help="files or directories (default: .)")
     interactive.add_argument("--config", metavar="FILE")
     add_aws_arguments(interactive)
 
