@@ -61,6 +61,14 @@ def redact(value: str) -> str:
     return value[:shown] + "*****"
 
 
+CONFIDENCE_LEVELS = ("low", "medium", "high")  # in ascending order
+
+
+def confidence_rank(level: str) -> int:
+    """0 for low, 1 medium, 2 high; an unknown level ranks as medium."""
+    return CONFIDENCE_LEVELS.index(level) if level in CONFIDENCE_LEVELS else 1
+
+
 @dataclass(frozen=True)
 class Example:
     """A rule example: ``text`` must (or must not) produce a finding."""
@@ -99,6 +107,10 @@ class Rule:
     positives: tuple[Example, ...] = ()
     negatives: tuple[Example, ...] = ()
     source: str = ""  # the pack file the rule came from
+    # high: a provider format with a checksum or strong structure; medium: a format that needs
+    # the provider's name next to it; low: generic/entropy-only, or a test-mode key.
+    confidence: str = "high"
+    family: str = ""  # the pack's family ("Cloud and hosting"), shown by `secretshift rules`
 
 
 @dataclass(frozen=True)
@@ -127,6 +139,7 @@ class Finding:
     offset: int = 0  # byte offset of the secret in the blob
     end_offset: int = 0
     context: tuple[tuple[str, str], ...] = ()  # detector-specific facts (file kind, key path, ...)
+    confidence: str = "medium"  # high | medium | low, see Rule.confidence
 
     @property
     def secret_hash(self) -> str:
@@ -163,6 +176,7 @@ class Finding:
             "secret_hash": self.secret_hash,
             "redacted": self.redacted,
             "commit": self.commit,
+            "confidence": self.confidence,
         }
         if self.author_date is not None:
             data["author_date"] = self.author_date
