@@ -56,6 +56,7 @@ class EncodedSecretDetector:
     rules: tuple[Rule, ...] = (
         Rule(
             id=RULE,
+            confidence="medium",
             description="Secret inside base64- or hex-encoded content",
             regex="",
             keywords=(),

@@ -106,6 +106,7 @@ class GenericSecretDetector:
     rules: tuple[Rule, ...] = (
         Rule(
             id=PASSWORD_RULE,
+            confidence="medium",
             description="Password or secret literal assigned to a password/secret-named key",
             regex="",
             keywords=(),
@@ -131,6 +132,7 @@ class GenericSecretDetector:
         ),
         Rule(
             id=TOKEN_RULE,
+            confidence="medium",
             description="API token, key or credential literal assigned to a token/key-named field",
             regex="",
             keywords=(),
@@ -146,6 +148,7 @@ class GenericSecretDetector:
         ),
         Rule(
             id=WEAK_RULE,
+            confidence="low",
             description="High-entropy literal assigned to a key-named field",
             regex="",
             keywords=(),
@@ -158,6 +161,7 @@ class GenericSecretDetector:
         ),
         Rule(
             id=URL_RULE,
+            confidence="medium",
             description="Password embedded in a URL (user:password@host)",
             regex="",
             keywords=(),
@@ -341,7 +345,10 @@ class GenericSecretDetector:
                 return None  # SealedSecret encryptedData, sops: ciphertext is safe to commit
             context.append(("key_path", path))
         context.append(("group", _group(data, start, facts)))
-        return RawMatch(rule, start, end, key=named_by or key or None, context=tuple(context))
+        # A generic value in notes, docs or tests is still reported, one level lower: the key's
+        # name is the only evidence, and such files hold many made-up values.
+        confidence = "low" if facts.doc or facts.test else ""
+        return RawMatch(rule, start, end, key=named_by or key or None, context=tuple(context), confidence=confidence)
 
 
 _KEYWORD_PUNCTUATION = (b'"', b"'", b":", b"=", b" ")

@@ -25,12 +25,19 @@ from pathlib import Path
 from typing import Any
 
 from secretshift.errors import FatalError
-from secretshift.models import Allowlist, Rule
+from secretshift.models import CONFIDENCE_LEVELS, Allowlist, Rule
 from secretshift.rules import load_toml, rules_from_table
 
 DEFAULT_MAX_FILE_SIZE = 25 * 1024 * 1024
 CONFIG_FILES = (".secretshift.toml", "pyproject.toml")
-_KNOWN = {"disable", "enable", "exclude", "max_file_size", "rule_files", "allowlist", "rules", "migrate", "baseline"}
+_KNOWN = {
+    "disable", "enable", "exclude", "max_file_size", "rule_files", "allowlist", "rules", "migrate", "baseline",
+    "min_confidence",
+}
+# Without --min-confidence or `min_confidence` in the config: `scan` (a person looking) shows
+# everything; the gates (`hook`, `ci`), which block work, report medium and high only.
+SCAN_MIN_CONFIDENCE = "low"
+GATE_MIN_CONFIDENCE = "medium"
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,7 @@ class Config:
     migrate: Mapping[str, Any] = field(default_factory=dict)
     baseline: str | None = None
     source: str | None = None  # the file it came from, for messages
+    min_confidence: str | None = None  # None: the command's default (see SCAN_/GATE_MIN_CONFIDENCE)
 
 
 def parse_size(raw: Any, where: str) -> int:
@@ -100,7 +108,11 @@ def config_from_table(table: Mapping[str, Any], origin: str, base_dir: Path) -> 
     baseline = table.get("baseline")
     if baseline is not None and not isinstance(baseline, str):
         raise FatalError(f"{origin}: `baseline` must be a path string")
+    min_confidence = table.get("min_confidence")
+    if min_confidence is not None and min_confidence not in CONFIDENCE_LEVELS:
+        raise FatalError(f"{origin}: `min_confidence` must be one of {', '.join(CONFIDENCE_LEVELS)}")
     return Config(
+        min_confidence=min_confidence,
         disabled=frozenset(_strings(table, "disable", origin)),
         enabled_only=frozenset(enable) if enable else None,
         exclude=exclude,
@@ -110,6 +122,21 @@ def config_from_table(table: Mapping[str, Any], origin: str, base_dir: Path) -> 
         migrate=migrate,
         baseline=baseline,
         source=origin,
+    )
+
+
+def with_min_confidence(config: Config, flag: str | None, default: str) -> Config:
+    """The confidence floor a command reports: its flag, else the config's, else ``default``."""
+    from dataclasses import replace
+
+    return replace(config, min_confidence=flag or config.min_confidence or default)
+
+
+def add_min_confidence_argument(parser: Any, default: str) -> None:
+    parser.add_argument(
+        "--min-confidence", choices=CONFIDENCE_LEVELS, metavar="LEVEL",
+        help=f"report only findings at least this confident: low, medium or high (default: {default}, "
+        "or `min_confidence` in the config)",
     )
 
 

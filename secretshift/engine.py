@@ -16,7 +16,7 @@ from typing import Any
 
 from secretshift.detector import Detector
 from secretshift.keys import infer_key
-from secretshift.models import Allowlist, Blob, Finding, Rule, SecretValue
+from secretshift.models import Allowlist, Blob, Finding, Rule, SecretValue, confidence_rank
 from secretshift.prefilter import Prefilter
 from secretshift.regex import LinearRegex, compile_linear, compile_text
 from secretshift.textutil import LineIndex, decode, normalise_encoding, shannon_entropy
@@ -39,6 +39,7 @@ class _Verdict:
     value: str
     key: str | None
     context: tuple[tuple[str, str], ...]
+    confidence: str = "medium"
 
 
 class Engine:
@@ -48,8 +49,10 @@ class Engine:
         detectors: Sequence[Detector] = (),
         allowlist: Allowlist = Allowlist(),
         use_hyperscan: bool = True,
+        min_confidence: str = "low",
     ) -> None:
         self.rules = list(rules)
+        self._min_rank = confidence_rank(min_confidence)
         self.detectors = list(detectors)
         self.allowlist = allowlist
         owners: dict[str, list[int]] = defaultdict(list)
@@ -66,9 +69,11 @@ class Engine:
         self._regexes: dict[int, tuple[LinearRegex, int]] = {}
         self._text_patterns: dict[str, Any] = {}
         self._descriptions = {rule.id: rule.description for rule in self.rules}
+        self._confidences = {rule.id: rule.confidence for rule in self.rules}
         for detector in self.detectors:
             for rule in detector.rules:
                 self._descriptions[rule.id] = rule.description
+                self._confidences[rule.id] = rule.confidence
         self._global_stopwords = tuple(s.lower() for s in allowlist.stopwords)
 
     # -- public -----------------------------------------------------------------------------
@@ -100,11 +105,17 @@ class Engine:
                     _Verdict(
                         detector.priority, raw.start, raw.end, raw.rule,
                         self._descriptions.get(raw.rule, raw.rule), value, raw.key, raw.context,
+                        raw.confidence or self._confidences.get(raw.rule, "medium"),
                     )
                 )
         if not verdicts:
             return []
-        return self._findings(blob, _resolve_overlaps(verdicts))
+        kept = _resolve_overlaps(verdicts)
+        if self._min_rank:
+            # After overlaps are resolved: the most specific rule's verdict (a Stripe test-mode
+            # key is low) must not hand its bytes to a generic rule that would rate them higher.
+            kept = [v for v in kept if confidence_rank(v.confidence) >= self._min_rank]
+        return self._findings(blob, kept) if kept else []
 
     # -- rules ------------------------------------------------------------------------------
     def _regex(self, rule_index: int) -> tuple[LinearRegex, int]:
@@ -137,7 +148,9 @@ class Engine:
                 if self._rejected(rule, value):
                     continue
                 out.append(
-                    _Verdict(PACK_RULE_PRIORITY, start, end, rule.id, rule.description, value, None, ())
+                    _Verdict(
+                        PACK_RULE_PRIORITY, start, end, rule.id, rule.description, value, None, (), rule.confidence
+                    )
                 )
         return out
 
@@ -204,6 +217,7 @@ class Engine:
                     offset=verdict.start,
                     end_offset=verdict.end,
                     context=verdict.context,
+                    confidence=verdict.confidence,
                 )
             )
         findings.sort(key=lambda f: (f.line, f.column, f.rule))

@@ -45,7 +45,10 @@ def build_engine(config: Config, small: bool = False) -> Engine:
         if any(_enabled(rule.id, config) for rule in detector.rules):
             detectors.append(detector)
     allowlist = Allowlist(config.allowlist.stopwords, config.allowlist.regexes)
-    return Engine(active_rules(config), detectors, allowlist, use_hyperscan=not small)
+    return Engine(
+        active_rules(config), detectors, allowlist, use_hyperscan=not small,
+        min_confidence=config.min_confidence or "low",
+    )
 
 
 def all_rule_descriptions(config: Config) -> list[Rule]:

@@ -32,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--report", action="append", default=[], metavar="FORMAT=FILE",
         help="also write a report in FORMAT to FILE (repeatable), e.g. junit=secretshift.xml",
     )
+    from secretshift.config import GATE_MIN_CONFIDENCE, add_min_confidence_argument
+
+    add_min_confidence_argument(parser, GATE_MIN_CONFIDENCE)
     parser.add_argument("--no-fail", action="store_true", help="report only: exit 0 even on new findings")
 
 
@@ -48,7 +51,7 @@ def _extra_reports(args: argparse.Namespace) -> list[tuple[str, str]]:
 def run(args: argparse.Namespace) -> int:
     from secretshift.cienv import detect_range, provider_name
     from secretshift.commands.scan import emit
-    from secretshift.config import load_config
+    from secretshift.config import GATE_MIN_CONFIDENCE, load_config, with_min_confidence
     from secretshift.gitscan import baseline_path, new_findings, scan_selection
     from secretshift.models import ScanResult
     from secretshift.progress import progress_wanted
@@ -62,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     extra = _extra_reports(args)
     ci_range = detect_range(env, args.base, args.head)
     selection = ci_selection(args.repo, ci_range)
-    config = load_config(args.config, Path(selection.root))
+    config = with_min_confidence(load_config(args.config, Path(selection.root)), args.min_confidence, GATE_MIN_CONFIDENCE)
     baseline = baseline_path(args.baseline, config.baseline, Path(selection.root))
     scan = scan_selection(selection, config, show_progress=progress_wanted(sys.stderr))
     new, accepted, other = new_findings(scan.result.findings, baseline)

@@ -6,7 +6,9 @@ import os
 import sys
 from pathlib import Path
 
-from secretshift.config import Config, load_config, parse_size
+from secretshift.config import (
+    SCAN_MIN_CONFIDENCE, Config, add_min_confidence_argument, load_config, parse_size, with_min_confidence,
+)
 from secretshift.errors import EXIT_CLEAN, EXIT_FINDINGS, FatalError
 from secretshift.models import ScanResult
 
@@ -32,6 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="scan every file, ignoring .gitignore",
     )
     parser.add_argument("--max-file-size", metavar="SIZE", help="skip larger files (default 25MB)")
+    add_min_confidence_argument(parser, SCAN_MIN_CONFIDENCE)
     parser.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="processes (default: auto)")
     parser.add_argument("--staged", action="store_true",
                         help="scan what `git commit` would add (the index), not the work tree")
@@ -89,6 +92,7 @@ def resolve_config(args: argparse.Namespace, first_path: str | None) -> Config:
         first = Path(first_path)
         search_from = first if first.is_dir() else first.parent
     config = load_config(getattr(args, "config", None), search_from)
+    config = with_min_confidence(config, getattr(args, "min_confidence", None), SCAN_MIN_CONFIDENCE)
     if getattr(args, "max_file_size", None):
         from dataclasses import replace
 
