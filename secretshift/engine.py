@@ -62,6 +62,8 @@ class Engine:
         for index, detector in enumerate(self.detectors):
             for keyword in detector.keywords:
                 owners[keyword.lower()].append(-1 - index)
+        # Detectors that read a file for its name (`.pgpass`, `master.key`) whatever bytes it holds.
+        self._path_detectors = [i for i, d in enumerate(self.detectors) if hasattr(d, "wants_path")]
         keywords = sorted(owners)
         self._owners = [tuple(owners[k]) for k in keywords]
         self._keyword_len = [len(k.encode("utf-8")) for k in keywords]
@@ -82,16 +84,17 @@ class Engine:
         if data is not blob.data:
             blob = Blob(blob.path, data, blob.commit, blob.author_date)
         hits = self.prefilter.scan(data)
-        if not hits:
+        by_path = [i for i in self._path_detectors if self.detectors[i].wants_path(blob.path)]  # type: ignore[attr-defined]
+        if not hits and not by_path:
             return []
         rule_hits: dict[int, list[int]] = defaultdict(list)
-        detector_hits: dict[int, list[int]] = defaultdict(list)
+        detector_hits: dict[int, list[int]] = {index: [] for index in by_path}
         for keyword_index, end in hits:
             for owner in self._owners[keyword_index]:
                 if owner >= 0:
                     rule_hits[owner].append(end - self._keyword_len[keyword_index])
                 else:
-                    detector_hits[-1 - owner].append(end)
+                    detector_hits.setdefault(-1 - owner, []).append(end)
         verdicts: list[_Verdict] = []
         for rule_index, starts in rule_hits.items():
             verdicts.extend(self._run_rule(self.rules[rule_index], rule_index, blob, starts))
