@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from secretshift.plugins.filekind import CODE, CONFIG_BARE, MARKUP
+from secretshift.plugins.filekind import CODE, CONFIG_BARE, DOCS, MARKUP
 
 MAX_LINE = 4096
 _MAX_BLOCK_LINES = 200
@@ -216,7 +216,9 @@ def _value(
         return start + pos + 1, start + close, True, False
     if kind == "yaml" and _BLOCK_HEADER.match(line, pos):
         return _block_scalar(data, start, end)
-    if family not in (CONFIG_BARE, MARKUP) and not (env_style or kind == "groovy"):
+    # Notes and docs (`prod db password: X`) are read like bare config, one word per value; the
+    # generic detector judges their values more strictly.
+    if family not in (CONFIG_BARE, MARKUP, DOCS) and not (env_style or kind == "groovy"):
         if op == ":":
             annotation = _TYPE_ANNOTATION.match(line, pos)
             if annotation is not None:  # `password: str = "..."`
@@ -234,7 +236,7 @@ def _value(
     if family == MARKUP:
         return None
     stop = len(line)
-    if kind in ("dotenv", "shell", "unknown", "dockerfile", "batch", "groovy") or env_style:
+    if kind in ("dotenv", "shell", "unknown", "dockerfile", "batch", "groovy") or env_style or family == DOCS:
         for index in range(pos, len(line)):
             if line[index] in b" \t;`":
                 stop = index

@@ -76,7 +76,7 @@ def judge(key: str, value: str, facts: _FileFacts, strength: int | None = None) 
     entropy = shannon_entropy(value)
     classes = f.char_classes(value)
     test_like = facts.test and (f.looks_like_test_value(value) or entropy < 3.0)
-    if test_like or facts.doc and (entropy < 3.5 or len(value) < 16 or strength == WEAK or f.mentions_secret_word(value)):
+    if test_like or facts.doc and not _doc_value_ok(value, strength, entropy, classes):
         return False
     if strength == STRONG:
         return len(value) >= 6 and entropy >= 2.0 and (classes >= 2 or len(value) >= 16)
@@ -84,6 +84,16 @@ def judge(key: str, value: str, facts: _FileFacts, strength: int | None = None) 
         return len(value) >= 10 and entropy >= 2.8 and classes >= 2 and (any(c.isdigit() for c in value) or len(value) >= 30)
     has_digit = any(c.isdigit() for c in value)
     return len(value) >= 20 and entropy >= 3.7 and classes >= 2 and has_digit and not f.looks_like_test_value(value)
+
+
+def _doc_value_ok(value: str, strength: int, entropy: float, classes: int) -> bool:
+    """Notes and docs hold many made-up values, but a real password pasted into `ops.md` is a
+    leak too: a long random value, or a password-named one mixing three character classes."""
+    if strength == WEAK or f.mentions_secret_word(value):
+        return False
+    if len(value) >= 16 and entropy >= 3.5:
+        return True
+    return strength == STRONG and len(value) >= 10 and entropy >= 3.0 and classes >= 3
 
 
 class GenericSecretDetector:
