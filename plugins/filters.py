@@ -292,6 +292,28 @@ def is_path_like(value: str) -> bool:
     return bool(letters) and sum(c.isupper() for c in letters) < 0.2 * len(letters)
 
 
+_NOT_WEAK = frozenset({"changeme", "changeit", "pass", "passw", "temp", "xyz", "abcd", "login", "access"})
+
+
+def is_weak_password(value: str) -> bool:
+    """A real but guessable password: a breach-list password or a leet/suffixed variant of a
+    common word (`Summer2024!`, `P@ssw0rd123`, `supersecret123`, `hunter2`, `secret1`). Bare
+    words (`password`, `secret`) and the templates' `changeme` stay placeholders."""
+    lowered = value.lower().strip()
+    if len(lowered) < 6 or lowered in _PLACEHOLDER_EXACT or lowered in _NOT_WEAK or len(set(lowered)) <= 2:
+        return False
+    if any(c.isspace() for c in lowered) or any(word in lowered for word in _STRONG_PLACEHOLDER_WORDS):
+        return False
+    plain = lowered.rstrip("0123456789!.#*?-_@$ ").translate(_LEET)
+    if plain in _NOT_WEAK and plain == lowered:
+        return False
+    return lowered in _COMMON_PASSWORDS or plain in _COMMON_PASSWORDS or plain in _PASSWORD_WORDS_AS_VALUES
+
+
+# Words that, varied (`P@ssw0rd123`, `secret1`, `Admin2024!`), are what people type as a password.
+_PASSWORD_WORDS_AS_VALUES = frozenset({"password", "passwd", "secret", "admin", "root", "pwd", "passwort"})
+
+
 def is_placeholder(value: str) -> bool:
     lowered = value.lower().strip()
     if lowered in _PLACEHOLDER_EXACT:

@@ -25,6 +25,7 @@ PASSWORD_RULE = "generic-password"
 TOKEN_RULE = "generic-api-token"
 WEAK_RULE = "generic-secret-key"
 URL_RULE = "generic-url-password"
+WEAK_PASSWORD_RULE = "weak-password"
 _AUTH_SCHEMES = ("Bearer ", "bearer ", "Basic ", "basic ", "Token ", "token ", "Bot ", "Digest ")
 _NEIGHBOUR_LINES = 4
 
@@ -86,6 +87,17 @@ def judge(key: str, value: str, facts: _FileFacts, strength: int | None = None) 
     return len(value) >= 20 and entropy >= 3.7 and classes >= 2 and has_digit and not f.looks_like_test_value(value)
 
 
+def _weak_password_reported(data: bytes, at: int, value: str, facts: _FileFacts) -> bool:
+    """`password = "Summer2024!"` in a config or source file: guessable, and real. Docs, tests
+    and commented-out example lines are full of such sample values, so there they stay unreported."""
+    if facts.doc or facts.test or f.is_reference(value) or f.is_templated(value):
+        return False
+    line_start = line_bounds(data, at)[0]
+    if data[line_start:at].lstrip().startswith((b"#", b"//", b"--", b";", b"*", b"/*", b"<!--")):
+        return False
+    return f.is_weak_password(value)
+
+
 def _doc_value_ok(value: str, strength: int, entropy: float, classes: int) -> bool:
     """Notes and docs hold many made-up values, but a real password pasted into `ops.md` is a
     leak too: a long random value, or a password-named one mixing three character classes."""
@@ -138,6 +150,25 @@ class GenericSecretDetector:
                 Example("password_length: 16\n", "not a secret: a setting about passwords", path="app.yaml"),
                 Example('password: "{{ .Values.db.password }}"\n', "a Helm template", path="templates/secret.yaml"),
                 Example('password = "<your-password>"\n', "a placeholder", path="config.py"),
+            ),
+        ),
+        Rule(
+            id=WEAK_PASSWORD_RULE,
+            description="Weak, guessable password (a breach-list password or a variant of one) assigned to "
+            "a password-named key: a real credential, and the easiest kind to guess",
+            regex="",
+            keywords=(),
+            confidence="medium",
+            positives=(
+                Example('password = "Summer2024!"\n', path="app/settings.py", secret="Summer2024!"),
+                Example("DB_PASSWORD=hunter2\n", path=".env", secret="hunter2"),
+                Example("DB_PASSWORD2=P@ssw0rd123\n", path="deploy/.env", secret="P@ssw0rd123"),
+                Example('  secret1: "supersecret123"\n', path="config/app.yaml", secret="supersecret123"),
+            ),
+            negatives=(
+                Example("password: changeme\n", "the template's placeholder", path="values.yaml"),
+                Example('password = "Summer2024!"\n', "a sample value in tests", path="tests/test_login.py"),
+                Example("DB_PASSWORD=hunter2\n", "an example in the docs", path="docs/setup.md"),
             ),
         ),
         Rule(
@@ -287,6 +318,8 @@ class GenericSecretDetector:
                 value = value[len(scheme) :].strip()
                 start = end - len(value.encode())
                 break
+        if strength == STRONG and not pair.block and _weak_password_reported(data, start, value, facts):
+            return self._match(data, WEAK_PASSWORD_RULE, start, end, key, facts, None)
         if pair.block:
             if "\n" in value.strip() or not judge(key, value.strip(), facts, strength):
                 return None
@@ -332,9 +365,13 @@ class GenericSecretDetector:
         if strength == NONE:
             return None
         for pair in _neighbour_pairs(data, name_pair, facts):
-            if not is_value_key(pair.key) or pair.block:
+            if not is_value_key(pair.key) or pair.block or pair.op == ":=":
+                continue  # `{{- range $key, $value := .Values.x }}` is Go template code, not a value
+            if b"{{" in data[line_bounds(data, pair.start)[0] : pair.start]:
                 continue
             value = data[pair.start : pair.end].decode("utf-8", "replace")
+            if strength == STRONG and _weak_password_reported(data, pair.start, value, facts):
+                return self._match(data, WEAK_PASSWORD_RULE, pair.start, pair.end, name, facts, name)
             if judge(name, value, facts, strength):
                 rule = PASSWORD_RULE if strength == STRONG else TOKEN_RULE if strength == MEDIUM else WEAK_RULE
                 return self._match(data, rule, pair.start, pair.end, name, facts, name)

@@ -110,7 +110,8 @@ _REJECT_AFTER = frozenset({
 @lru_cache(maxsize=4096)
 def key_strength(key: str) -> int:
     """0 (not a secret's name) to 3 (a password or secret by name)."""
-    words = key_words(key)
+    # `password2`, `DB_PASSWORD2`, `secret1`: a numbered copy of a secret's name is one too.
+    words = [word.rstrip("0123456789") or word for word in key_words(key)]
     if not words or len(words) > 10:
         return NONE
     if "connection" in words and words[-1] in ("string", "str", "url", "uri"):
