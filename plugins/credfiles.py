@@ -14,7 +14,7 @@ import binascii
 import re
 from collections.abc import Iterable, Sequence
 
-from secretshift.detector import RawMatch
+from secretshift.scanner.detector import RawMatch
 from secretshift.models import Blob, Example, Rule
 from secretshift.plugins import filters as f
 

@@ -15,7 +15,7 @@ import pytest
 from secretshift.cli import main
 from secretshift.config import Config
 from secretshift.models import Blob
-from secretshift.scan import build_engine
+from secretshift.scanner.build import build_engine
 from tests.conftest import git
 from tests.fakes import github_token
 
