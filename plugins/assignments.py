@@ -176,6 +176,11 @@ def _bare_pair(key: bytes, lo: int, hi: int, op: str, data: bytes) -> Pair:
     return Pair(key.decode("latin-1"), lo, hi, False, op)
 
 
+# A whole line shaped like a YAML mapping entry with a bare scalar; in Python code the only such
+# line is an annotation (`password: str`), whose "value" is a type name the judge rejects.
+_YAML_LINE = re.compile(rb"""[ \t]*(?:- )?[A-Za-z_][\w.-]*:[ \t]+[^\s'"#(\[{=][^\s#=(]*[ \t]*\r?""")
+
+
 def _value(
     data: bytes, start: int, end: int, line: bytes, pos: int, family: str, kind: str, op: str,
     env_style: bool,
@@ -216,6 +221,8 @@ def _value(
         return start + pos + 1, start + close, True, False
     if kind == "yaml" and _BLOCK_HEADER.match(line, pos):
         return _block_scalar(data, start, end)
+    if kind == "python" and op == ":" and _YAML_LINE.fullmatch(line) is not None:
+        family = CONFIG_BARE  # YAML inside a docstring (ansible's EXAMPLES): `api_token: e310...`
     # Notes and docs (`prod db password: X`) are read like bare config, one word per value; the
     # generic detector judges their values more strictly.
     if family not in (CONFIG_BARE, MARKUP, DOCS) and not (env_style or kind == "groovy"):

@@ -118,11 +118,14 @@ _DOC_SUFFIXES = (".md", ".markdown", ".rst", ".adoc", ".txt", ".html", ".htm", "
 
 
 _PASSWORD_HASH = re.compile(r"\$(?:2[abxy]?|argon2(?:id|i|d)?|[156]|pbkdf2[\w\-]*|scrypt|y|7|sha1|apr1)\$")
+# PostgreSQL's `md5` + 32 hex and MySQL's native `*` + 40 hex: what those servers store (and
+# ansible/terraform modules accept) instead of the password. Reported only inside SQL dumps.
+_DB_PASSWORD_HASH = re.compile(r"md5[0-9a-f]{32}|\*[0-9A-F]{40}|SCRAM-SHA-256\$[0-9]+:.*")
 
 
 def is_password_hash(value: str) -> bool:
     """bcrypt/argon2/crypt(3) hashes: stored to check a password, not the password."""
-    return _PASSWORD_HASH.match(value) is not None
+    return _PASSWORD_HASH.match(value) is not None or _DB_PASSWORD_HASH.fullmatch(value) is not None
 
 
 _PUBLIC_PREFIXES = ("pk_live_", "pk_test_", "npm_public", "pub-", "publishable")

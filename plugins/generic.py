@@ -18,7 +18,9 @@ from secretshift.plugins.commands import CALL_KEYWORDS, COMMAND_KEYWORDS, call_p
 from secretshift.plugins.assignments import MAX_LINE, Pair, block_text, line_bounds, next_line, pairs_in_line
 from secretshift.plugins.filekind import DOCS, family, path_kind, refine_kind
 from secretshift.plugins.keypath import json_path, yaml_path
-from secretshift.plugins.vocabulary import KEY_KEYWORDS, MEDIUM, NONE, STRONG, WEAK, is_name_key, is_value_key, key_strength
+from secretshift.plugins.vocabulary import (
+    KEY_KEYWORDS, MEDIUM, NONE, STRONG, WEAK, is_name_key, is_value_key, key_strength, key_words,
+)
 from secretshift.textutil import shannon_entropy
 
 PASSWORD_RULE = "generic-password"
@@ -70,8 +72,8 @@ def judge(key: str, value: str, facts: _FileFacts, strength: int | None = None) 
         return False
     if f.is_dotted_name(value) and strength < STRONG:
         return False
-    if f.is_uuid(value) and strength < STRONG:
-        return False
+    if f.is_uuid(value) and strength < STRONG and not _names_a_token(key):
+        return False  # a UUID under `api_token`/`token` (Consul, Vault, Pure Storage) is the token
     if f.is_hex_hash(value) and strength == WEAK:
         return False
     entropy = shannon_entropy(value)
@@ -85,6 +87,36 @@ def judge(key: str, value: str, facts: _FileFacts, strength: int | None = None) 
         return len(value) >= 10 and entropy >= 2.8 and classes >= 2 and (any(c.isdigit() for c in value) or len(value) >= 30)
     has_digit = any(c.isdigit() for c in value)
     return len(value) >= 20 and entropy >= 3.7 and classes >= 2 and has_digit and not f.looks_like_test_value(value)
+
+
+def _basic_without_password(value: str) -> bool:
+    """`Basic Y2xpZW50Og==` is `client:`: a public client id with an empty password."""
+    import base64
+    import binascii
+
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return False
+    return ":" in decoded and decoded.split(":", 1)[1] == ""
+
+
+_DEVICE_KEY_CONTEXT = re.compile(rb"(?i)3des|localized|snmp|priv_protocol|auth_protocol|pwd_type|encryption_type")
+_HEX_KEY = re.compile(r"(?:0x)?[0-9a-fA-F:]{16,}")
+
+
+def _device_key_nearby(data: bytes, at: int, value: str) -> bool:
+    """SNMPv3 localized keys and network devices' encrypted forms (`pwd_type: 3des` a line
+    away) are hex digests of a password, not the password."""
+    if _HEX_KEY.fullmatch(value) is None:
+        return False
+    lo = max(0, at - 400)
+    return _DEVICE_KEY_CONTEXT.search(data, lo, at + 400) is not None
+
+
+def _names_a_token(key: str) -> bool:
+    words = key_words(key)
+    return bool(words) and words[-1].rstrip("0123456789") in ("token", "secret", "apitoken", "authtoken")
 
 
 def _weak_password_reported(data: bytes, at: int, value: str, facts: _FileFacts) -> bool:
@@ -317,7 +349,11 @@ class GenericSecretDetector:
             if value.startswith(scheme):
                 value = value[len(scheme) :].strip()
                 start = end - len(value.encode())
+                if scheme.lower().startswith("basic") and _basic_without_password(value):
+                    return None
                 break
+        if _device_key_nearby(data, pair.start, value):
+            return None
         if strength == STRONG and not pair.block and _weak_password_reported(data, start, value, facts):
             return self._match(data, WEAK_PASSWORD_RULE, start, end, key, facts, None)
         if pair.block:

@@ -61,7 +61,7 @@ _ALLOWED_AFTER = frozenset({
 })
 _NEGATING_BEFORE = frozenset({
     "no", "is", "has", "have", "use", "uses", "show", "hide", "forgot", "forget", "reset",
-    "validate", "validation", "check", "verify", "min", "max", "num", "count", "len", "length",
+    "validate", "validation", "check", "verify", "verification", "grant", "min", "max", "num", "count", "len", "length",
     "toggle", "enable", "enabled", "disable", "disabled", "allow", "require", "required",
     "get", "fetch", "load", "read", "generate", "gen", "create", "update", "hash", "hashed",
     "encrypted", "csrf", "xsrf", "page", "next", "prev", "continuation", "pagination", "cursor",
