@@ -17,9 +17,10 @@ from secretshift.plugins import filters as f
 from secretshift.plugins.commands import CALL_KEYWORDS, COMMAND_KEYWORDS, call_passwords, command_passwords
 from secretshift.plugins.assignments import MAX_LINE, Pair, block_text, line_bounds, next_line, pairs_in_line
 from secretshift.plugins.filekind import DOCS, family, path_kind, refine_kind
+from secretshift.scanner.keys import key_words
 from secretshift.plugins.keypath import json_path, yaml_path
 from secretshift.plugins.vocabulary import (
-    KEY_KEYWORDS, MEDIUM, NONE, STRONG, WEAK, is_name_key, is_value_key, key_strength, key_words,
+    KEY_KEYWORDS, MEDIUM, NONE, STRONG, WEAK, is_name_key, is_value_key, key_strength,
 )
 from secretshift.textutil import shannon_entropy
 

@@ -94,14 +94,9 @@ def config_from_table(table: Mapping[str, Any], origin: str, base_dir: Path) -> 
     extra: list[Rule] = []
     if "rules" in table:
         extra.extend(rules_from_table({"rules": table["rules"]}, origin))
-    for name in _strings(table, "rule_files", origin):
-        path = (base_dir / name).resolve()
-        try:
-            text = path.read_text("utf-8")
-        except OSError as exc:
-            raise FatalError(f"{origin}: cannot read rule file {name}: {exc.strerror}") from None
-        extra.extend(rules_from_table(load_toml(text, str(name)), str(name)))
     enable = _strings(table, "enable", origin)
+    imported = load_rule_files([(base_dir / name, name) for name in _strings(table, "rule_files", origin)], origin)
+    extra.extend(imported.rules)
     migrate = table.get("migrate", {})
     if not isinstance(migrate, dict):
         raise FatalError(f"{origin}: `migrate` must be a table")
@@ -111,17 +106,76 @@ def config_from_table(table: Mapping[str, Any], origin: str, base_dir: Path) -> 
     min_confidence = table.get("min_confidence")
     if min_confidence is not None and min_confidence not in CONFIDENCE_LEVELS:
         raise FatalError(f"{origin}: `min_confidence` must be one of {', '.join(CONFIDENCE_LEVELS)}")
+    only = set(enable) | set(imported.only) if enable or imported.only else None
     return Config(
         min_confidence=min_confidence,
-        disabled=frozenset(_strings(table, "disable", origin)),
-        enabled_only=frozenset(enable) if enable else None,
+        disabled=frozenset(_strings(table, "disable", origin)) | set(imported.disabled),
+        enabled_only=frozenset(only) if only is not None else None,
         exclude=exclude,
         max_file_size=parse_size(table.get("max_file_size", DEFAULT_MAX_FILE_SIZE), origin),
-        allowlist=allowlist,
+        allowlist=_joined(allowlist, imported.allowlist),
         extra_rules=tuple(extra),
         migrate=migrate,
         baseline=baseline,
         source=origin,
+    )
+
+
+@dataclass(frozen=True)
+class RuleFiles:
+    """What rule files add to a config: rules, and (gitleaks configs) disabled ids, an allowlist
+    and, with `[extend] useDefault = false`, the only rules to run."""
+
+    rules: tuple[Rule, ...] = ()
+    disabled: tuple[str, ...] = ()
+    only: tuple[str, ...] = ()
+    allowlist: Allowlist = Allowlist()
+
+
+def load_rule_files(files: list[tuple[Path, str]], origin: str) -> RuleFiles:
+    """secretshift rule packs or gitleaks/betterleaks configs, told apart by their fields."""
+    from secretshift.scanner.gitleaks import import_gitleaks, is_gitleaks_config
+
+    rules: list[Rule] = []
+    disabled: list[str] = []
+    only: list[str] = []
+    allowlist = Allowlist()
+    for path, name in files:
+        try:
+            text = path.resolve().read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise FatalError(f"{origin}: cannot read rule file {name}: {getattr(exc, 'strerror', exc)}") from None
+        document = load_toml(text, str(name))
+        if not is_gitleaks_config(document):
+            rules.extend(rules_from_table(document, str(name)))
+            continue
+        imported = import_gitleaks(document, str(name))
+        rules.extend(imported.rules)
+        disabled.extend(imported.disabled)
+        allowlist = _joined(allowlist, imported.allowlist)
+        if not imported.use_default:
+            only.extend(rule.id for rule in imported.rules)
+    return RuleFiles(tuple(rules), tuple(disabled), tuple(only), allowlist)
+
+
+def _joined(first: Allowlist, second: Allowlist) -> Allowlist:
+    return Allowlist(first.stopwords + second.stopwords, first.regexes + second.regexes, first.paths + second.paths)
+
+
+def with_rule_files(config: Config, files: list[str] | None) -> Config:
+    """``--rules FILE`` (repeatable): more rules, as if listed in `rule_files`."""
+    if not files:
+        return config
+    from dataclasses import replace
+
+    imported = load_rule_files([(Path(name), name) for name in files], "--rules")
+    only = set(config.enabled_only or ()) | set(imported.only)
+    return replace(
+        config,
+        extra_rules=config.extra_rules + imported.rules,
+        disabled=config.disabled | set(imported.disabled),
+        enabled_only=frozenset(only) if config.enabled_only is not None or imported.only else None,
+        allowlist=_joined(config.allowlist, imported.allowlist),
     )
 
 

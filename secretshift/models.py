@@ -110,6 +110,7 @@ class Rule:
     # high: a provider format with a checksum or strong structure; medium: a format that needs
     # the provider's name next to it; low: generic/entropy-only, or a test-mode key.
     confidence: str = "high"
+    paths: tuple[str, ...] = ()  # when set, regexes a file's path must match (gitleaks' `path`)
     family: str = ""  # the pack's family ("Cloud and hosting"), shown by `secretshift rules`
 
 

@@ -133,6 +133,8 @@ class Engine:
     def _run_rule(self, rule: Rule, rule_index: int, blob: Blob, starts: list[int]) -> list[_Verdict]:
         if rule.allowlist.paths and self._path_allowed(rule.allowlist.paths, blob.path):
             return []
+        if rule.paths and not self._path_allowed(rule.paths, blob.path):
+            return []
         data = blob.data
         size = len(data)
         regex, group = self._regex(rule_index)
