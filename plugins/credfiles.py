@@ -22,10 +22,14 @@ PGPASS_RULE = "pgpass-password"
 HASH_FILE_RULE = "password-hash-file"
 SQL_HASH_RULE = "sql-dump-password-hash"
 MASTER_KEY_RULE = "rails-master-key"
+GIT_CREDENTIALS_RULE = "git-credentials-password"
+MAIL_RC_RULE = "mail-client-password"
 FILEZILLA_RULE = "filezilla-password"
 
 _HASH_FILES = {".htpasswd", "htpasswd", "shadow", "shadow-", "gshadow", "passwd", "master.passwd", ".htdigest"}
 _FILEZILLA_FILES = {"sitemanager.xml", "recentservers.xml", "filezilla.xml"}
+_MAIL_RC_FILES = {".esmtprc", ".msmtprc", "msmtprc", ".fetchmailrc", "esmtprc"}
+_MAIL_PASSWORD = re.compile(rb"""(?m)^[ \t]*(?:set[ \t]+)?(?:password|passwd|pass)[ \t]*[= \t][ \t]*(?:"(?P<q>[^"\n]{1,256})"|'(?P<s>[^'\n]{1,256})'|(?P<b>[^\s"'#]{1,256}))""")
 _MAX_BYTES = 4 << 20
 # crypt(3) families ($1$ md5crypt, $5$/$6$ sha-crypt, $y$ yescrypt, $2?$ bcrypt, $apr1$ Apache),
 # LDAP-style {SHA}/{SSHA} base64, and a 13-character DES crypt.
@@ -43,6 +47,17 @@ def _name(path: str) -> str:
     return path.replace("\\", "/").rsplit("/", 1)[-1].lower()
 
 
+def _is_hash_file(name: str) -> bool:
+    # `passwd`, `ftpd.passwd`, `proftpdpasswd`, `.htpasswd`, `users.htpasswd`, `shadow`...
+    return name in _HASH_FILES or name.endswith(("passwd", ".htpasswd", ".htdigest"))
+
+
+def _stored(value: str) -> bool:
+    """In a credential file the file is the evidence: any value is a stored credential unless
+    it is empty or a reference to one kept elsewhere."""
+    return bool(value.strip()) and not f.is_reference(value) and not f.is_templated(value)
+
+
 def _is_master_key(path: str) -> bool:
     lowered = path.replace("\\", "/").lower()
     return _name(path) == "master.key" or ("/credentials/" in f"/{lowered}" and lowered.endswith(".key"))
@@ -50,7 +65,7 @@ def _is_master_key(path: str) -> bool:
 
 class CredentialFileDetector:
     name = "credential-files"
-    priority = 70
+    priority = 110  # inside its files, the file-format rule is the most specific one
     keywords: tuple[str, ...] = ()
     rules: tuple[Rule, ...] = (
         Rule(
@@ -101,6 +116,28 @@ class CredentialFileDetector:
             negatives=(Example("00000000000000000000000000000000\n", "no entropy: a placeholder", path="config/master.key"),),
         ),
         Rule(
+            id=GIT_CREDENTIALS_RULE,
+            description="Password or token stored by git's credential store (.git-credentials)",
+            regex="",
+            keywords=(),
+            positives=(
+                Example("https://jdoe%40acme.io:Wq9rT4yU2iO7@git.acme.io\n", path="home/.git-credentials",
+                        secret="Wq9rT4yU2iO7"),
+                Example("https://ops@acme.io:pa55#w0rd@gitlab.acme.io\n", path=".git-credentials",
+                        secret="pa55#w0rd"),
+            ),
+            negatives=(Example("https://git.acme.io\n", "no user info", path=".git-credentials"),),
+        ),
+        Rule(
+            id=MAIL_RC_RULE,
+            description="Mail client password (.esmtprc, .msmtprc, .fetchmailrc)",
+            regex="",
+            keywords=(),
+            positives=(Example('hostname smtp.acme.io:587\nusername "ops@acme.io"\npassword "Hq7vT2mZ9pLk"\n',
+                               path="home/.esmtprc", secret="Hq7vT2mZ9pLk"),),
+            negatives=(Example('password "$SMTP_PASSWORD"\n', "a reference", path=".msmtprc"),),
+        ),
+        Rule(
             id=FILEZILLA_RULE,
             description="FileZilla saved site password",
             regex="",
@@ -116,8 +153,8 @@ class CredentialFileDetector:
     def wants_path(self, path: str) -> bool:
         name = _name(path)
         return (
-            name == ".pgpass" or name in _HASH_FILES or name.endswith((".htpasswd", ".sql"))
-            or name in _FILEZILLA_FILES or _is_master_key(path)
+            name in (".pgpass", ".git-credentials") or _is_hash_file(name) or name.endswith(".sql")
+            or name in _FILEZILLA_FILES or name in _MAIL_RC_FILES or _is_master_key(path)
         )
 
     def detect(self, blob: Blob, hits: Sequence[int]) -> Iterable[RawMatch]:
@@ -126,7 +163,11 @@ class CredentialFileDetector:
         name = _name(blob.path)
         if name == ".pgpass":
             return list(_pgpass(blob.data))
-        if name in _HASH_FILES or name.endswith(".htpasswd"):
+        if name == ".git-credentials":
+            return list(_git_credentials(blob.data))
+        if name in _MAIL_RC_FILES:
+            return list(_mail_rc(blob.data))
+        if _is_hash_file(name):
             return [RawMatch(HASH_FILE_RULE, m.start("hash"), m.end("hash"), key="password_hash",
                              context=(("kind", "password-file"),)) for m in _HASH_LINE.finditer(blob.data)]
         if name.endswith(".sql"):
@@ -150,7 +191,7 @@ def _pgpass(data: bytes) -> Iterable[RawMatch]:
             continue
         lo = colons[3] + 1
         password = text[lo:].decode("utf-8", "replace")
-        if not password or password == "*" or f.is_placeholder(password) or f.is_reference(password):
+        if password == "*" or not _stored(password):
             continue
         yield RawMatch(PGPASS_RULE, start + lo, start + len(text), value=password.replace("\\:", ":"),
                        key="password", context=(("kind", "pgpass"),))
@@ -172,9 +213,37 @@ def _filezilla(data: bytes) -> Iterable[RawMatch]:
                 value = base64.b64decode(raw, validate=True).decode("utf-8")
             except (binascii.Error, ValueError):
                 continue
-        if value and not f.is_placeholder(value):
+        if _stored(value):
             yield RawMatch(FILEZILLA_RULE, match.start("value"), match.end("value"), value=value, key="Pass",
                            context=(("kind", "filezilla"),))
+
+
+def _git_credentials(data: bytes) -> Iterable[RawMatch]:
+    """`https://user:token@host` per line; the user may itself hold an `@` (an e-mail), so the
+    host starts after the LAST `@` and the password after the first `:` of the user info."""
+    offset = 0
+    for line in data.split(b"\n"):
+        start = offset
+        offset += len(line) + 1
+        scheme = line.find(b"://")
+        at = line.rfind(b"@")
+        if scheme == -1 or at <= scheme:
+            continue
+        colon = line.find(b":", scheme + 3, at)
+        if colon == -1:
+            continue
+        password = line[colon + 1 : at].decode("utf-8", "replace")
+        if _stored(password):
+            yield RawMatch(GIT_CREDENTIALS_RULE, start + colon + 1, start + at, key="password",
+                           context=(("kind", "git-credentials"),))
+
+
+def _mail_rc(data: bytes) -> Iterable[RawMatch]:
+    for match in _MAIL_PASSWORD.finditer(data):
+        group = next(g for g in ("q", "s", "b") if match.start(g) != -1)
+        if _stored(match.group(group).decode("utf-8", "replace")):
+            yield RawMatch(MAIL_RC_RULE, match.start(group), match.end(group), key="password",
+                           context=(("kind", "mail-client-config"),))
 
 
 def _master_key(data: bytes) -> Iterable[RawMatch]:

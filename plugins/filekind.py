@@ -45,7 +45,7 @@ _NAMES = {
     "record": "docs", "notice": "docs", "authors": "docs", "copying": "docs",
     "my.cnf": "ini", ".my.cnf": "ini", ".pgpass": "docs", "web.config": "xml", "app.config": "xml",
     # Credential files without an extension (or with a misleading one), read as what they are.
-    ".s3cfg": "ini", ".boto": "ini", "credentials": "ini", ".dockercfg": "json", "kubeconfig": "yaml",
+    ".s3cfg": "ini", ".boto": "ini", "credentials": "ini", ".credentials": "ini", ".dockercfg": "json", "kubeconfig": "yaml",
     ".passwd-s3fs": "docs", "winscp.ini": "ini", ".git-credentials": "docs", "terraform.tfstate": "json",
 }
 # (path suffix, kind) for names that only say what they are together with their folder.

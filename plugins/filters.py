@@ -310,7 +310,16 @@ def is_weak_password(value: str) -> bool:
     plain = lowered.rstrip("0123456789!.#*?-_@$ ").translate(_LEET)
     if plain in _NOT_WEAK and plain == lowered:
         return False
-    return lowered in _COMMON_PASSWORDS or plain in _COMMON_PASSWORDS or plain in _PASSWORD_WORDS_AS_VALUES
+    if lowered in _COMMON_PASSWORDS or plain in _COMMON_PASSWORDS or plain in _PASSWORD_WORDS_AS_VALUES:
+        return True
+    # `AdminPassword123`, `salesforcepassword`, `UserPass2024!`: a word glued to "password"
+    match = _GLUED_PASSWORD.fullmatch(plain)
+    return match is not None and not plain.startswith(_NOT_A_PASSWORD_OWNER)
+
+
+_GLUED_PASSWORD = re.compile(r"[a-z]{2,16}(?:password|passwd)")
+# `yourpassword`, `newpassword`, `dbpassword`: a description of the value, not a chosen password.
+_NOT_A_PASSWORD_OWNER = ("your", "my", "the", "new", "old", "no", "db", "example", "sample", "dummy", "test", "fake")
 
 
 # Words that, varied (`P@ssw0rd123`, `secret1`, `Admin2024!`), are what people type as a password.

@@ -45,6 +45,8 @@ class _FileFacts:
 
 def _facts(blob: Blob) -> _FileFacts:
     base = path_kind(blob.path)
+    if base == "unknown" and blob.data.startswith((b"---\n", b"---\r\n")):
+        base = "yaml"  # an extensionless YAML document (`.tugboat`, tool configs)
     return _FileFacts(
         blob.path, refine_kind(blob.path, base, blob.data[:4096]), base, family(base), f.is_test_path(blob.path),
         f.is_doc_path(blob.path) or family(base) == DOCS,
@@ -378,7 +380,11 @@ class GenericSecretDetector:
         out = []
         for lo, hi in spans:
             value = line[lo:hi].decode("utf-8", "replace")
-            if judge("password", value, facts, STRONG):
+            if _weak_password_reported(data, start + lo, value, facts):
+                match = self._match(data, WEAK_PASSWORD_RULE, start + lo, start + hi, "password", facts, None)
+                if match is not None:
+                    out.append(match)
+            elif judge("password", value, facts, STRONG):
                 match = self._match(data, PASSWORD_RULE, start + lo, start + hi, "password", facts, None)
                 if match is not None:
                     out.append(match)
