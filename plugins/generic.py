@@ -59,6 +59,8 @@ def judge(key: str, value: str, facts: _FileFacts, strength: int | None = None) 
         strength = key_strength(key)
     if strength == NONE or not value or len(value) > 1000:
         return False
+    if value.count("\\u") >= 4:
+        return False  # an escaped literal: the encoded detector decodes and judges it
     if f.is_reference(value) or f.is_placeholder(value) or f.is_documentation_example(value):
         return False
     if f.is_password_hash(value) or f.is_public_token(value):
