@@ -178,7 +178,9 @@ def _bare_pair(key: bytes, lo: int, hi: int, op: str, data: bytes) -> Pair:
 
 # A whole line shaped like a YAML mapping entry with a bare scalar; in Python code the only such
 # line is an annotation (`password: str`), whose "value" is a type name the judge rejects.
-_YAML_LINE = re.compile(rb"""[ \t]*(?:- )?[A-Za-z_][\w.-]*:[ \t]+[^\s'"#(\[{=][^\s#=(]*[ \t]*\r?""")
+_YAML_LINE = re.compile(rb"""[ \t]*(?:- )?[A-Za-z_][\w.-]*:[ \t]+[^\s'"#(\[{=][^\s#=()'"\[\],]*[ \t]*\r?""")
+# `private_key: PKCS7PrivateKeyTypes`, `key: mlkem.MLKEM768PublicKey`: an annotation's type.
+_PYTHON_NAME = re.compile(rb"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 
 
 def _value(
@@ -222,10 +224,12 @@ def _value(
     if kind == "yaml" and _BLOCK_HEADER.match(line, pos):
         return _block_scalar(data, start, end)
     if kind == "python" and op == ":" and _YAML_LINE.fullmatch(line) is not None:
-        family = CONFIG_BARE  # YAML inside a docstring (ansible's EXAMPLES): `api_token: e310...`
+        if _PYTHON_NAME.fullmatch(line[pos:].strip()) is None:
+            family = CONFIG_BARE  # YAML inside a docstring (ansible's EXAMPLES): `api_token: e310...`
     # Notes and docs (`prod db password: X`) are read like bare config, one word per value; the
     # generic detector judges their values more strictly.
-    if family not in (CONFIG_BARE, MARKUP, DOCS) and not (env_style or kind == "groovy"):
+    docs_prose = family == DOCS and op == ":"
+    if family not in (CONFIG_BARE, MARKUP) and not (env_style or kind == "groovy" or docs_prose):
         if op == ":":
             annotation = _TYPE_ANNOTATION.match(line, pos)
             if annotation is not None:  # `password: str = "..."`
@@ -243,7 +247,7 @@ def _value(
     if family == MARKUP:
         return None
     stop = len(line)
-    if kind in ("dotenv", "shell", "unknown", "dockerfile", "batch", "groovy") or env_style or family == DOCS:
+    if kind in ("dotenv", "shell", "unknown", "dockerfile", "batch", "groovy") or env_style or docs_prose:
         for index in range(pos, len(line)):
             if line[index] in b" \t;`":
                 stop = index

@@ -313,8 +313,10 @@ def is_weak_password(value: str) -> bool:
     if lowered in _COMMON_PASSWORDS or plain in _COMMON_PASSWORDS or plain in _PASSWORD_WORDS_AS_VALUES:
         return True
     # `AdminPassword123`, `salesforcepassword`, `UserPass2024!`: a word glued to "password"
-    match = _GLUED_PASSWORD.fullmatch(plain)
-    return match is not None and not plain.startswith(_NOT_A_PASSWORD_OWNER)
+    if _GLUED_PASSWORD.fullmatch(plain) is None or plain.startswith(_NOT_A_PASSWORD_OWNER):
+        return False
+    # `salesforcepassword`, `AdminPassword123`; not `challengePassword` (an identifier's spelling)
+    return value.islower() or plain != lowered.translate(_LEET)
 
 
 _GLUED_PASSWORD = re.compile(r"[a-z]{2,16}(?:password|passwd)")

@@ -61,6 +61,10 @@ def judge(key: str, value: str, facts: _FileFacts, strength: int | None = None) 
         return False
     if value.count("\\u") >= 4:
         return False  # an escaped literal: the encoded detector decodes and judges it
+    if _CONSTANT_NAME.fullmatch(value) is not None:
+        return False  # `FORBIDDEN_VALUE2`, `SOME_SECRET`: a constant's name, not its value
+    if facts.test and _TEST_KEY_WORDS & set(key_words(key)):
+        return False  # `MASKED_TEST_SECRET1`, `fake_token`: a fixture says what it is
     if f.is_reference(value) or f.is_placeholder(value) or f.is_documentation_example(value):
         return False
     if f.is_password_hash(value) or f.is_public_token(value):
@@ -135,6 +139,10 @@ def _weak_password_reported(data: bytes, at: int, value: str, facts: _FileFacts)
     return f.is_weak_password(value)
 
 
+_CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_TEST_KEY_WORDS = frozenset({"test", "fake", "dummy", "mock", "sample", "example", "stub", "masked"})
+
+
 def _doc_value_ok(value: str, strength: int, entropy: float, classes: int) -> bool:
     """Notes and docs hold many made-up values, but a real password pasted into `ops.md` is a
     leak too: a long random value, or a password-named one mixing three character classes."""
@@ -142,7 +150,7 @@ def _doc_value_ok(value: str, strength: int, entropy: float, classes: int) -> bo
         return False
     if len(value) >= 16 and entropy >= 3.5:
         return True
-    return strength == STRONG and len(value) >= 10 and entropy >= 3.0 and classes >= 3
+    return strength == STRONG and len(value) >= 10 and entropy >= 3.0 and classes >= 3 and any(c.isdigit() for c in value)
 
 
 class GenericSecretDetector:
