@@ -228,7 +228,7 @@ def _value(
             family = CONFIG_BARE  # YAML inside a docstring (ansible's EXAMPLES): `api_token: e310...`
     # Notes and docs (`prod db password: X`) are read like bare config, one word per value; the
     # generic detector judges their values more strictly.
-    docs_prose = family == DOCS and op == ":"
+    docs_prose = family == DOCS and op in (":", "=")
     if family not in (CONFIG_BARE, MARKUP) and not (env_style or kind == "groovy" or docs_prose):
         if op == ":":
             annotation = _TYPE_ANNOTATION.match(line, pos)

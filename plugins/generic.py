@@ -146,8 +146,8 @@ _TEST_KEY_WORDS = frozenset({"test", "fake", "dummy", "mock", "sample", "example
 def _doc_value_ok(value: str, strength: int, entropy: float, classes: int) -> bool:
     """Notes and docs hold many made-up values, but a real password pasted into `ops.md` is a
     leak too: a long random value, or a password-named one mixing three character classes."""
-    if strength == WEAK or f.mentions_secret_word(value):
-        return False
+    if strength == WEAK or f.mentions_secret_word(value) or "(" in value or f.is_dotted_name(value):
+        return False  # `forms.CharField(`, `hasher.encode(...)`: code in a docs sample
     if len(value) >= 16 and entropy >= 3.5:
         return True
     return strength == STRONG and len(value) >= 10 and entropy >= 3.0 and classes >= 3 and any(c.isdigit() for c in value)
