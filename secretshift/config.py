@@ -52,6 +52,8 @@ class Config:
     baseline: str | None = None
     source: str | None = None  # the file it came from, for messages
     min_confidence: str | None = None  # None: the command's default (see SCAN_/GATE_MIN_CONFIDENCE)
+    # SECRETSHIFT_HASH_KEY, read once by load_config (see secretshift.hashing); never in a repr.
+    hash_key: bytes | None = field(default=None, repr=False)
 
 
 def parse_size(raw: Any, where: str) -> int:
@@ -196,7 +198,16 @@ def add_min_confidence_argument(parser: Any, default: str) -> None:
 
 def load_config(explicit: str | None, search_from: Path | None = None) -> Config:
     """``explicit`` (``--config``) wins; else the first config file found in ``search_from``
-    (the scanned directory, then the current directory)."""
+    (the scanned directory, then the current directory). The hash key is read from the
+    environment here, once, and travels with the config."""
+    from dataclasses import replace
+
+    from secretshift.hashing import hash_key
+
+    return replace(_find_config(explicit, search_from), hash_key=hash_key())
+
+
+def _find_config(explicit: str | None, search_from: Path | None) -> Config:
     if explicit is not None:
         path = Path(explicit)
         if not path.is_file():

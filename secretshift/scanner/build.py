@@ -50,7 +50,7 @@ def _engine(config: Config, use_hyperscan: bool, detector_names: tuple[str, ...]
     allowlist = Allowlist(config.allowlist.stopwords, config.allowlist.regexes)
     return Engine(
         active_rules(config), detectors, allowlist, use_hyperscan=use_hyperscan,
-        min_confidence=config.min_confidence or "low",
+        min_confidence=config.min_confidence or "low", hash_key=config.hash_key,
     )
 
 

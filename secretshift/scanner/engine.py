@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from secretshift.hashing import hash_value
 from secretshift.scanner.detector import Detector
 from secretshift.scanner.keys import infer_key
 from secretshift.models import Allowlist, Blob, Finding, Rule, SecretValue, confidence_rank
@@ -50,9 +51,11 @@ class Engine:
         allowlist: Allowlist = Allowlist(),
         use_hyperscan: bool = True,
         min_confidence: str = "low",
+        hash_key: bytes | None = None,
     ) -> None:
         self.rules = list(rules)
         self._min_rank = confidence_rank(min_confidence)
+        self.hash_key = hash_key  # findings' secret_hash is keyed with it (None: plain SHA-1)
         self.detectors = list(detectors)
         self.allowlist = allowlist
         owners: dict[str, list[int]] = defaultdict(list)
@@ -223,6 +226,7 @@ class Engine:
                     end_offset=verdict.end,
                     context=verdict.context,
                     confidence=verdict.confidence,
+                    secret_hash=hash_value(verdict.value, self.hash_key),
                 )
             )
         findings.sort(key=lambda f: (f.line, f.column, f.rule))
