@@ -16,7 +16,8 @@ gitleaks                    secretshift
 ``[[rules.allowlists]]``    the rule's allowlist (``regexes`` on the secret, ``paths``,
 / ``[rules.allowlist]``     ``stopwords``; condition OR)
 ``[extend] useDefault``     keep the built-in rules (``false``: only this file's rules)
-``[extend] disabledRules``  disabled rule ids
+``[extend] disabledRules``  disabled rule ids (ids of gitleaks' own defaults that
+                            secretshift has no rule of are left out)
 top-level ``[allowlist]``   the global allowlist
 ==========================  ===========================================================
 
