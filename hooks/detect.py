@@ -24,6 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--baseline", metavar="PATH",
                         help="baseline file (default: `baseline` in the config, else .secrets.baseline at the repository root)")
     parser.add_argument("--config", metavar="FILE", help="config file (default: .secretshift.toml or pyproject.toml)")
+    from secretshift.config import GATE_MIN_CONFIDENCE, add_min_confidence_argument
+
+    add_min_confidence_argument(parser, GATE_MIN_CONFIDENCE)
     parser.add_argument("--pre-push", nargs="+", metavar="REMOTE",
                         help="as a plain git pre-push hook: scan every commit being pushed (reads git's input)")
 
@@ -43,12 +46,12 @@ def pushed_range(pre_push: Sequence[str] | None, environ: Mapping[str, str]) -> 
 
 def run(args: argparse.Namespace) -> int:
     from secretshift.baseline_file import find_repo_root
-    from secretshift.config import load_config
+    from secretshift.config import GATE_MIN_CONFIDENCE, load_config, with_min_confidence
     from secretshift.gate import accepted_message, check_commit_files, check_staged, failure_message
     from secretshift.triage import load_baseline_for
 
     root = find_repo_root(Path.cwd())
-    config = load_config(args.config, root)
+    config = with_min_confidence(load_config(args.config, root), args.min_confidence, GATE_MIN_CONFIDENCE)
     baseline, baseline_path = load_baseline_for(args.baseline, config, root)
     pushed = pushed_range(args.pre_push, os.environ)
     if pushed is not None:

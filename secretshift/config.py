@@ -25,12 +25,19 @@ from pathlib import Path
 from typing import Any
 
 from secretshift.errors import FatalError
-from secretshift.models import Allowlist, Rule
+from secretshift.models import CONFIDENCE_LEVELS, Allowlist, Rule
 from secretshift.scanner.rules import load_toml, rules_from_table
 
 DEFAULT_MAX_FILE_SIZE = 25 * 1024 * 1024
 CONFIG_FILES = (".secretshift.toml", "pyproject.toml")
-_KNOWN = {"disable", "enable", "exclude", "max_file_size", "rule_files", "allowlist", "rules", "migrate", "baseline"}
+_KNOWN = {
+    "disable", "enable", "exclude", "max_file_size", "rule_files", "allowlist", "rules", "migrate", "baseline",
+    "min_confidence",
+}
+# Without --min-confidence or `min_confidence` in the config: `scan` (a person looking) shows
+# everything; the gates (`hook`, `ci`), which block work, report medium and high only.
+SCAN_MIN_CONFIDENCE = "low"
+GATE_MIN_CONFIDENCE = "medium"
 _KNOWN_ALLOWLIST = {"stopwords", "regexes", "paths"}
 # A size below this skips every real config file (a `.env` is a few hundred bytes); above it a
 # single file no longer fits the memory a scan is allowed. Either is a mistake, or an attack.
@@ -53,6 +60,7 @@ class Config:
     migrate: Mapping[str, Any] = field(default_factory=dict)
     baseline: str | None = None
     source: str | None = None  # the file it came from, for messages
+    min_confidence: str | None = None  # None: the command's default (see SCAN_/GATE_MIN_CONFIDENCE)
     # SECRETSHIFT_HASH_KEY, read once by load_config (see secretshift.hashing); never in a repr.
     hash_key: bytes | None = field(default=None, repr=False)
 
@@ -164,9 +172,12 @@ def config_from_table(table: Mapping[str, Any], origin: str, base_dir: Path,
     extra: list[Rule] = []
     if "rules" in table:
         extra.extend(rules_from_table({"rules": table["rules"]}, origin))
-    for name in _strings(table, "rule_files", origin):
-        text = read_rule_file(name) if read_rule_file else _read_rule_file(base_dir, name, origin)
-        extra.extend(rules_from_table(load_toml(text, str(name)), str(name)))
+    texts = [
+        (name, read_rule_file(name) if read_rule_file else _read_rule_file(base_dir, name, origin))
+        for name in _strings(table, "rule_files", origin)
+    ]
+    imported = load_rule_texts(texts)
+    extra.extend(imported.rules)
     enable = _strings(table, "enable", origin)
     migrate = table.get("migrate", {})
     if not isinstance(migrate, dict):
@@ -174,16 +185,97 @@ def config_from_table(table: Mapping[str, Any], origin: str, base_dir: Path,
     baseline = table.get("baseline")
     if baseline is not None and not isinstance(baseline, str):
         raise FatalError(f"{origin}: `baseline` must be a path string")
+    min_confidence = table.get("min_confidence")
+    if min_confidence is not None and min_confidence not in CONFIDENCE_LEVELS:
+        raise FatalError(f"{origin}: `min_confidence` must be one of {', '.join(CONFIDENCE_LEVELS)}")
+    only = set(enable) | set(imported.only) if enable or imported.only else None
     return Config(
-        disabled=frozenset(_strings(table, "disable", origin)),
-        enabled_only=frozenset(enable) if enable else None,
+        min_confidence=min_confidence,
+        disabled=frozenset(_strings(table, "disable", origin)) | set(imported.disabled),
+        enabled_only=frozenset(only) if only is not None else None,
         exclude=exclude,
         max_file_size=parse_size(table.get("max_file_size", DEFAULT_MAX_FILE_SIZE), origin),
-        allowlist=allowlist,
+        allowlist=_joined(allowlist, imported.allowlist),
         extra_rules=tuple(extra),
         migrate=migrate,
         baseline=baseline,
         source=origin,
+    )
+
+
+@dataclass(frozen=True)
+class RuleFiles:
+    """What rule files add to a config: rules, and (gitleaks configs) disabled ids, an allowlist
+    and, with `[extend] useDefault = false`, the only rules to run."""
+
+    rules: tuple[Rule, ...] = ()
+    disabled: tuple[str, ...] = ()
+    only: tuple[str, ...] = ()
+    allowlist: Allowlist = Allowlist()
+
+
+def load_rule_texts(texts: list[tuple[str, str]]) -> RuleFiles:
+    """``(name, text)`` of rule files: secretshift rule packs or gitleaks/betterleaks configs,
+    told apart by their fields."""
+    from secretshift.scanner.gitleaks import import_gitleaks, is_gitleaks_config
+
+    rules: list[Rule] = []
+    disabled: list[str] = []
+    only: list[str] = []
+    allowlist = Allowlist()
+    for name, text in texts:
+        document = load_toml(text, str(name))
+        if not is_gitleaks_config(document):
+            rules.extend(rules_from_table(document, str(name)))
+            continue
+        imported = import_gitleaks(document, str(name))
+        rules.extend(imported.rules)
+        if imported.disabled:
+            # `disabledRules` names gitleaks' own default rules; only those secretshift also has
+            # can be disabled here (gitleaks' `generic-api-key` has no counterpart to turn off).
+            from secretshift.scanner.rules import builtin_rules, detector_rules
+
+            known = {r.id for r in (*builtin_rules(examples=False), *detector_rules(), *rules)}
+            disabled.extend(rule_id for rule_id in imported.disabled if rule_id in known)
+        allowlist = _joined(allowlist, imported.allowlist)
+        if not imported.use_default:
+            only.extend(rule.id for rule in imported.rules)
+    return RuleFiles(tuple(rules), tuple(disabled), tuple(only), allowlist)
+
+
+def _joined(first: Allowlist, second: Allowlist) -> Allowlist:
+    return Allowlist(first.stopwords + second.stopwords, first.regexes + second.regexes, first.paths + second.paths)
+
+
+def with_rule_files(config: Config, files: list[str] | None) -> Config:
+    """``--rules FILE`` (repeatable): more rules, as if listed in `rule_files`."""
+    if not files:
+        return config
+    from dataclasses import replace
+
+    imported = load_rule_texts([(name, _read_rule_file(Path.cwd(), name, "--rules")) for name in files])
+    only = set(config.enabled_only or ()) | set(imported.only)
+    return replace(
+        config,
+        extra_rules=config.extra_rules + imported.rules,
+        disabled=config.disabled | set(imported.disabled),
+        enabled_only=frozenset(only) if config.enabled_only is not None or imported.only else None,
+        allowlist=_joined(config.allowlist, imported.allowlist),
+    )
+
+
+def with_min_confidence(config: Config, flag: str | None, default: str) -> Config:
+    """The confidence floor a command reports: its flag, else the config's, else ``default``."""
+    from dataclasses import replace
+
+    return replace(config, min_confidence=flag or config.min_confidence or default)
+
+
+def add_min_confidence_argument(parser: Any, default: str) -> None:
+    parser.add_argument(
+        "--min-confidence", choices=CONFIDENCE_LEVELS, metavar="LEVEL",
+        help=f"report only findings at least this confident: low, medium or high (default: {default}, "
+        "or `min_confidence` in the config)",
     )
 
 

@@ -54,7 +54,7 @@ def test_finding_exits_one_with_text_line_and_hint(tmp_path: Path) -> None:
     proc = run_cli("scan", "--no-git", str(tmp_path))
     assert proc.returncode == 1
     first, hint = proc.stdout.splitlines()[:2]
-    assert first == "settings.py:2:17 github-token ghp_***** key=GITHUB_TOKEN"
+    assert first == "settings.py:2:17 github-token ghp_***** key=GITHUB_TOKEN confidence=high"
     assert "secretshift migrate plan settings.py:2" in hint
     assert GITHUB_TOKEN not in proc.stdout + proc.stderr
 
@@ -81,6 +81,7 @@ def test_json_report_shape_and_positions(tmp_path: Path) -> None:
         "secret_hash": __import__("hashlib").sha1(AWS_KEY_ID.encode()).hexdigest(),
         "redacted": "AKIA*****",
         "commit": None,
+        "confidence": "high",
     }
 
 

@@ -39,6 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--report", action="append", default=[], metavar="FORMAT=FILE",
         help="also write a report in FORMAT to FILE (repeatable), e.g. junit=secretshift.xml",
     )
+    from secretshift.config import GATE_MIN_CONFIDENCE, add_min_confidence_argument
+
+    add_min_confidence_argument(parser, GATE_MIN_CONFIDENCE)
     parser.add_argument("--no-fail", action="store_true", help="report only: exit 0 even on new findings")
     parser.add_argument(
         "--trust-head-config", action="store_true",
@@ -63,6 +66,7 @@ def _extra_reports(args: argparse.Namespace) -> list[tuple[str, str]]:
 def run(args: argparse.Namespace) -> int:
     from secretshift.ci_trust import base_commit, gate_settings
     from secretshift.cienv import detect_range, provider_name
+    from secretshift.config import GATE_MIN_CONFIDENCE, with_min_confidence
     from secretshift.fixhints import mark_history_only
     from secretshift.pipeline import scan_commits
     from secretshift.progress import progress_wanted
@@ -82,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     # must not configure its own gate (see secretshift.ci_trust).
     base = None if selection.empty else base_commit(selection)
     settings = gate_settings(root, base, args.config, args.baseline, args.trust_head_config or selection.empty)
-    config = settings.config
+    config = with_min_confidence(settings.config, args.min_confidence, GATE_MIN_CONFIDENCE)
     scan = scan_commits(selection, config, show_progress=progress_wanted(sys.stderr))
     # Commit findings' paths are relative to the repository root, as the baseline's are.
     triaged = mark_history_only(triage_named(((f.path, f) for f in scan.result.findings), settings.baseline), root)

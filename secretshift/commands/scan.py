@@ -8,7 +8,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from secretshift.config import Config, load_config, parse_size
+from secretshift.config import (
+    SCAN_MIN_CONFIDENCE, Config, add_min_confidence_argument, load_config, parse_size, with_min_confidence,
+    with_rule_files,
+)
 from secretshift.errors import FatalError
 from secretshift.models import ScanResult
 from secretshift.output import exit_code, print_summary, report_input, write_report
@@ -42,6 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="scan every file, ignoring .gitignore",
     )
     parser.add_argument("--max-file-size", metavar="SIZE", help="skip larger files (default 25MB)")
+    add_min_confidence_argument(parser, SCAN_MIN_CONFIDENCE)
+    parser.add_argument("--rules", action="append", metavar="FILE",
+                        help="more rules: a secretshift rule pack or a gitleaks/betterleaks .toml (repeatable)")
     parser.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="processes (default: auto)")
     parser.add_argument("--staged", action="store_true",
                         help="scan what `git commit` would add (the index), not the work tree")
@@ -82,6 +88,8 @@ def resolve_config(args: argparse.Namespace, first_path: str | None) -> Config:
         first = Path(first_path)
         search_from = first if first.is_dir() else first.parent
     config = load_config(getattr(args, "config", None), search_from)
+    config = with_min_confidence(config, getattr(args, "min_confidence", None), SCAN_MIN_CONFIDENCE)
+    config = with_rule_files(config, getattr(args, "rules", None))
     if getattr(args, "max_file_size", None):
         from dataclasses import replace
 

@@ -11,7 +11,7 @@ def finding_line(finding: Finding, show_secret: bool = False) -> str:
     where = f"{printable_path(finding.path)}:{finding.line}:{finding.column}"
     commit = f" (commit {finding.commit[:12]})" if finding.commit else ""
     key = f" key={printable_path(finding.key)}" if finding.key else ""
-    return f"{where} {finding.rule} {printable_path(value)}{key}{commit}{validation_note(finding)}"
+    return f"{where} {finding.rule} {printable_path(value)}{key} confidence={finding.confidence}{commit}{validation_note(finding)}"
 
 
 def validation_note(finding: Finding) -> str:
