@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ci": ("secretshift.commands.ci", "check a pull request's commits in CI (GitHub Actions, GitLab CI)"),
     "migrate": ("secretshift.commands.migrate", "move secrets into AWS Secrets Manager (plan, apply, interactive)"),
     "rotation": ("secretshift.commands.rotation", "check migrated secrets against their rotation lifetime"),
+    "adr": ("secretshift.commands.adr", "check infrastructure code (and the live account) against ADR 005"),
 }
 
 
