@@ -66,6 +66,8 @@ class Template:
         resources = document.get("Resources")
         self.resources: dict[str, Any] = {k: v for k, v in (resources.items() if isinstance(resources, dict) else ())
                                           if isinstance(v, LDict)}
+        # The line of each logical id: where a person looks for the resource.
+        self.id_lines: dict[str, int] = resources.key_lines if isinstance(resources, LDict) else {}
 
     def is_secret_ref(self, name: str) -> bool:
         parameter = self.parameters.get(name)
@@ -182,7 +184,7 @@ class Template:
                                   f"manual rotation period of {period} days exceeds the maximum of {self.settings.max_rotation_days}",
                                   f'          Value: "{self.settings.max_rotation_days}"')
                 continue
-            yield self._v(resource.line, "secret-rotation-undocumented", name,
+            yield self._v(self.id_lines.get(name, resource.line), "secret-rotation-undocumented", name,
                           f"secret {name} has no RotationSchedule and no documented manual period "
                           "(tags rotation-period-days + rotation-mode: manual)", CFN_ROTATION_TAGS)
 
@@ -231,7 +233,7 @@ class Template:
         for name, resource, props in self._typed("AWS::EKS::Cluster"):
             configs = props.get("EncryptionConfig") or []
             if not any(isinstance(c, dict) and "secrets" in (c.get("Resources") or []) for c in configs):
-                yield self._v(resource.line, "eks-secrets-encryption", name,
+                yield self._v(self.id_lines.get(name, resource.line), "eks-secrets-encryption", name,
                               f"EKS cluster {name} does not encrypt Kubernetes secrets with a KMS key",
                               "      EncryptionConfig:\n        - Resources: [secrets]\n          Provider:\n"
                               f"            KeyArn: !GetAtt {name}SecretsKey.Arn")

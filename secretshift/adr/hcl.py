@@ -19,6 +19,8 @@ class HclAttr:
     value: Any
     line: int
     end_line: int
+    start_pos: int = 0
+    end_pos: int = 0  # of the whole attribute, "name = value"
 
 
 @dataclass
@@ -106,7 +108,8 @@ class _Reader:
     def attribute(self, node: Any) -> HclAttr:
         name = _token_text(node.children[0])
         expression = node.children[-1]
-        return HclAttr(name, self.value(expression), node.meta.line, node.meta.end_line)
+        return HclAttr(name, self.value(expression), node.meta.line, node.meta.end_line,
+                       node.meta.start_pos, node.meta.end_pos)
 
     def _expr(self, node: Any, template: str | None = None) -> Expr:
         source = self._source(node)

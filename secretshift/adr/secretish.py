@@ -36,10 +36,20 @@ def _normal(key: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", spaced.lower()).strip("_")
 
 
+# "<vendor>_KEY" is a credential; these "_KEY"s are names of other things.
+_KEY_NOT_SECRET = re.compile(
+    r"(^|_)(cache|partition|sort|hash|range|primary|foreign|s3|object|bucket|kms|idempotency|public|ssh_public"
+    r"|public_ssh|cmk|lookup|index|dedup|dedupe|routing|shard|group|message|map|tag|license_plate|i18n|translation|api_gateway)_key$"
+)
+
+
 def secret_like_key(key: str) -> bool:
     name = _normal(key)
     if name.endswith("webhook_url"):
         return True  # the URL is the credential
+    if (name.endswith("_key") or name == "key") and name != "key" and not _KEY_NOT_SECRET.search(name) \
+            and not _FLAG.match(name):
+        return True
     return bool(_SECRET_WORDS.search(name)) and not _NOT_THE_SECRET.search(name) and not _FLAG.match(name)
 
 
