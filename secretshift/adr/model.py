@@ -32,6 +32,7 @@ _CHECK_LIST = (
     Check("deploy-time-secret", 2, "Secret resolved at deploy time into plaintext configuration"),
     Check("secret-rotation-undocumented", 3, "Secret with neither rotation nor a documented manual period"),
     Check("rotation-period-too-long", 4, "Rotation period longer than the allowed maximum"),
+    Check("secret-rotation-overdue", 4, "Secret past its rotation period (live account)"),
     Check("rds-password-unmanaged", 4, "RDS/Aurora master password not managed by Secrets Manager"),
     Check("iam-secretsmanager-wildcard-action", 5, "IAM statement allows every Secrets Manager action"),
     Check("iam-secret-read-wildcard-resource", 5, "IAM statement reads secrets on a wildcard resource"),
