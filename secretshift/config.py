@@ -30,7 +30,8 @@ from secretshift.rules import load_toml, rules_from_table
 
 DEFAULT_MAX_FILE_SIZE = 25 * 1024 * 1024
 CONFIG_FILES = (".secretshift.toml", "pyproject.toml")
-_KNOWN = {"disable", "enable", "exclude", "max_file_size", "rule_files", "allowlist", "rules", "migrate", "baseline"}
+_KNOWN = {"disable", "enable", "exclude", "max_file_size", "rule_files", "allowlist", "rules", "migrate", "baseline",
+          "adr"}  # [tool.secretshift.adr] is read by `secretshift adr check` (secretshift/adr/settings.py)
 
 
 @dataclass(frozen=True)
