@@ -58,8 +58,9 @@ def _flatten(value: Any) -> str:
 
 
 class Template:
-    def __init__(self, path: str, document: LDict, settings: AdrSettings) -> None:
+    def __init__(self, path: str, document: LDict, settings: AdrSettings, text: str = "") -> None:
         self.path = path
+        self.rows = text.splitlines()
         self.settings = settings
         parameters = document.get("Parameters")
         self.parameters: dict[str, Any] = parameters if isinstance(parameters, dict) else {}
@@ -71,7 +72,7 @@ class Template:
 
     def is_secret_ref(self, name: str) -> bool:
         parameter = self.parameters.get(name)
-        if not isinstance(parameter, dict):
+        if not isinstance(parameter, dict) or str(parameter.get("Type", "")) in ("Number", "List<Number>"):
             return False
         return str(parameter.get("NoEcho", "")).lower() == "true" or secret_like_key(name)
 
@@ -114,7 +115,7 @@ class Template:
         for name, resource, props in self._typed("AWS::SSM::Parameter"):
             label = props.get("Name") if isinstance(props.get("Name"), str) else name
             if props.get("Type") in ("String", "StringList") and secret_like_key(str(label).rsplit("/", 1)[-1]):
-                yield self._v(resource.line_of("Properties"), "ssm-string-secret", name,
+                yield self._v(props.line_of("Type") if isinstance(props, LDict) else resource.line, "ssm-string-secret", name,
                               f"SSM parameter {label} holds a secret-like value as plain {props.get('Type')}",
                               "  Type: AWS::SecretsManager::Secret  # with GenerateSecretString; workloads read it at run time")
 
@@ -163,9 +164,17 @@ class Template:
             if not isinstance(holder, LDict) or "UserData" not in holder:
                 continue
             text = _flatten(holder["UserData"])
-            first = holder.line_of("UserData") + 1
+            first = self._first_line_of(text, holder.line_of("UserData"))
             issues = user_data_issues(text, first, self.is_secret_ref)
             yield from self._env(name, list({(i.kind, i.key): i for i in issues}.values()), "user-data-literal-secret", "user data")
+
+    def _first_line_of(self, text: str, after: int) -> int:
+        """Where a block string's first line sits in the file (YAML keeps no line for scalars)."""
+        first = next((row.strip() for row in text.splitlines() if row.strip()), "")
+        for number in range(after, len(self.rows) + 1):
+            if first and first in self.rows[number - 1]:
+                return number
+        return after + 1
 
     def _secrets(self) -> Iterator[Violation]:
         rotated = set()

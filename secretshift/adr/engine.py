@@ -96,14 +96,14 @@ class _Run:
         for document in documents:
             if not isinstance(document, LDict):
                 continue
-            kind = self._dispatch(shown, document)
+            kind = self._dispatch(shown, document, text)
             counted = counted or kind
         if counted:
             self.files += 1
 
-    def _dispatch(self, shown: str, document: LDict) -> bool:
+    def _dispatch(self, shown: str, document: LDict, text: str = "") -> bool:
         if cloudformation.is_template(document):
-            self.violations.extend(cloudformation.Template(shown, document, self.settings).check())
+            self.violations.extend(cloudformation.Template(shown, document, self.settings, text).check())
             return True
         if kubernetes.is_manifest(document):
             if document.get("kind") == "Kustomization":

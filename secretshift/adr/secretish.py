@@ -16,7 +16,8 @@ _SECRET_WORDS = re.compile(
 _NOT_THE_SECRET = re.compile(
     r"(_|^)(arn|arns|name|names|id|ids|path|file|url|uri|endpoint|region|ttl|length|len|expiry|expires"
     r"|rotation|version|header|type|enabled|enable|policy|role|kms|key_id|secret_id|ref|source|store"
-    r"|length_min|min_length|max_length|prefix|suffix|param|parameter|count|size|algorithm|format|days)$"
+    r"|length_min|min_length|max_length|prefix|suffix|param|parameter|count|size|algorithm|format|days"
+    r"|seconds|minutes|hours|timeout|duration|lifetime|scope|scopes|audience|issuer)$"
 )
 _PLACEHOLDER = re.compile(
     r"^(|\s+|none|null|nil|false|true|changeme|change-me|change_me|todo|tbd|replace[-_ ]?me|placeholder"

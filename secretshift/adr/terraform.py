@@ -325,7 +325,11 @@ def _all_text(block: HclBlock) -> str:
 
 def _json_value(value: Any, line: int) -> Any:
     """A policy or container list given as jsonencode(...) (already a value) or as JSON text
-    (a string or heredoc): JSON text is read with lines, shifted to the file's lines."""
+    (a string or heredoc): JSON text is read with lines, shifted to the file's lines. In a
+    heredoc with ``${...}``, each interpolated string becomes an :class:`Expr`."""
+    if isinstance(value, Expr) and value.template is not None and value.text.startswith("<<"):
+        document = _json_value(value.template, line)
+        return _interpolated(document)
     if isinstance(value, str):
         try:
             documents = list(load_documents(value, is_json=True))
@@ -336,6 +340,24 @@ def _json_value(value: Any, line: int) -> Any:
         _shift(documents[0], line if "\n" in value.strip() else line - 1)
         return documents[0]
     return value
+
+
+def _interpolated(value: Any) -> Any:
+    if isinstance(value, LDict):
+        for key, item in list(value.items()):
+            value[key] = _interpolated(item) if not isinstance(item, str) else _string_expr(item, value.line_of(key))
+    elif isinstance(value, LList):
+        for index, item in enumerate(list(value)):
+            value[index] = _interpolated(item) if not isinstance(item, str) else _string_expr(item, value.item_lines[index])
+    return value
+
+
+def _string_expr(text: str, line: int) -> Any:
+    if "${" not in text:
+        return text
+    from secretshift.adr.hcl import refs_in
+
+    return Expr(text, refs_in(" ".join(re.findall(r"\$\{([^}]*)\}", text))), line, template=text)
 
 
 def _shift(value: Any, offset: int) -> None:
