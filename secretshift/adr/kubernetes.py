@@ -6,7 +6,6 @@ ClusterSecretStores that only one namespace uses (clause 7).
 """
 from __future__ import annotations
 
-import posixpath
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -140,8 +139,8 @@ class KubernetesTree:
             if secret.name:
                 groups[(secret.name, secret.namespace)].append(secret)
         for (name, _), copies in groups.items():
-            folders = {posixpath.dirname(c.path) for c in copies}
-            if len(folders) < 2:
+            # One file per cluster or environment: overlays, rendered outputs, env folders.
+            if len({c.path for c in copies}) < 2:
                 continue
             for copy in copies:
                 others = sorted({c.path for c in copies if c.path != copy.path})

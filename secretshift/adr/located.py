@@ -131,7 +131,8 @@ def load_documents(text: str, is_json: bool = False) -> Iterator[Any]:
     Raises :class:`yaml.YAMLError` on text that is not YAML/JSON."""
     if is_json:
         text = text.replace("\t", " ")  # JSON allows tabs between tokens; YAML does not
-    builder = _Builder()
     for node in yaml.compose_all(text, Loader=_Loader):
         if node is not None:
-            yield builder.build(node)
+            # One builder per document: its alias memo is keyed by id(node), and the nodes of a
+            # finished document are freed, so their ids come back in the next one.
+            yield _Builder().build(node)

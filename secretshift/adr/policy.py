@@ -66,12 +66,11 @@ def _wide_secret_resource(resource: str, prefixes: Sequence[str]) -> bool:
     name = rest[len("secret:"):]
     if "*" not in name and "?" not in name:
         return False
-    # Secrets Manager appends "-" and six random characters to every ARN: "name-??????" (or
-    # "name-*") still means exactly one secret.
-    for suffix in ("-??????", "-*"):
-        stem = name[: -len(suffix)]
-        if name.endswith(suffix) and stem and "*" not in stem and "?" not in stem:
-            return False
+    # Secrets Manager appends "-" and six random characters to every ARN: "name-??????" still
+    # means exactly one secret ("name-*" does not: it also matches "name-other").
+    stem = name[: -len("-??????")]
+    if name.endswith("-??????") and stem and "*" not in stem and "?" not in stem:
+        return False
     stem = re.split(r"[*?]", name, maxsplit=1)[0]
     return not any(stem.startswith(prefix) for prefix in prefixes if prefix)
 
