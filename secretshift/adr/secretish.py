@@ -25,7 +25,8 @@ _PLACEHOLDER = re.compile(
     re.IGNORECASE,
 )
 # A value that names where a secret lives (an ARN, an SSM path, a secret id) rather than holding it.
-_POINTER = re.compile(r"^(arn:aws[\w-]*:|/[\w./-]+$|[\w-]+/[\w./-]+$|\{\{resolve:)", re.IGNORECASE)
+_POINTER = re.compile(r"^(arn:aws[\w-]*:|\{\{resolve:)", re.IGNORECASE)
+_SECRET_NAME = re.compile(r"^/?[a-z0-9_.-]+(/[a-z0-9_.-]+)+$")  # "payments/prod/db", "/app/db_password"
 
 
 # Flags and switches about a secret ("create_secret", "enable_token_auth") are not secrets.
@@ -60,7 +61,7 @@ def literal_secret_value(value: object) -> bool:
     if not isinstance(value, str):
         return False
     text = value.strip()
-    if _PLACEHOLDER.match(text) or _POINTER.match(text):
+    if _PLACEHOLDER.match(text) or _POINTER.match(text) or _SECRET_NAME.match(text):
         return False
     if text.isdigit() and len(text) < 6:
         return False  # a port, a count: not a credential
