@@ -64,7 +64,8 @@ def fixed_text(path: str, text: str, violations: list[Violation]) -> str:
     return fix_cloudformation(text, violations, is_json=path.endswith((".json", ".template")))
 
 
-def fix_violations(result: AdrResult, apply: bool, out: Callable[[str], object] = sys.stdout.write) -> int:
+def fix_violations(result: AdrResult, apply: bool, out: Callable[[str], object] | None = None) -> int:
+    out = out or sys.stdout.write  # looked up now: sys.stdout may have been replaced since import
     by_path: dict[str, list[Violation]] = defaultdict(list)
     for violation in result.violations:
         if violation.check in FIXABLE and violation.line:
