@@ -96,9 +96,10 @@ def render_sarif(result: AdrResult) -> str:
 def render_github(result: AdrResult) -> str:
     lines = []
     for v in result.violations:
-        properties: dict[str, str | int] = {"file": v.path, "title": f"ADR 005 clause {v.clause}: {v.check}"}
+        properties: dict[str, str | int] = {"file": v.path}
         if v.line:
             properties["line"] = v.line
+        properties["title"] = f"ADR 005 clause {v.clause}: {v.check}"
         lines.append(command("error", f"{_message(v)} ({v.resource}). Fix: {v.fix}", **properties))
     lines += [command("warning", f"secretshift adr skipped {s.path}: {s.reason}") for s in result.skipped]
     return "\n".join(lines) + ("\n" if lines else "")
