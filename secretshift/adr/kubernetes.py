@@ -94,7 +94,9 @@ class KubernetesTree:
     def _kustomization(self, path: str, document: LDict) -> None:
         namespace = str(document.get("namespace") or "")
         generators = document.get("secretGenerator")
-        for index, generator in enumerate(generators if isinstance(generators, LList) else []):
+        if not isinstance(generators, LList):
+            return
+        for index, generator in enumerate(generators):
             if not isinstance(generator, LDict):
                 continue
             sources = [k for k in ("literals", "files", "envs", "env") if generator.get(k)]
