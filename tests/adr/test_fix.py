@@ -171,7 +171,7 @@ def _terraform() -> tuple[str, Path]:
     return terraform, mirror.parent.parent.parent
 
 
-@pytest.mark.toolchain
+@pytest.mark.subprocess
 def test_fixed_terraform_validates(adr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     terraform, mirror = _terraform()
     module = tmp_path / "module"
@@ -189,7 +189,7 @@ def test_fixed_terraform_validates(adr, tmp_path: Path) -> None:  # type: ignore
     assert report["valid"], report["diagnostics"]
 
 
-@pytest.mark.toolchain
+@pytest.mark.subprocess
 def test_fixed_cloudformation_passes_cfn_lint(adr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "stack.yaml").write_text(STACK)
     (tmp_path / "stack.json").write_text(json.dumps(STACK_JSON, indent=2) + "\n")
