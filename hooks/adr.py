@@ -15,8 +15,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     options = [a for a in args if a.startswith("-")]
     paths = [a for a in args if not a.startswith("-")]
-    if not paths:
-        return 0  # pre-commit passed no IaC file: nothing to check
+    # pre-commit calls it only when IaC files are staged; without paths (run by hand) it checks ".".
     return cli_main(["adr", "check", *options, *with_modules(paths)])
 
 

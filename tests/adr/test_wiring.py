@@ -9,8 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from hooks.adr import main as hook_main
-from hooks.adr import with_modules
+from secretshift.hooks.adr import main as hook_main
+from secretshift.hooks.adr import with_modules
 from tests.conftest import ROOT, git
 from tests.test_action import ACTION, evaluate
 
@@ -35,7 +35,7 @@ def test_hook_judges_a_terraform_file_with_its_module(tmp_path: Path, monkeypatc
     (tmp_path / "infra" / "rotation.tf").unlink()
     assert hook_main(["infra/secrets.tf"]) == 1
     assert "secret-rotation-undocumented" in capsys.readouterr().out
-    assert hook_main([]) == 0
+    assert hook_main([]) == 1, "by hand, without paths: the whole tree"
 
 
 def test_hook_manifest_entry_is_off_by_default_in_the_readme() -> None:
