@@ -103,9 +103,9 @@ class Template:
             if not isinstance(parameter, LDict) or str(parameter.get("NoEcho", "")).lower() == "true":
                 continue
             kind = str(parameter.get("Type", "String"))
-            if kind.startswith("AWS::SSM::Parameter") or kind in ("Number", "List<Number>"):
-                continue
-            if secret_like_key(name):
+            if kind.startswith("AWS::") or kind in ("Number", "List<Number>"):
+                continue  # typed parameters hold ids and names (a key pair, an SSM parameter), never a secret
+            if secret_like_key(name, bare_key=False):
                 yield self._v(self.parameters.line_of(name) if isinstance(self.parameters, LDict) else parameter.line,
                               "cfn-parameter-noecho", f"Parameters.{name}",
                               f"parameter {name} looks like a password but is not NoEcho",

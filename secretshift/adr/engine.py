@@ -158,6 +158,15 @@ class _Run:
                         f"ECS container environment variable {issue.key} holds a secret resolved at deploy time",
                         '"secrets": [{"name": "DB_PASSWORD", "valueFrom": "arn:aws:secretsmanager:REGION:ACCOUNT:secret:app/db-AbCdEf"}]'))
 
+    def merge(self, other: _Run) -> None:
+        self.violations.extend(other.violations)
+        self.skipped.extend(other.skipped)
+        for folder, files in other.modules.items():
+            self.modules[folder].extend(files)
+        self.files += other.files
+        self.pending_k8s.extend(other.pending_k8s)
+        self.kustomize_namespaces.update(other.kustomize_namespaces)
+
     def finish(self) -> list[Violation]:
         for files in self.modules.values():
             self.violations.extend(TerraformModule(files, self.settings).check())
@@ -177,10 +186,33 @@ class _Run:
             folder = parent
 
 
-def check_paths(paths: Sequence[str], settings: AdrSettings, today: dt.date | None = None) -> AdrResult:
+def _read_chunk(paths: Sequence[str], settings: AdrSettings) -> _Run:
     run = _Run(settings)
-    for path in iter_files(paths, settings):
+    for path in paths:
         run.read(path)
+    return run
+
+
+# Reading (parsing HCL above all) is most of the time and each file is read on its own: big trees
+# are read by a process pool; the checks that need the whole tree (a Terraform module's files
+# together, Secrets across overlays) run afterwards on the merged results.
+_PARALLEL_FROM = 300
+_CHUNK = 64
+
+
+def check_paths(paths: Sequence[str], settings: AdrSettings, today: dt.date | None = None) -> AdrResult:
+    files = list(iter_files(paths, settings))
+    workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
+    if len(files) < _PARALLEL_FROM or workers < 2:
+        run = _read_chunk(files, settings)
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        run = _Run(settings)
+        chunks = [files[i:i + _CHUNK] for i in range(0, len(files), _CHUNK)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for part in pool.map(_read_chunk, chunks, [settings] * len(chunks)):
+                run.merge(part)
     return apply_exceptions(run.finish(), settings, today or dt.date.today(), tuple(run.skipped), run.files)
 
 

@@ -270,6 +270,8 @@ class TerraformModule:
     # clause 6 ----------------------------------------------------------------------------------
     def _eks(self) -> Iterator[Violation]:
         for path, block in self._resources("aws_eks_cluster"):
+            if any(d.labels[:1] == ("encryption_config",) for d in block.sub("dynamic")):
+                continue  # generated from an input (a module's variable): judged where the input is set
             if not any(_encrypts_secrets(c.get("resources")) for c in block.sub("encryption_config")):
                 yield Violation(path, block.line, "eks-secrets-encryption", block.address,
                                 f"EKS cluster {block.labels[1]} does not encrypt Kubernetes secrets with a KMS key",

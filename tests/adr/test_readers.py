@@ -94,3 +94,26 @@ def test_other_yaml_and_json_are_ignored_or_skipped_never_fatal(tmp_path: Path, 
     result = check_paths([str(tmp_path)], AdrSettings())
     assert result.violations == ()
     assert [s.path.rsplit("/", 1)[1] for s in result.skipped] == ["y.json"]
+
+
+def test_dynamic_encryption_config_is_judged_where_its_input_is_set(tmp_path: Path) -> None:
+    module = ('variable "encryption_config" {\n  type = any\n  default = {}\n}\n'
+              'resource "aws_eks_cluster" "this" {\n  name = "x"\n  role_arn = "arn:aws:iam::1:role/x"\n'
+              '  vpc_config {\n    subnet_ids = []\n  }\n  dynamic "encryption_config" {\n'
+              '    for_each = var.encryption_config != null ? [var.encryption_config] : []\n'
+              '    content {\n      resources = encryption_config.value.resources\n    }\n  }\n}\n')
+    assert _checks(tmp_path, "main.tf", module) == []
+
+
+@pytest.mark.parametrize(("name", "kind", "flagged"), [
+    ("SSHKey", "String", False),           # an EC2 key pair's name
+    ("FunctionKey", "String", False),      # the S3 key of a Lambda zip
+    ("EBSKMSKey", "String", False),
+    ("KeyName", "AWS::EC2::KeyPair::KeyName", False),
+    ("DBPassword", "String", True),
+    ("GitHubOAuthToken", "String", True),
+    ("credit_specification", "String", False),
+])
+def test_cloudformation_parameter_names(tmp_path: Path, name: str, kind: str, flagged: bool) -> None:
+    template = f"AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  {name}:\n    Type: {kind}\nResources: {{}}\n"
+    assert bool(_checks(tmp_path, "t.yaml", template)) is flagged
