@@ -11,7 +11,8 @@ from typing import Any
 from secretshift.adr import cloudformation, kubernetes
 from secretshift.adr.hcl import parse_terraform
 from secretshift.adr.located import LDict, load_documents
-from secretshift.adr.model import AdrResult, Skipped, Violation
+from secretshift.adr.model import AdrResult, Violation
+from secretshift.models import Skipped
 from secretshift.adr.policy import identity_policy_issues, resource_policy_issues
 from secretshift.adr.settings import AdrSettings
 from secretshift.adr.terraform import TerraformModule, TfFile

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from secretshift.models import Skipped  # the scan's own "file not read, and why"
+
 # The ADR's decision, clause by clause, in its order (numbers used in every report).
 CLAUSES: dict[int, str] = {
     1: "Use AWS Secrets Manager to store and manage secrets",
@@ -65,12 +67,6 @@ class Violation:
     @property
     def clause(self) -> int:
         return CHECKS[self.check].clause
-
-
-@dataclass(frozen=True)
-class Skipped:
-    path: str
-    reason: str
 
 
 @dataclass(frozen=True)
