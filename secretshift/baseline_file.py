@@ -18,10 +18,13 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from secretshift.errors import FatalError
 from secretshift.models import Finding
+
+if TYPE_CHECKING:
+    from secretshift.safe_write import PathOrigin
 
 BASELINE_NAME = ".secrets.baseline"
 # The detect-secrets release whose format we write; it refuses nothing older than itself.
@@ -128,7 +131,7 @@ class Baseline:
 
 
 # -- reading ----------------------------------------------------------------------------------
-def load_baseline(path: Path) -> Baseline:
+def load_baseline(path: Path, hash_key: bytes | None) -> Baseline:
     """A baseline file (ours or detect-secrets'); a clear error, never a traceback, if broken."""
     try:
         text = path.read_text("utf-8")
@@ -136,13 +139,18 @@ def load_baseline(path: Path) -> Baseline:
         raise FatalError(f"baseline not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FatalError(f"cannot read baseline {path}: {exc}") from None
+    return baseline_from_text(text, str(path), hash_key)
+
+
+def baseline_from_text(text: str, origin: str, hash_key: bytes | None) -> Baseline:
+    """A baseline's JSON text (`ci` reads the base commit's with `git cat-file`)."""
     import json  # here, not at the top: a repository without a baseline never needs it
 
     try:
         document = json.loads(text, object_pairs_hook=_merged_duplicates)
     except json.JSONDecodeError as exc:
-        raise FatalError(f"{path}: not a baseline file (invalid JSON at line {exc.lineno})") from None
-    return parse_baseline(document, str(path))
+        raise FatalError(f"{origin}: not a baseline file (invalid JSON at line {exc.lineno})") from None
+    return parse_baseline(document, origin, hash_key)
 
 
 def _merged_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -155,7 +163,8 @@ def _merged_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return merged
 
 
-def parse_baseline(document: Any, origin: str) -> Baseline:
+def parse_baseline(document: Any, origin: str, hash_key: bytes | None) -> Baseline:
+    """``hash_key``: the run's SECRETSHIFT_HASH_KEY; the baseline's hashes must be of its scheme."""
     if not isinstance(document, dict) or not isinstance(document.get("results"), dict):
         raise FatalError(f"{origin}: not a baseline file (no `results` object)")
     entries = []
@@ -164,7 +173,7 @@ def parse_baseline(document: Any, origin: str) -> Baseline:
             raise FatalError(f"{origin}: results for {filename!r} must be a list")
         for item in items:
             entries.append(_entry(item, filename, origin))
-    _check_hash_scheme(entries, origin)
+    _check_hash_scheme(entries, origin, hash_key)
     version = document.get("version", FORMAT_VERSION)
     # A team's own detect-secrets settings are kept as they are.
     return Baseline(
@@ -175,7 +184,7 @@ def parse_baseline(document: Any, origin: str) -> Baseline:
     )
 
 
-def _check_hash_scheme(entries: Sequence[BaselineEntry], origin: str) -> None:
+def _check_hash_scheme(entries: Sequence[BaselineEntry], origin: str, hash_key: bytes | None) -> None:
     """Hashes made with SECRETSHIFT_HASH_KEY never match plain SHA-1 ones: refuse the mix
     rather than report every accepted secret as new (see secretshift.hashing)."""
     from secretshift.hashing import check_scheme, scheme_of
@@ -184,7 +193,7 @@ def _check_hash_scheme(entries: Sequence[BaselineEntry], origin: str) -> None:
     if len(schemes) > 1:
         raise FatalError(f"{origin} mixes plain and keyed (SECRETSHIFT_HASH_KEY) hashes: re-create it")
     if schemes:
-        check_scheme(schemes.pop(), origin)
+        check_scheme(schemes.pop(), origin, hash_key)
 
 
 def _entry(item: Any, filename: str, origin: str) -> BaselineEntry:
@@ -228,22 +237,21 @@ def render_baseline(baseline: Baseline) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
-def write_baseline(path: Path, baseline: Baseline) -> bool:
-    """Write atomically; False (and the file untouched) when the content is already that."""
+def write_baseline(path: Path, baseline: Baseline, root: Path | None = None,
+                   origin: PathOrigin | None = None) -> bool:
+    """Write safely (no symlinks, never into .git/, see :mod:`secretshift.safe_write`); False (and
+    the file untouched) when the content is already that. ``origin``: NAMED_BY_USER when the path
+    came from ``--baseline`` (it may then lie outside ``root``, the repository)."""
+    from secretshift.safe_write import PathOrigin, write_text
+
     text = render_baseline(baseline)
     try:
         if path.read_text("utf-8") == text:
             return False
     except (OSError, UnicodeDecodeError):
         pass
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise FatalError(f"cannot write baseline {path}: {exc.strerror}") from None
+    write_text(path, text, root=root if root is not None else find_repo_root(path.parent),
+               origin=origin or PathOrigin.FROM_REPOSITORY)
     return True
 
 

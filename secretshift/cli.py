@@ -78,7 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # Libraries only some commands need (installed with an extra), so the commit hook stays light.
 _OPTIONAL_MODULES = {"distributed": "sweep", "dask": "sweep", "boto3": "migrate", "botocore": "migrate", "libcst": "migrate",
-                     "ruamel": "migrate", "git": "git", "hcl2": "adr", "yaml": "adr", "lark": "adr"}
+                     "ruamel": "migrate", "git": "git", "urllib3": "validate", "pg8000": "validate",
+                     "hcl2": "adr", "yaml": "adr", "lark": "adr"}
 
 
 def _internal_error(exc: Exception) -> int:

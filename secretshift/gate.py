@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from secretshift.baseline_file import BASELINE_NAME, Baseline, root_relative
 from secretshift.config import Config
 from secretshift.models import Finding, ScanResult, Skipped
-from secretshift.textutil import printable_path
+from secretshift.textutil import printable_path, shell_word
 from secretshift.triage import Triage, triage
 
 if TYPE_CHECKING:
@@ -57,10 +57,10 @@ def check_pushed(updates: str, remote: str, config: Config, baseline: Baseline |
                  baseline_path: Path | None, root: Path) -> GateResult:
     """Every commit a push sends (git's pre-push input: ``local-ref local-sha remote-ref
     remote-sha`` lines): a secret added then removed within the push still reaches history."""
-    from secretshift.sources.staged import commit_changes, pushed_commits
+    from secretshift.sources.merge_commits import pushed_changes
+    from secretshift.sources.staged import pushed_commits
 
-    commits = pushed_commits(root, updates, remote)
-    changes = [commit_changes(root, commit, config.max_file_size) for commit in commits]
+    changes = pushed_changes(root, pushed_commits(root, updates, remote), config.max_file_size)
     gate = _check_changes(changes, config, baseline, baseline_path, root)
     return replace(gate, verb="pushed")
 
@@ -78,6 +78,9 @@ def _check_changes(changes: Sequence[tuple[Sequence[ChangedBlob], Sequence[Skipp
         result = run(build_engine(config), source, path_filter)
     else:  # nothing to scan: the commit hook does not build an engine for nothing
         result = ScanResult(skipped=[s for _, skipped in changes for s in skipped])
+        from secretshift.scanner.build import check_config_rules
+
+        check_config_rules(config)
     result.findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
     # Paths from git are relative to the repository root, as the baseline's are.
     return GateResult(triage(result.findings, baseline, root, root), result, baseline_path)
@@ -93,17 +96,17 @@ def _finding_line(finding: Finding) -> str:
 
 
 def failure_message(gate: GateResult, root: Path) -> str:
-    import shlex
-
     count = len(gate.new)
     noun = "a secret" if count == 1 else f"{count} secrets"
     lines = [f"secretshift: {noun} would be {gate.verb}:", ""]
     lines += [_finding_line(f) for f in gate.new]
     first = gate.new[0]
-    target = shlex.quote(f"{first.path}:{first.line}")
+    # shell_word: a file name cannot put terminal escapes or a command into the hint; `--` keeps
+    # a name starting with `-` from being read as an option.
+    target = _after_options([f"{first.path}:{first.line}"])
     files = sorted({f.path for f in gate.new})
     baseline = root_relative(str(gate.baseline_path), root) if gate.baseline_path else BASELINE_NAME
-    baseline_arg = "" if baseline == BASELINE_NAME else f" --baseline {shlex.quote(baseline)}"
+    baseline_arg = "" if baseline == BASELINE_NAME else f" --baseline {shell_word(baseline)}"
     lines += [
         "",
         "What to do with each one:",
@@ -112,8 +115,8 @@ def failure_message(gate: GateResult, root: Path) -> str:
         "  - a false positive? allow it with a comment on its line (or on the line before):",
         "        # secretshift: allow",
         "  - accept it for now (reviewed, to migrate later): add it to the baseline",
-        f"        secretshift baseline update{baseline_arg} {' '.join(shlex.quote(f) for f in files)}",
-        f"    and stage the baseline (git add {shlex.quote(baseline)}).",
+        f"        secretshift baseline update{baseline_arg} {_after_options(files)}",
+        f"    and stage the baseline (git add {_after_options([baseline])}).",
         "",
         *(["Remove it from the commits before pushing (git rebase -i, or git commit --amend)."]
           if gate.verb == "pushed" else []),
@@ -121,6 +124,11 @@ def failure_message(gate: GateResult, root: Path) -> str:
         "whatever else you do; removing it from the code does not remove it from git history.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _after_options(paths: Sequence[str]) -> str:
+    words = " ".join(shell_word(path) for path in paths)
+    return f"-- {words}" if any(path.startswith("-") for path in paths) else words
 
 
 def accepted_message(gate: GateResult) -> str:

@@ -177,7 +177,9 @@ def test_binary_files_and_submodules_are_skipped_with_a_note(git_repo: Path, tmp
     scan = history(git_repo)
     assert scan.result.findings == []
     assert scan.source.binary == 1
-    assert [(s.path, "submodule" in s.reason) for s in scan.result.skipped] == [("vendor/other", True)]
+    # Binary content is read from the blob, sniffed, and still listed when it is not text (#13).
+    assert sorted((s.path, "submodule" in s.reason, "binary" in s.reason) for s in scan.result.skipped) == [
+        ("blob.dat", False, True), ("vendor/other", True, False)]
 
 
 @pytest.mark.parametrize(
@@ -283,6 +285,7 @@ def test_cli_end_to_end_json_carries_commit_and_date(git_repo: Path) -> None:
     assert "across 2 commits" in proc.stderr
 
 
+@pytest.mark.subprocess
 def test_plain_scan_never_imports_gitpython(git_repo: Path) -> None:
     write(git_repo, "a.py", "a = 1\n")
     code = (
@@ -313,6 +316,7 @@ def _run_on_pty(args: list[str], cwd: Path, env: dict[str, str]) -> str:
     return b"".join(chunks).decode("utf-8", "replace")
 
 
+@pytest.mark.subprocess
 def test_progress_only_on_a_terminal_and_never_in_ci(git_repo: Path) -> None:
     write(git_repo, "a.py", "a = 1\n")
     commit(git_repo, "a")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from secretshift.errors import EXIT_CLEAN
 from secretshift.models import Finding
+from secretshift.textutil import terminal_text
 
 _LEADERS = {"python": "#", "dotenv": "#", "yaml": "#", "shell": "#", "toml": "#", "ini": "#",
             "properties": "#", "ruby": "#", "dockerfile": "#", "terraform": "#", "hcl": "#",
@@ -55,10 +56,11 @@ def _baselined(root: Path, findings: list[Finding]) -> list[Finding]:
     from secretshift.baseline_file import load_baseline, resolve_baseline_path
     from secretshift.config import load_config
 
-    path = resolve_baseline_path(None, load_config(None, root).baseline, root)
+    config = load_config(None, root)
+    path = resolve_baseline_path(None, config.baseline, root)
     if path is None:
         return findings
-    baseline = load_baseline(path)
+    baseline = load_baseline(path, config.hash_key)
     return [f for f in findings if baseline.lookup(f.path, f.secret_hash) is None]
 
 
@@ -67,8 +69,9 @@ def _to_baseline(root: Path, finding: Finding) -> None:
     from secretshift.baseline_file import BASELINE_NAME, Baseline, entry_for, load_baseline, resolve_baseline_path, write_baseline
     from secretshift.config import load_config
 
-    path = resolve_baseline_path(None, load_config(None, root).baseline, root) or root / BASELINE_NAME
-    baseline = load_baseline(path) if path.is_file() else Baseline()
+    config = load_config(None, root)
+    path = resolve_baseline_path(None, config.baseline, root) or root / BASELINE_NAME
+    baseline = load_baseline(path, config.hash_key) if path.is_file() else Baseline()
     previous = baseline.lookup(finding.path, finding.secret_hash)
     write_baseline(path, baseline.with_entries([*baseline.entries, entry_for(finding, finding.path, previous)]))
 
@@ -91,7 +94,8 @@ def run_interactive(args: argparse.Namespace) -> int:
           "(inline comment), [b]aseline, [s]kip, [q]uit")
     for index, finding in enumerate(findings, 1):
         key = f" {finding.key}" if finding.key else ""
-        print(f"[{index}/{len(findings)}] {finding.path}:{finding.line}{key} {finding.rule} {finding.redacted}")
+        print(terminal_text(f"[{index}/{len(findings)}] {finding.path}:{finding.line}{key} {finding.rule} "
+                            f"{finding.redacted}").replace("\n", "\\n"))
         choice = _answer("m/a/b/s/q? ")
         if choice == "q":
             break
@@ -107,7 +111,7 @@ def run_interactive(args: argparse.Namespace) -> int:
         print("nothing chosen for migration")
         return EXIT_CLEAN
     plan = plan_migration(chosen, config, settings)
-    print(plan_summary(plan, with_diff=True))
+    print(terminal_text(plan_summary(plan, with_diff=True)))
     print("apply this plan now? [y/N] ", end="", flush=True)
     if sys.stdin.readline().strip().lower() not in ("y", "yes"):
         print("not applied")

@@ -7,9 +7,14 @@ from __future__ import annotations
 
 from secretshift.models import Finding
 from secretshift.report import ReportInput
+from secretshift.report.text import validation_note
 
 
 def escape_data(text: str) -> str:
+    # Other control characters (a file name holding ESC [31m) would reach the log viewer raw.
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() or c in "\r\n" else
+                       (f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}") for c in text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -32,7 +37,7 @@ def finding_message(finding: Finding, accepted: bool = False) -> str:
         advice = "It is in the baseline: still to be moved to AWS Secrets Manager and rotated."
     else:
         advice = "Move it to AWS Secrets Manager (secretshift migrate plan) and rotate it: it reached git history."
-    return f"{finding.description}{key}: {finding.redacted}{where}. {advice}"
+    return f"{finding.description}{key}: {finding.redacted}{where}{validation_note(finding)}. {advice}"
 
 
 def annotation(finding: Finding, level: str = "error", accepted: bool = False) -> str:
