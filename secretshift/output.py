@@ -24,7 +24,7 @@ def report_input(config: Config, formats: Iterable[str], result: ScanResult, tri
 
         rules = all_rule_descriptions(config)
     reported = ScanResult(list(triage.new), result.skipped, result.files_scanned, result.bytes_scanned)
-    return ReportInput(reported, rules, show_secrets, accepted=triage.to_migrate)
+    return ReportInput(reported, rules, show_secrets, accepted=triage.to_migrate, baselined=triage.baselined)
 
 
 def write_report(fmt: str, report: ReportInput, output: str | None, root: Path | None = None) -> None:
@@ -53,10 +53,18 @@ def emit(text: str, output: str | None, root: Path | None = None) -> None:
 
 def summary(result: ScanResult, new: int, extra: str = "") -> str:
     noun = "secret" if new == 1 else "secrets"
-    text = f"secretshift: {new} {noun} found in {result.files_scanned} files ({result.bytes_scanned / 1e6:.1f} MB)"
+    files = "file" if result.files_scanned == 1 else "files"
+    text = f"secretshift: {new} {noun} found in {result.files_scanned} {files} ({_size(result.bytes_scanned)})"
     if result.skipped:
         text += f", {len(result.skipped)} skipped"
     return text + extra
+
+
+def _size(count: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}"
+    return f"{count} byte{'' if count == 1 else 's'}"
 
 
 def print_summary(result: ScanResult, triage: Triage, extra: str = "") -> None:

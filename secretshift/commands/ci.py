@@ -63,6 +63,7 @@ def _extra_reports(args: argparse.Namespace) -> list[tuple[str, str]]:
 def run(args: argparse.Namespace) -> int:
     from secretshift.ci_trust import base_commit, gate_settings
     from secretshift.cienv import detect_range, provider_name
+    from secretshift.fixhints import mark_history_only
     from secretshift.pipeline import scan_commits
     from secretshift.progress import progress_wanted
     from secretshift.sources.git import ci_selection
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     config = settings.config
     scan = scan_commits(selection, config, show_progress=progress_wanted(sys.stderr))
     # Commit findings' paths are relative to the repository root, as the baseline's are.
-    triaged = triage_named(((f.path, f) for f in scan.result.findings), settings.baseline)
+    triaged = mark_history_only(triage_named(((f.path, f) for f in scan.result.findings), settings.baseline), root)
     if validate is not None:
         from secretshift.validate.command import validate_triage
 

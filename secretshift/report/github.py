@@ -28,12 +28,20 @@ def command(name: str, message: str, **properties: str | int) -> str:
 
 
 def finding_message(finding: Finding, accepted: bool = False) -> str:
-    key = f" assigned to {finding.key}" if finding.key else ""
+    # A detector's description may already name the key ("... assigned to DB_PASSWORD").
+    key = ""
+    if finding.key:
+        key = f" (key {finding.key})" if "assigned to" in finding.description else f" assigned to {finding.key}"
     where = ""
     if finding.commit:
         date = f" on {finding.author_date}" if finding.author_date else ""
         where = f" (added in commit {finding.commit[:12]}{date})"
-    if accepted:
+    from secretshift.fixhints import is_history_only
+
+    if is_history_only(finding):
+        advice = ("It is only in git history (no longer in this file): nothing to migrate; rotate it at its "
+                  "provider now, then purge it from history if required (git filter-repo --replace-text).")
+    elif accepted:
         advice = "It is in the baseline: still to be moved to AWS Secrets Manager and rotated."
     else:
         advice = "Move it to AWS Secrets Manager (secretshift migrate plan) and rotate it: it reached git history."

@@ -39,4 +39,5 @@ SOURCES: dict[str, str] = {
     "files": "secretshift.sources.files",  # FilesSource: files and directories on disk
     "staged": "secretshift.sources.staged",  # ChangesSource: the index, or commits being pushed
     "added-lines": "secretshift.sources.added_lines",  # AddedLinesSource: --diff range / --history
+    "stdin": "secretshift.sources.stdin",  # StdinSource: `scan -` / --stdin, one blob with a display name
 }

@@ -57,7 +57,9 @@ def open_repo(path: str) -> Repo:
     try:
         import git
     except ImportError:
-        raise FatalError("git scans need GitPython: pip install 'secretshift[git]'") from None
+        from secretshift.install import install_command
+
+        raise FatalError(f"git scans need GitPython: {install_command('git')}") from None
     try:
         return git.Repo(path, search_parent_directories=True)
     except git.NoSuchPathError:
