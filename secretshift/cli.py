@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "migrate": ("secretshift.commands.migrate", "move secrets into AWS Secrets Manager (plan, apply, interactive)"),
     "rotation": ("secretshift.commands.rotation", "check migrated secrets against their rotation lifetime"),
     "sweep": ("secretshift.commands.sweep", "scan the full history of many repositories on a Dask cluster"),
+    "adr": ("secretshift.commands.adr", "check infrastructure code (and the live account) against ADR 005"),
 }
 
 
@@ -101,8 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # Libraries only some commands need (installed with an extra), so the commit hook stays light.
-_OPTIONAL_MODULES = {"distributed": "sweep", "dask": "sweep", "boto3": "migrate", "botocore": "migrate", "libcst": "migrate", "ruamel": "migrate", "git": "git",
-                     "urllib3": "validate", "pg8000": "validate"}
+_OPTIONAL_MODULES = {"distributed": "sweep", "dask": "sweep", "boto3": "migrate", "botocore": "migrate", "libcst": "migrate",
+                     "ruamel": "migrate", "git": "git", "urllib3": "validate", "pg8000": "validate",
+                     "hcl2": "adr", "yaml": "adr", "lark": "adr"}
 
 
 def _internal_error(exc: Exception) -> int:

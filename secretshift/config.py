@@ -33,6 +33,7 @@ CONFIG_FILES = (".secretshift.toml", "pyproject.toml")
 _KNOWN = {
     "disable", "enable", "exclude", "max_file_size", "rule_files", "allowlist", "rules", "migrate", "baseline",
     "min_confidence",
+    "adr",  # [tool.secretshift.adr] is read by `secretshift adr check` (secretshift/adr/settings.py)
 }
 # Without --min-confidence or `min_confidence` in the config: `scan` (a person looking) shows
 # everything; the gates (`hook`, `ci`), which block work, report medium and high only.

@@ -189,7 +189,8 @@ def test_action_inputs_cannot_inject_shell(git_repo: Path, pull_request: dict[st
 
 
 def test_action_metadata_declares_its_interface() -> None:
-    assert set(ACTION["inputs"]) == {"base", "head", "baseline", "config", "sarif", "fail", "trust-head-config"}
+    assert set(ACTION["inputs"]) == {"base", "head", "baseline", "config", "sarif", "fail", "trust-head-config",
+                                     "adr", "adr-paths", "adr-sarif"}
     assert set(ACTION["outputs"]) == {"findings", "sarif"}
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for needle in ("fetch-depth: 0", "github/codeql-action/upload-sarif", "security-events: write", "if: always()"):
