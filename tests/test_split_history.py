@@ -1,0 +1,204 @@
+"""History split over processes (secretshift.sources.split_history): the same answers as one
+``git log`` stream, on a repository with branches, merges, renames, cherry-picks, re-added
+secrets, UTF-16 and binary files, submodules and oversized changes, sliced finely so that every
+kind of event lands on a slice boundary somewhere."""
+from __future__ import annotations
+
+import codecs
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from secretshift.config import Config
+from secretshift.errors import FatalError
+from secretshift.gitscan import scan_selection
+from secretshift.models import Finding
+from secretshift.sources import split_history
+from secretshift.sources.git import history_selection
+from tests.conftest import git
+from tests.fakes import aws_key_id, github_token, private_key
+
+
+def _commit(repo: Path, message: str, day: int) -> str:
+    git(repo, "add", "-A")
+    date = f"2024-01-{day % 28 + 1:02d}T{day % 24:02d}:00:00+00:00"
+    subprocess.run(
+        ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty",
+         "-m", message, f"--date={date}"],
+        cwd=repo, check=True, env={"GIT_COMMITTER_DATE": date, "PATH": "/usr/bin:/bin:/usr/local/bin",
+                                   "HOME": str(repo)},
+    )
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def _write(repo: Path, name: str, text: str) -> None:
+    path = repo / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def busy_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """About 45 commits on four branches, the way a small team's repository grows."""
+    root = tmp_path_factory.mktemp("split")
+    repo = root / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    day = 0
+
+    def commit(message: str) -> str:
+        nonlocal day
+        day += 1
+        return _commit(repo, message, day)
+
+    settings = [f"SETTING_{n} = {n}\n" for n in range(40)]
+    _write(repo, "app/settings.py", "".join(settings))
+    _write(repo, "README.md", "# service\n")
+    commit("base")
+    for n in range(8):  # ordinary edits, one leaking a key that a later commit removes again
+        settings[n * 4] = f"SETTING_{n * 4} = {n * 100}\n"
+        if n == 3:
+            settings.insert(20, f'AWS_KEY = "{aws_key_id(101)}"\n')
+        if n == 5:
+            settings.pop(20)
+        _write(repo, "app/settings.py", "".join(settings))
+        commit(f"tune {n}")
+    git(repo, "checkout", "-qb", "feature")
+    _write(repo, "feature/client.py", f'TOKEN = "{github_token(102)}"\nretries = 3\n')
+    feature_key = commit("feature client")
+    _write(repo, "deploy/id_rsa.pem", private_key(103) + "\n")
+    commit("deploy key")
+    git(repo, "mv", "feature/client.py", "feature/api_client.py")
+    commit("rename: nothing new to scan")
+    (repo / "deploy" / "windows.env").write_bytes(codecs.BOM_UTF16_LE + f"DB_TOKEN={github_token(104)}\r\n".encode("utf-16-le"))
+    commit("utf-16 env file, as PowerShell writes it")
+    (repo / "assets").mkdir()
+    (repo / "assets" / "logo.bin").write_bytes(b"\x89PNG\x00\x01" + aws_key_id(105).encode())
+    commit("binary asset")
+    git(repo, "checkout", "-q", "main")
+    for n in range(6):
+        _write(repo, f"docs/page{n}.md", f"page {n}\n" * (n + 1))
+        commit(f"docs {n}")
+    _write(repo, "app/settings.py", "".join(settings).replace("SETTING_1 =", "SETTING_ONE ="))
+    commit("main edit that conflicts with nothing")
+    git(repo, "merge", "-q", "--no-ff", "-m", "merge feature", "feature")
+    # An "evil merge": content introduced by the merge commit itself.
+    git(repo, "checkout", "-qb", "hotfix", "HEAD~3")
+    _write(repo, "app/hotfix.py", "fixed = True\n")
+    commit("hotfix")
+    git(repo, "checkout", "-q", "main")
+    subprocess.run(["git", "merge", "-q", "--no-commit", "--no-ff", "hotfix"], cwd=repo, capture_output=True, check=False)
+    _write(repo, "app/hotfix.py", f'fixed = True\nMERGE_KEY = "{aws_key_id(106)}"\n')
+    commit("merge hotfix, with a key of its own")
+    # The same text re-added on another branch (a cherry-pick) and the same key re-added later.
+    git(repo, "checkout", "-qb", "backport", "HEAD~5")
+    _write(repo, "feature/api_client.py", f'TOKEN = "{github_token(102)}"\nretries = 3\n')
+    commit("backport the client")
+    for n in range(8):
+        _write(repo, f"backport/b{n}.py", f"value = {n}\n")
+        commit(f"backport {n}")
+    git(repo, "checkout", "-q", "main")
+    _write(repo, "app/settings.py", "".join(settings) + f'AWS_KEY = "{aws_key_id(101)}"\n')
+    commit("the removed key comes back")
+    _write(repo, "big/generated.py", "x = 1\n" * 3000 + f'KEY = "{aws_key_id(107)}"\n')
+    commit("too large for the limit below")
+    sub = root / "sub"
+    sub.mkdir()
+    git(sub, "init", "-q")
+    _write(sub, "x.txt", "x\n")
+    _commit(sub, "x", 1)
+    git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub), "vendor/sub")
+    commit("submodule")
+    for n in range(6):
+        _write(repo, "CHANGELOG.md", "".join(f"- change {k}\n" for k in range(n + 1)))
+        commit(f"release {n}")
+    assert feature_key
+    return repo
+
+
+CONFIG = Config(max_file_size=8192)
+
+
+def _facts(findings: list[Finding]) -> list[tuple[str, str, int, int, int, str | None, str | None, str]]:
+    return sorted((f.rule, f.path, f.line, f.end_line, f.column, f.commit, f.author_date, f.secret.reveal())
+                  for f in findings)
+
+
+class _Whole:
+    """One ``git log`` stream's answer (the reference), with the split scan's field names."""
+
+    def __init__(self, repo: Path, branch: str | None, since: str | None) -> None:
+        scan = scan_selection(history_selection(str(repo), branch, since), CONFIG)
+        self.findings, self.skipped = scan.result.findings, scan.result.skipped
+        self.files_scanned, self.bytes_scanned = scan.result.files_scanned, scan.result.bytes_scanned
+        self.commits, self.duplicates, self.binary = scan.commits, scan.duplicates, scan.binary
+
+
+def _one_stream(repo: Path, branch: str | None = None, since: str | None = None) -> _Whole:
+    return _Whole(repo, branch, since)
+
+
+def _merged(selection: split_history.GitSelection, slices: int, workers: int) -> split_history.SplitScan:
+    commits = split_history.list_commits(selection)
+    parts = split_history.slice_selections(selection, commits, slices, min_slice=1)
+    assert len(parts) == min(slices, len(commits))
+    scanner = split_history.slice_scanner(CONFIG)
+    return split_history.scan_split(parts, scanner, workers)
+
+
+@pytest.mark.parametrize("slices", [2, 7, 45], ids=["halves", "sevenths", "one-commit-each"])
+def test_split_scan_equals_one_stream(busy_repo: Path, slices: int) -> None:
+    whole = _one_stream(busy_repo)
+    split = _merged(history_selection(str(busy_repo), None, None), slices, workers=2)
+    assert _facts(split.findings) == _facts(whole.findings)
+    assert (split.commits, split.files_scanned, split.bytes_scanned, split.duplicates, split.binary) == (
+        whole.commits, whole.files_scanned, whole.bytes_scanned, whole.duplicates, whole.binary)
+    assert sorted((s.path, s.reason) for s in split.skipped) == sorted((s.path, s.reason) for s in whole.skipped)
+
+
+def test_what_the_one_stream_finds_is_what_the_history_holds(busy_repo: Path) -> None:
+    """Not only equal to itself: the findings are the commits that really added each secret."""
+    whole = _one_stream(busy_repo)
+    by_path: dict[str, list[Finding]] = {}
+    for finding in whole.findings:
+        by_path.setdefault(finding.path, []).append(finding)
+    log = git(busy_repo, "log", "--all", "--format=%H %s").splitlines()
+    subject = {line.split(" ", 1)[0]: line.split(" ", 1)[1] for line in log}
+    assert [subject[f.commit or ""] for f in sorted(by_path["app/settings.py"], key=lambda f: f.line)] == [
+        "tune 3", "the removed key comes back"]
+    assert [subject[f.commit or ""] for f in by_path["app/hotfix.py"]] == ["merge hotfix, with a key of its own"]
+    assert by_path["app/hotfix.py"][0].line == 2
+    # Added on `feature`, re-added with the same text on `backport`: one finding, the newest.
+    assert [subject[f.commit or ""] for f in by_path["feature/api_client.py"]] == ["backport the client"]
+    assert "feature/client.py" in by_path  # the first add, before the rename
+    assert [f.line for f in by_path["deploy/id_rsa.pem"]] == [1]
+    assert "big/generated.py" not in by_path
+    assert any(s.path == "big/generated.py" and "max file size" in s.reason for s in whole.skipped)
+    assert [s.path for s in whole.skipped if "submodule" in s.reason] == ["vendor/sub"]
+
+
+def test_branch_and_since_are_honoured_when_split(busy_repo: Path) -> None:
+    for branch, since in (("backport", None), (None, "2024-01-20"), ("main", "2024-01-10")):
+        selection = history_selection(str(busy_repo), branch, since)
+        whole = _one_stream(busy_repo, branch, since)
+        split = _merged(selection, 5, workers=2)
+        assert _facts(split.findings) == _facts(whole.findings)
+        assert split.commits == whole.commits == len(split_history.list_commits(selection))
+        assert 0 < whole.commits < 45
+
+
+def test_dispatch_uses_one_stream_for_short_histories(busy_repo: Path) -> None:
+    selection = history_selection(str(busy_repo), None, None)
+    assert split_history.scan_history(selection, CONFIG, workers=2) is None  # 45 < MIN_SPLIT_COMMITS
+    assert split_history.scan_history(selection, CONFIG, workers=1, min_commits=1) is None  # one CPU
+    split = split_history.scan_history(selection, CONFIG, workers=2, min_commits=1)
+    assert split is not None and split.workers == 2 and split.slices > 2
+    assert _facts(split.findings) == _facts(_one_stream(busy_repo).findings)
+
+
+def test_a_failing_rev_list_is_one_line_error(busy_repo: Path) -> None:
+    selection = history_selection(str(busy_repo), None, None)
+    broken = split_history.replace(selection, revisions=("no-such-ref-anywhere",))
+    with pytest.raises(FatalError, match="git rev-list failed: .*no-such-ref-anywhere"):
+        split_history.list_commits(broken)
