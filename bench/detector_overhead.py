@@ -32,10 +32,10 @@ def _engine_cpu(path: str, runs: int) -> tuple[float, float]:
     """Median CPU seconds of Engine.scan over every file already in memory: the detectors' own
     cost, free of process start-up, file reads and the noise of a shared machine's I/O."""
     from secretshift.config import Config
-    from secretshift.engine import Engine
+    from secretshift.scanner.engine import Engine
     from secretshift.models import Blob
-    from secretshift.rules import builtin_rules
-    from secretshift.scan import build_engine
+    from secretshift.scanner.rules import builtin_rules
+    from secretshift.scanner.build import build_engine
     from secretshift.sources.files import list_files, read_blob
 
     blobs = [b for e in list_files(path, False) if isinstance(b := read_blob(e, 25 << 20), Blob)]

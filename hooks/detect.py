@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from secretshift.errors import EXIT_CLEAN, EXIT_FINDINGS, FatalError
+from secretshift.errors import EXIT_CLEAN, EXIT_FINDINGS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,13 +27,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from secretshift.baseline import find_repo_root
+    from secretshift.baseline_file import find_repo_root
     from secretshift.config import load_config
-    from secretshift.gate import accepted_message, check_files, check_staged, failure_message, load_gate_baseline
+    from secretshift.gate import accepted_message, check_files, check_staged, failure_message
+    from secretshift.triage import load_baseline_for
 
     root = find_repo_root(Path.cwd())
     config = load_config(args.config, root)
-    baseline, baseline_path = load_gate_baseline(args.baseline, config, root)
+    baseline, baseline_path = load_baseline_for(args.baseline, config.baseline, root)
     if args.pre_push:
         from secretshift.gate import check_pushed
 
@@ -50,14 +51,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="secretshift-hook", description=__doc__.splitlines()[0])
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return run(args)
-    except FatalError as exc:
-        print(f"secretshift: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+    """`secretshift-hook` is `secretshift hook`: one parser, one error boundary (a bug exits 2,
+    never 1, and its message is never printed)."""
+    from secretshift.cli import main as cli_main
+
+    return cli_main(["hook", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

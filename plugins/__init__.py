@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from secretshift.detector import Detector
+    from secretshift.scanner.detector import Detector
+
+
+# This folder is installed as `secretshift.plugins` (pyproject's package-dir). With the repository
+# root on sys.path it would also import as `plugins`: a second copy of every module, with its own
+# classes and registries. One module, one name.
+if __name__ != "secretshift.plugins":
+    raise ImportError(f"import secretshift.plugins, not {__name__}: this folder is the secretshift.plugins package")
 
 
 def rule_pack_files() -> list[Path]:

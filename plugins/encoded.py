@@ -14,12 +14,12 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from secretshift.detector import RawMatch
+from secretshift.scanner.detector import RawMatch
 from secretshift.models import Blob, Example, Rule
 from secretshift.plugins import filters as f
 
 if TYPE_CHECKING:
-    from secretshift.engine import Engine
+    from secretshift.scanner.engine import Engine
 
 RULE = "encoded-secret"
 MAX_DEPTH = 2
@@ -80,9 +80,9 @@ class EncodedSecretDetector:
 
     def _inner(self) -> Engine:
         if self._engine is None:
-            from secretshift.engine import Engine
+            from secretshift.scanner.engine import Engine
             from secretshift.plugins.generic import GenericSecretDetector
-            from secretshift.rules import builtin_rules
+            from secretshift.scanner.rules import builtin_rules
 
             detectors: list[object] = [GenericSecretDetector()]
             if self.depth < MAX_DEPTH:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from secretshift.detector import RawMatch
+from secretshift.scanner.detector import RawMatch
 from secretshift.models import Blob, Example, Rule
 from secretshift.plugins import filters as f
 from secretshift.plugins.commands import CALL_KEYWORDS, COMMAND_KEYWORDS, call_passwords, command_passwords

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
-from secretshift.detector import RawMatch
+from secretshift.scanner.detector import RawMatch
 from secretshift.models import Blob, Example, Rule
 from secretshift.plugins import filters as f
 from secretshift.plugins.assignments import block_text, line_bounds, next_line, pairs_in_line

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from secretshift.keys import key_words
+from secretshift.scanner.keys import key_words
 
 NONE, WEAK, MEDIUM, STRONG = 0, 1, 2, 3
 

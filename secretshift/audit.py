@@ -10,9 +10,9 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from secretshift.baseline import Baseline, BaselineEntry, load_baseline, write_baseline
+from secretshift.baseline_file import Baseline, BaselineEntry, load_baseline, write_baseline
 from secretshift.config import Config
-from secretshift.engine import Engine
+from secretshift.scanner.engine import Engine
 from secretshift.errors import EXIT_CLEAN, FatalError
 from secretshift.models import Blob, Finding
 from secretshift.textutil import decode, printable_path
@@ -61,7 +61,7 @@ def _masked_line(finding: Finding, data: bytes) -> str:
 def audit_interactively(path: Path, config: Config, root: Path, ask_all: bool = False) -> int:
     if not sys.stdin.isatty():
         raise FatalError("baseline audit asks questions in a terminal; use --report for a summary")
-    from secretshift.scan import build_engine
+    from secretshift.scanner.build import build_engine
 
     baseline = load_baseline(path)
     todo = [e for e in baseline.entries if ask_all or e.is_secret is None]

@@ -26,7 +26,7 @@ from typing import Any
 
 from secretshift.errors import FatalError
 from secretshift.models import Allowlist, Rule
-from secretshift.rules import load_toml, rules_from_table
+from secretshift.scanner.rules import load_toml, rules_from_table
 
 DEFAULT_MAX_FILE_SIZE = 25 * 1024 * 1024
 CONFIG_FILES = (".secretshift.toml", "pyproject.toml")
@@ -73,7 +73,7 @@ def config_from_table(table: Mapping[str, Any], origin: str, base_dir: Path) -> 
     allow = table.get("allowlist", {})
     if not isinstance(allow, dict):
         raise FatalError(f"{origin}: `allowlist` must be a table")
-    from secretshift.regex import compile_text
+    from secretshift.scanner.regex import compile_text
 
     allowlist = Allowlist(
         stopwords=tuple(s.lower() for s in _strings(allow, "stopwords", f"{origin} allowlist")),

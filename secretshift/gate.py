@@ -7,15 +7,16 @@ imports: it runs on every commit.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from secretshift.baseline import BASELINE_NAME, Baseline, load_baseline, resolve_baseline_path, root_relative
+from secretshift.baseline_file import BASELINE_NAME, Baseline, root_relative
 from secretshift.config import Config
 from secretshift.models import Finding, ScanResult, Skipped
 from secretshift.textutil import printable_path
+from secretshift.triage import Triage, triage
 
 if TYPE_CHECKING:
     from secretshift.sources.staged import ChangedBlob
@@ -23,48 +24,26 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class GateResult:
-    new: tuple[Finding, ...]  # not in the baseline: these fail the commit
-    to_migrate: tuple[Finding, ...]  # in the baseline, labelled real: accepted, still to migrate
-    baselined: int  # in the baseline otherwise (unlabelled or false positive)
+    triage: Triage
     result: ScanResult
     baseline_path: Path | None
     verb: str = "committed"  # what the gate stops: committed, pushed
 
+    @property
+    def new(self) -> tuple[Finding, ...]:  # not in the baseline: these fail the commit
+        return self.triage.new
 
-def load_gate_baseline(explicit: str | None, config: Config, root: Path) -> tuple[Baseline | None, Path | None]:
-    path = resolve_baseline_path(explicit, config.baseline, root)
-    return (load_baseline(path), path) if path is not None else (None, None)
-
-
-def split(findings: Iterable[Finding], baseline: Baseline | None, root: Path,
-          base: Path | None = None) -> tuple[list[Finding], list[Finding], int]:
-    """(new, accepted-but-real, other-baselined) for findings whose paths are relative to
-    ``base`` (default: the current directory)."""
-    return split_named(((root_relative(f.path, root, base), f) for f in findings), baseline)
-
-
-def split_named(named: Iterable[tuple[str, Finding]],
-                baseline: Baseline | None) -> tuple[list[Finding], list[Finding], int]:
-    """The same, for findings paired with their root-relative file names."""
-    new, real, other = [], [], 0
-    for filename, finding in named:
-        entry = baseline.lookup(filename, finding.secret_hash) if baseline is not None else None
-        if entry is None:
-            new.append(finding)
-        elif entry.is_secret:
-            real.append(finding)
-        else:
-            other += 1
-    return new, real, other
+    @property
+    def to_migrate(self) -> tuple[Finding, ...]:  # in the baseline, labelled real: still to migrate
+        return self.triage.to_migrate
 
 
 def check_files(files: Sequence[str], config: Config, baseline: Baseline | None,
                 baseline_path: Path | None, root: Path) -> GateResult:
-    from secretshift.scan import scan_paths
+    from secretshift.pipeline import scan_paths
 
     result = scan_paths(files, config, use_git=False, jobs=1)
-    new, real, other = split(result.findings, baseline, root)
-    return GateResult(tuple(new), tuple(real), other, result, baseline_path)
+    return GateResult(triage(result.findings, baseline, root), result, baseline_path)
 
 
 def check_staged(config: Config, baseline: Baseline | None, baseline_path: Path | None,
@@ -88,26 +67,20 @@ def check_pushed(updates: str, remote: str, config: Config, baseline: Baseline |
 
 def _check_changes(changes: Sequence[tuple[Sequence[ChangedBlob], Sequence[Skipped]]], config: Config,
                    baseline: Baseline | None, baseline_path: Path | None, root: Path) -> GateResult:
-    from secretshift.scan import PathFilter, build_engine
+    from secretshift.pipeline import PathFilter, run
+    from secretshift.sources.staged import ChangesSource
 
-    result = ScanResult()
+    source = ChangesSource(changes)
     path_filter = PathFilter(config)
-    engine = None
-    for changed, skipped in changes:
-        result.skipped.extend(skipped)
-        for item in changed:
-            if path_filter.excluded(item.blob.path):
-                continue
-            engine = engine or build_engine(config)
-            result.files_scanned += 1
-            result.bytes_scanned += len(item.blob.data)
-            for finding in engine.scan(item.blob):
-                if any(line in item.added for line in range(finding.line, finding.end_line + 1)):
-                    result.findings.append(finding)
+    if any(not path_filter.excluded(blob.path) for blob in source.blobs()):
+        from secretshift.scanner.build import build_engine
+
+        result = run(build_engine(config), source, path_filter)
+    else:  # nothing to scan: the commit hook does not build an engine for nothing
+        result = ScanResult(skipped=[s for _, skipped in changes for s in skipped])
     result.findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
     # Paths from git are relative to the repository root, as the baseline's are.
-    new, real, other = split(result.findings, baseline, root, root)
-    return GateResult(tuple(new), tuple(real), other, result, baseline_path)
+    return GateResult(triage(result.findings, baseline, root, root), result, baseline_path)
 
 
 # -- the message ------------------------------------------------------------------------------

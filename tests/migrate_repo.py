@@ -58,7 +58,7 @@ def write_plan(root: Path, out: Path) -> Path:
     """Plan in-process (cheaper than the CLI) for tests whose subject is apply; the CLI's own
     `migrate plan` is exercised end to end in test_migrate_e2e."""
     from secretshift.config import load_config
-    from secretshift.migrate.model import plan_to_json
+    from secretshift.migrate.plan_file import plan_to_json
     from secretshift.migrate.plan import plan_migration
     from secretshift.migrate.settings import parse_settings
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from secretshift.config import Config
-from secretshift.scan import scan_paths
+from secretshift.pipeline import scan_paths
 from tests.corpus.generate import build
 from tests.corpus.score import Score, score
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from secretshift.baseline import load_baseline
+from secretshift.baseline_file import load_baseline
 from tests.conftest import ROOT, git, run_cli
 from tests.fakes import aws_key_id, github_token
 

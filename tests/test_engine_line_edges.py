@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from secretshift.engine import Engine
+from secretshift.scanner.engine import Engine
 from secretshift.models import Blob
-from secretshift.rules import builtin_rules
+from secretshift.scanner.rules import builtin_rules
 
 TOKEN = "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"
 ENGINE = Engine([r for r in builtin_rules() if r.id == "github-token"])
@@ -30,7 +30,7 @@ def test_token_at_line_edge_is_found(text: str, line: int, column: int) -> None:
 def test_keyword_dense_input_stays_linear_in_windows() -> None:
     # A run of one character matches a repetitive keyword at every offset; the windows must
     # not be computed once per hit (that made a 3 MB run take ~10 s).
-    from secretshift.engine import _windows
+    from secretshift.scanner.engine import _windows
     from secretshift.models import Rule
 
     rule = Rule(id="r", description="d", regex="(?P<secret>a)", keywords=("aaaa",))

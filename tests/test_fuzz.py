@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from secretshift.config import Config
 from secretshift.models import Blob, Example, Rule
-from secretshift.rules import builtin_rules, detector_rules
-from secretshift.scan import build_engine
+from secretshift.scanner.rules import builtin_rules, detector_rules
+from secretshift.scanner.build import build_engine
 from secretshift.textutil import decode, normalise_encoding
 
 ENGINE = build_engine(Config())

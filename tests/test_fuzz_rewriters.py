@@ -23,7 +23,7 @@ from secretshift.config import Config  # noqa: E402
 from secretshift.migrate.rewriters import registry  # noqa: E402
 from secretshift.migrate.rewriters.base import Reference, RewriteRefused, Rewriter, RewriteSettings  # noqa: E402
 from secretshift.models import Blob  # noqa: E402
-from secretshift.scan import build_engine  # noqa: E402
+from secretshift.scanner.build import build_engine  # noqa: E402
 from tests.planted import aws_key_id, github_token  # noqa: E402
 
 ENGINE = build_engine(Config())
@@ -162,7 +162,7 @@ def test_generated_files_rewrite_cleanly(name: str) -> None:
 
 def _example_cases() -> list[tuple[str, str, str]]:
     """(rewriter, path, text) for every rule positive example a registered rewriter claims."""
-    from secretshift.rules import builtin_rules, detector_rules
+    from secretshift.scanner.rules import builtin_rules, detector_rules
 
     cases = []
     for rule in [*builtin_rules(), *detector_rules()]:

@@ -12,7 +12,7 @@ import pytest
 
 from secretshift.cli import main
 from secretshift.config import Config
-from secretshift.gitscan import GitScan, scan_selection
+from secretshift.pipeline import CommitScan, scan_commits
 from secretshift.models import Finding
 from secretshift.sources.git import diff_selection, history_selection
 from tests.conftest import ROOT, git, run_cli
@@ -31,15 +31,15 @@ def write(repo: Path, name: str, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def history(repo: Path, branch: str | None = None, since: str | None = None) -> GitScan:
-    return scan_selection(history_selection(str(repo), branch, since), Config())
+def history(repo: Path, branch: str | None = None, since: str | None = None) -> CommitScan:
+    return scan_commits(history_selection(str(repo), branch, since), Config())
 
 
-def found(scan: GitScan) -> list[tuple[str, str, int, str | None]]:
+def found(scan: CommitScan) -> list[tuple[str, str, int, str | None]]:
     return sorted((f.rule, f.path, f.line, f.commit) for f in scan.result.findings)
 
 
-def only(scan: GitScan) -> Finding:
+def only(scan: CommitScan) -> Finding:
     assert len(scan.result.findings) == 1, found(scan)
     return scan.result.findings[0]
 
@@ -95,9 +95,9 @@ def test_diff_range_scans_only_its_commits(git_repo: Path) -> None:
     write(git_repo, "new.py", "KEY = None\n")
     commit(git_repo, "remove it again")
 
-    scan = scan_selection(diff_selection(str(git_repo), f"{base}..HEAD"), Config())
+    scan = scan_commits(diff_selection(str(git_repo), f"{base}..HEAD"), Config())
     assert found(scan) == [("aws-access-key-id", "new.py", 1, first)]
-    assert scan.commits == 2
+    assert scan.source.commits == 2
 
 
 def test_merge_scans_only_what_the_merge_itself_added(git_repo: Path) -> None:
@@ -160,7 +160,7 @@ def test_renames_deletions_and_copies_on_other_branches(git_repo: Path) -> None:
     (_, path_a, line_a, commit_a), (_, path_b, line_b, commit_b) = found(scan)
     assert (path_a, line_a, commit_a) == ("a/config.py", 31, first)
     assert (path_b, line_b) == ("b/config.py", 32) and commit_b in (second, copy)  # whichever came first
-    assert scan.duplicates == 1
+    assert scan.source.duplicates == 1
 
 
 def test_binary_files_and_submodules_are_skipped_with_a_note(git_repo: Path, tmp_path: Path) -> None:
@@ -176,7 +176,7 @@ def test_binary_files_and_submodules_are_skipped_with_a_note(git_repo: Path, tmp
 
     scan = history(git_repo)
     assert scan.result.findings == []
-    assert scan.binary == 1
+    assert scan.source.binary == 1
     assert [(s.path, "submodule" in s.reason) for s in scan.result.skipped] == [("vendor/other", True)]
 
 
@@ -327,7 +327,7 @@ def test_added_text_over_the_size_limit_is_skipped_and_listed(git_repo: Path) ->
     write(git_repo, "small.py", f'KEY = "{aws_key_id(30)}"\n')
     write(git_repo, "big.py", "x = 1\n" * 1000 + f'KEY = "{aws_key_id(31)}"\n')
     sha = commit(git_repo, "two files")
-    scan = scan_selection(history_selection(str(git_repo), None, None), Config(max_file_size=1024))
+    scan = scan_commits(history_selection(str(git_repo), None, None), Config(max_file_size=1024))
     assert [f.path for f in scan.result.findings] == ["small.py"]
     [skipped] = scan.result.skipped
     assert skipped.path == "big.py" and sha[:12] in skipped.reason and "max file size" in skipped.reason

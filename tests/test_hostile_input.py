@@ -15,7 +15,7 @@ import pytest
 
 from secretshift.config import Config
 from secretshift.models import Blob, Finding
-from secretshift.scan import build_engine
+from secretshift.scanner.build import build_engine
 from tests.conftest import run_cli
 from tests.planted import aws_key_id, github_token
 

@@ -26,8 +26,9 @@ from urllib.parse import unquote_to_bytes
 
 import pytest
 
-from secretshift.models import ScanResult
-from secretshift.scan import _scan_entries, build_engine
+from secretshift.pipeline import run
+from secretshift.scanner.build import build_engine
+from secretshift.sources.files import FilesSource
 from secretshift.config import Config
 from secretshift.sources.files import list_files
 from tests.conftest import git, run_cli
@@ -277,8 +278,7 @@ def test_file_deleted_between_listing_and_reading(tmp_path: Path) -> None:
     (tmp_path / "f2.env").unlink()
     (tmp_path / "f3.env").unlink()
     (tmp_path / "f3.env").mkdir()  # replaced by a directory in the meantime
-    result = ScanResult()
-    _scan_entries(build_engine(Config()), entries, 1 << 20, result)
+    result = run(build_engine(Config()), FilesSource(entries, 1 << 20))
     assert sorted(f.path for f in result.findings) == ["f0.env", "f1.env", "f4.env"]
     assert sorted((s.path, s.reason.split(" ")[0]) for s in result.skipped) == [("f2.env", "vanished"), ("f3.env", "a")]
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from secretshift.engine import Engine
+from secretshift.scanner.engine import Engine
 from secretshift.models import Blob
-from secretshift.rules import builtin_rules
+from secretshift.scanner.rules import builtin_rules
 
 TOKEN = "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"
 ENGINE = Engine([r for r in builtin_rules() if r.id == "github-token"])

@@ -77,7 +77,7 @@ def _make(root: Path, rotation: bool, plan_dir: Path | None = None) -> tuple[Sam
 def _plan(root: Path, plan_dir: Path) -> Path:
     # Planned in-process (quicker); apply, the part under test, runs as the real CLI.
     from secretshift.config import load_config
-    from secretshift.migrate.model import plan_to_json
+    from secretshift.migrate.plan_file import plan_to_json
     from secretshift.migrate.plan import plan_migration
     from secretshift.migrate.settings import parse_settings
 

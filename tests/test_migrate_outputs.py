@@ -10,7 +10,7 @@ from secretshift.errors import FatalError
 from secretshift.migrate.apply import write_all
 from secretshift.migrate.deps import plan_dependencies
 from secretshift.migrate.iam import policy_document, wildcard_arn
-from secretshift.migrate.model import PlannedKey, PlannedSecret, SourceRef
+from secretshift.migrate.plan_file import PlannedKey, PlannedSecret, SourceRef
 from secretshift.migrate.runbook import runbook_text
 
 NEEDED = ["aws-secretsmanager-caching", "boto3"]

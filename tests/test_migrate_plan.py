@@ -10,7 +10,7 @@ import pytest
 
 from secretshift.config import load_config
 from secretshift.errors import FatalError
-from secretshift.migrate.model import plan_from_json, plan_to_json
+from secretshift.migrate.plan_file import plan_from_json, plan_to_json
 from secretshift.migrate.naming import deconflict, render, validation_error
 from secretshift.migrate.plan import parse_target, plan_migration
 from secretshift.migrate.settings import parse_settings

@@ -27,8 +27,8 @@ from secretshift.config import Config
 from secretshift.errors import FatalError
 from secretshift.hashing import HASH_KEY_ENV, check_scheme, hash_value
 from secretshift.models import Finding, SecretValue
-from secretshift.rules import builtin_rules, detector_rules
-from secretshift.scan import scan_paths
+from secretshift.scanner.rules import builtin_rules, detector_rules
+from secretshift.pipeline import scan_paths
 from tests.conftest import git, run_cli
 from tests.planted import aws_key_id, aws_secret_key, github_token
 

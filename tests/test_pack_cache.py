@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from secretshift.plugins import rule_pack_files
-from secretshift.rules import builtin_rules, load_toml, rules_from_table
+from secretshift.scanner.rules import builtin_rules, load_toml, rules_from_table
 
 
 def _fresh_without_examples() -> list[object]:

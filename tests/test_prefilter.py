@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from secretshift.prefilter import Prefilter, hyperscan_module
+from secretshift.scanner.prefilter import Prefilter, hyperscan_module
 
 KEYWORDS = ["ghp_", "akia", "-----begin", "password", "pass", "word", "aws_secret", "secret", "a.b", "x+y"]
 TEXT = (

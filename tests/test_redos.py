@@ -29,12 +29,12 @@ import os
 import pytest
 
 from secretshift.config import Config
-from secretshift.detector import Detector
-from secretshift.engine import Engine
+from secretshift.scanner.detector import Detector
+from secretshift.scanner.engine import Engine
 from secretshift.models import Blob, Rule
 from secretshift.plugins import detector_factories
-from secretshift.rules import builtin_rules
-from secretshift.scan import build_engine
+from secretshift.scanner.rules import builtin_rules
+from secretshift.scanner.build import build_engine
 
 SLOW = bool(os.environ.get("SECRETSHIFT_SLOW_TESTS"))
 SIZE = (256 if SLOW else 16) * 1024

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 
 from secretshift.config import Config
-from secretshift.engine import Engine
+from secretshift.scanner.engine import Engine
 from secretshift.models import Blob, Example, Rule
-from secretshift.rules import builtin_rules, check_rule, detector_rules, unique
-from secretshift.scan import build_engine
+from secretshift.scanner.rules import builtin_rules, check_rule, detector_rules, unique
+from secretshift.scanner.build import build_engine
 
 RULES = unique([*builtin_rules(), *detector_rules()])
 ENGINE = build_engine(Config())

@@ -1,7 +1,7 @@
 """The built-in packs as a whole: size, metadata every rule needs, and cheap prefilters."""
 from __future__ import annotations
 
-from secretshift.rules import builtin_rules
+from secretshift.scanner.rules import builtin_rules
 
 RULES = builtin_rules()
 # Words that occur on a large share of all source lines: as a keyword they would make the

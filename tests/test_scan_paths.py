@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from secretshift import cache
+from secretshift.scanner import cache
 from secretshift.config import Config
 from secretshift.models import Blob, Finding, ScanResult, Skipped
-from secretshift.prefilter import Prefilter, hyperscan_module
-from secretshift.scan import build_engine, scan_paths
+from secretshift.scanner.prefilter import Prefilter, hyperscan_module
+from secretshift.pipeline import scan_paths
+from secretshift.scanner.build import build_engine
 from secretshift.sources.files import FileEntry, list_files, read_blob
 
 # Fake credentials made for these tests (valid shapes and checksums, never issued).

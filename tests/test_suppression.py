@@ -6,7 +6,7 @@ import pytest
 
 from secretshift.config import Config
 from secretshift.models import Blob
-from secretshift.scan import build_engine
+from secretshift.scanner.build import build_engine
 from tests.fakes import aws_key_id
 
 ENGINE = build_engine(Config())

@@ -13,7 +13,7 @@ import pytest
 import re2
 
 from secretshift.plugins import validators as v
-from secretshift.rules import builtin_rules
+from secretshift.scanner.rules import builtin_rules
 from secretshift.textutil import shannon_entropy
 
 GITHUB = "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"

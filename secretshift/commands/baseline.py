@@ -41,13 +41,13 @@ def baseline_location(explicit: str | None, configured: str | None, root: Path) 
         return Path(explicit)
     if configured is not None:
         return Path(configured) if Path(configured).is_absolute() else root / configured
-    from secretshift.baseline import BASELINE_NAME
+    from secretshift.baseline_file import BASELINE_NAME
 
     return root / BASELINE_NAME
 
 
 def run(args: argparse.Namespace) -> int:
-    from secretshift.baseline import find_repo_root
+    from secretshift.baseline_file import find_repo_root
     from secretshift.config import load_config
 
     root = find_repo_root(Path.cwd())
@@ -64,8 +64,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write(args: argparse.Namespace, config: Config, path: Path, root: Path) -> int:
-    from secretshift.baseline import Baseline, load_baseline, refreshed, root_relative, write_baseline
-    from secretshift.baseline_scan import scan_rooted
+    from secretshift.baseline_file import Baseline, load_baseline, refreshed, root_relative, write_baseline
+    from secretshift.rooted_scan import scan_rooted
     if args.action == "create" and path.exists() and not args.force:
         raise FatalError(f"{path} exists; use `secretshift baseline update` (keeps labels) or create --force")
     previous = load_baseline(path) if args.action == "update" and path.exists() else Baseline()

@@ -13,10 +13,12 @@ import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from secretshift.errors import EXIT_CLEAN, EXIT_FINDINGS, FatalError
+from secretshift.errors import EXIT_CLEAN, FatalError
 from secretshift.models import Finding, Skipped
+from secretshift.output import exit_code, report_input, write_report
+from secretshift.report import REPORTERS
 
-_FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
+_FORMATS = tuple(REPORTERS)  # every format in the report registry
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,14 +49,11 @@ def _extra_reports(args: argparse.Namespace) -> list[tuple[str, str]]:
 
 def run(args: argparse.Namespace) -> int:
     from secretshift.cienv import detect_range, provider_name
-    from secretshift.commands.scan import emit
     from secretshift.config import load_config
-    from secretshift.gitscan import baseline_path, new_findings, scan_selection
-    from secretshift.models import ScanResult
+    from secretshift.pipeline import scan_commits
     from secretshift.progress import progress_wanted
-    from secretshift.report import ReportInput, reporters
-    from secretshift.scan import all_rule_descriptions
     from secretshift.sources.git import ci_selection
+    from secretshift.triage import load_baseline_for, triage_named
 
     env = os.environ
     provider = provider_name(env)
@@ -63,30 +62,29 @@ def run(args: argparse.Namespace) -> int:
     ci_range = detect_range(env, args.base, args.head)
     selection = ci_selection(args.repo, ci_range)
     config = load_config(args.config, Path(selection.root))
-    baseline = baseline_path(args.baseline, config.baseline, Path(selection.root))
-    scan = scan_selection(selection, config, show_progress=progress_wanted(sys.stderr))
-    new, accepted, other = new_findings(scan.result.findings, baseline)
-    result = ScanResult(new, scan.result.skipped, scan.result.files_scanned, scan.result.bytes_scanned)
-    rules = all_rule_descriptions(config)
-    report = ReportInput(result, rules, False, accepted)
-    render = reporters()
-    emit(render[fmt](report), args.output)
+    baseline, _ = load_baseline_for(args.baseline, config.baseline, Path(selection.root))
+    scan = scan_commits(selection, config, show_progress=progress_wanted(sys.stderr))
+    # Commit findings' paths are relative to the repository root, as the baseline's are.
+    triaged = triage_named(((f.path, f) for f in scan.result.findings), baseline)
+    report = report_input(config, ["sarif"], scan.result, triaged)
+    write_report(fmt, report, args.output)
     if provider == "github" and (args.output or fmt == "text"):
         # Annotations only work on stdout; machine-readable reports on stdout stay unmixed.
-        sys.stdout.write(render["github"](report))
+        write_report("github", report, None)
     for extra_fmt, path in extra:
-        emit(render[extra_fmt](report), path)
-    notes = scan.notes()
+        write_report(extra_fmt, report, path)
+    notes = scan.source.notes()
     for note in notes:
         print(f"secretshift: {note}", file=sys.stderr)
     if provider == "github":
-        _github_files(env, new, accepted, other, scan.result.skipped, scan.commits, selection.label, notes, args.sarif)
+        _github_files(env, list(triaged.new), list(triaged.to_migrate), triaged.baselined, scan.result.skipped,
+                      scan.source.commits, selection.label, notes, args.sarif)
     print(
-        f"secretshift ci: {len(new)} new finding(s), {len(accepted) + other} in the baseline, "
-        f"{scan.commits} commit(s) checked ({selection.label})",
+        f"secretshift ci: {len(triaged.new)} new finding(s), {len(triaged.to_migrate) + triaged.baselined} in the "
+        f"baseline, {scan.source.commits} commit(s) checked ({selection.label})",
         file=sys.stderr,
     )
-    return EXIT_FINDINGS if new and not args.no_fail else EXIT_CLEAN
+    return EXIT_CLEAN if args.no_fail else exit_code(triaged)
 
 
 def _github_files(

@@ -66,8 +66,8 @@ def load_settings(config_path: str | None, first: str) -> tuple[Config, MigrateS
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    from secretshift.commands.scan import emit
-    from secretshift.migrate.model import plan_to_json
+    from secretshift.output import emit
+    from secretshift.migrate.plan_file import plan_to_json
     from secretshift.migrate.plan import parse_target, plan_migration
     from secretshift.migrate.summary import plan_summary
 
@@ -101,7 +101,7 @@ def ask(question: str) -> bool:
 
 def run_apply(args: argparse.Namespace) -> int:
     from secretshift.migrate.apply import ApplyOptions, apply_plan
-    from secretshift.migrate.model import plan_from_json
+    from secretshift.migrate.plan_file import plan_from_json
 
     try:
         text = Path(args.plan).read_text("utf-8")

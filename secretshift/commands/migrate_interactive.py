@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from secretshift.errors import EXIT_CLEAN
 from secretshift.models import Finding
@@ -53,41 +52,25 @@ def _allow(root: Path, path: str, line: int, kind: str) -> bool:
 
 def _baselined(root: Path, findings: list[Finding]) -> list[Finding]:
     """The findings not yet accepted in the repository's baseline."""
-    import importlib
-
-    try:
-        baseline_io: Any = importlib.import_module("secretshift.baseline")
-        from secretshift.config import load_config
-
-        path = baseline_io.resolve_baseline_path(None, load_config(None, root).baseline, root)
-        if path is None:
-            return findings
-        baseline = baseline_io.load_baseline(Path(path))
-        return [f for f in findings if baseline.lookup(f.path, f.secret_hash) is None]
-    except (ImportError, AttributeError, TypeError):
-        return findings
-
-
-def _to_baseline(root: Path, finding: Finding) -> bool:
-    """Accept the finding in the repository's baseline (when this build has the baseline module)."""
-    import importlib
-
-    try:
-        baseline_io: Any = importlib.import_module("secretshift.baseline")
-    except ImportError:
-        return False
+    from secretshift.baseline_file import load_baseline, resolve_baseline_path
     from secretshift.config import load_config
 
-    try:
-        path = baseline_io.resolve_baseline_path(None, load_config(None, root).baseline, root)
-        path = Path(path) if path is not None else root / baseline_io.BASELINE_NAME
-        baseline = baseline_io.load_baseline(path) if path.is_file() else baseline_io.Baseline()
-        previous = baseline.lookup(finding.path, finding.secret_hash)
-        entry = baseline_io.entry_for(finding, finding.path, previous)
-        baseline_io.write_baseline(path, baseline.with_entries([*baseline.entries, entry]))
-    except (AttributeError, TypeError):
-        return False
-    return True
+    path = resolve_baseline_path(None, load_config(None, root).baseline, root)
+    if path is None:
+        return findings
+    baseline = load_baseline(path)
+    return [f for f in findings if baseline.lookup(f.path, f.secret_hash) is None]
+
+
+def _to_baseline(root: Path, finding: Finding) -> None:
+    """Accept the finding in the repository's baseline."""
+    from secretshift.baseline_file import BASELINE_NAME, Baseline, entry_for, load_baseline, resolve_baseline_path, write_baseline
+    from secretshift.config import load_config
+
+    path = resolve_baseline_path(None, load_config(None, root).baseline, root) or root / BASELINE_NAME
+    baseline = load_baseline(path) if path.is_file() else Baseline()
+    previous = baseline.lookup(finding.path, finding.secret_hash)
+    write_baseline(path, baseline.with_entries([*baseline.entries, entry_for(finding, finding.path, previous)]))
 
 
 def run_interactive(args: argparse.Namespace) -> int:
@@ -118,8 +101,8 @@ def run_interactive(args: argparse.Namespace) -> int:
             done = _allow(root, finding.path, finding.line, file_kind(finding.path, finding))
             print("  allowed with an inline comment" if done else "  cannot add a comment to this file type; skipped")
         elif choice == "b":
-            done = _to_baseline(root, finding)
-            print("  added to the baseline" if done else "  baseline: not available in this build; skipped")
+            _to_baseline(root, finding)
+            print("  added to the baseline")
     if not chosen:
         print("nothing chosen for migration")
         return EXIT_CLEAN

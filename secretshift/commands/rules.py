@@ -14,7 +14,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from secretshift.scan import all_rule_descriptions
+    from secretshift.scanner.build import all_rule_descriptions
 
     rules = sorted(all_rule_descriptions(load_config(args.config)), key=lambda r: r.id)
     if args.format == "json":

@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from secretshift.config import Config, load_config, parse_size
-from secretshift.errors import EXIT_CLEAN, EXIT_FINDINGS, FatalError
+from secretshift.errors import FatalError
 from secretshift.models import ScanResult
+from secretshift.output import exit_code, print_summary, report_input, write_report
+from secretshift.triage import Triage
+
+if TYPE_CHECKING:
+    from secretshift.sources.git import GitSelection
 
 
 def add_output_arguments(parser: argparse.ArgumentParser, formats: list[str]) -> None:
@@ -51,38 +57,6 @@ def check_show_secrets(args: argparse.Namespace) -> bool:
     return True
 
 
-def emit(text: str, output: str | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    target = Path(os.path.realpath(output))  # through a symlink: replace the file, keep the link
-    if target.exists() and not target.is_file():
-        # /dev/null, /dev/stdout, a FIFO: write into it. Replacing it with a regular file (as the
-        # atomic path below would) turned `--output /dev/null` run as root into a broken system.
-        try:
-            with open(target, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as exc:
-            raise FatalError(f"cannot write {output}: {exc.strerror}") from None
-        return
-    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise FatalError(f"cannot write {output}: {exc.strerror}") from None
-
-
-def summary(result: ScanResult, extra: str = "") -> str:
-    count = len(result.findings)
-    noun = "secret" if count == 1 else "secrets"
-    text = f"secretshift: {count} {noun} found in {result.files_scanned} files ({result.bytes_scanned / 1e6:.1f} MB)"
-    if result.skipped:
-        text += f", {len(result.skipped)} skipped"
-    return text + extra
-
-
 def resolve_config(args: argparse.Namespace, first_path: str | None) -> Config:
     search_from = None
     if first_path is not None:
@@ -97,23 +71,105 @@ def resolve_config(args: argparse.Namespace, first_path: str | None) -> Config:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.diff or args.history or args.branch or args.since:
-        from secretshift.gitscan import run_git_scan
+    history = [flag for flag in ("diff", "history", "branch", "since") if getattr(args, flag, None)]
+    if history:
+        return _run_commits(args)  # GitPython is imported only on this path
+    if getattr(args, "staged", False):
+        return _run_staged(args)
+    return _run_paths(args)
 
-        return run_git_scan(args)  # GitPython is imported only on this path
-    from secretshift.report import ReportInput, reporters
-    from secretshift.scan import all_rule_descriptions, scan_paths
+
+def _run_paths(args: argparse.Namespace) -> int:
+    from secretshift.pipeline import scan_paths
 
     paths = args.paths or ["."]
     config = resolve_config(args, paths[0])
-    # A baseline named on the command line or in the project's config filters the scan too.
-    if getattr(args, "staged", False) or getattr(args, "baseline", None) or config.baseline:
-        from secretshift.commands.scan_baseline import run_with_baseline
-
-        return run_with_baseline(args)
     show = check_show_secrets(args)
-    result = scan_paths(paths, config, use_git=not args.no_git, jobs=args.jobs)
-    rules = all_rule_descriptions(config) if args.format == "sarif" else []
-    emit(reporters()[args.format](ReportInput(result, rules, show)), args.output)
-    print(summary(result), file=sys.stderr)
-    return EXIT_FINDINGS if result.findings else EXIT_CLEAN
+    # A baseline named on the command line or in the project's config filters the scan too.
+    if not (getattr(args, "baseline", None) or config.baseline):
+        result = scan_paths(paths, config, use_git=not args.no_git, jobs=args.jobs)
+        return _finish(args, config, result, Triage(tuple(result.findings)), show)
+    from secretshift.baseline_file import find_repo_root
+    from secretshift.rooted_scan import scan_rooted
+    from secretshift.triage import load_baseline_for, triage_named
+
+    root = find_repo_root(Path.cwd())
+    baseline, _ = load_baseline_for(args.baseline, config.baseline, root)
+    rooted = scan_rooted(paths, config, root, use_git=not args.no_git, jobs=args.jobs)
+    triaged = triage_named(rooted.named, baseline)
+    return _finish(args, config, rooted.result, triaged, show, _accepted_note(triaged, baseline is not None))
+
+
+def _run_staged(args: argparse.Namespace) -> int:
+    """`scan --staged`: the gate of the plain git hook, so its text output is the hook's message."""
+    from secretshift.baseline_file import find_repo_root
+    from secretshift.gate import accepted_message, check_staged, failure_message
+    from secretshift.triage import load_baseline_for
+
+    if args.paths:
+        raise FatalError("--staged scans the index; give no paths")
+    show = check_show_secrets(args)
+    root = find_repo_root(Path.cwd())
+    config = resolve_config(args, str(root))
+    baseline, baseline_path = load_baseline_for(args.baseline, config.baseline, root)
+    gate = check_staged(config, baseline, baseline_path, root)
+    if args.format == "text" and not args.output and not show:
+        sys.stdout.write(accepted_message(gate))
+        if gate.new:
+            sys.stdout.write(failure_message(gate, root))
+        print_summary(gate.result, gate.triage, _accepted_note(gate.triage, baseline is not None))
+        return exit_code(gate.triage)
+    return _finish(args, config, gate.result, gate.triage, show, _accepted_note(gate.triage, baseline is not None))
+
+
+def _run_commits(args: argparse.Namespace) -> int:
+    """`scan --diff/--history`: report, then exit 1 on findings (not in the baseline, when
+    `--baseline` is given)."""
+    from secretshift.pipeline import scan_commits
+    from secretshift.progress import progress_wanted
+    from secretshift.triage import load_baseline_for, triage_named
+
+    if getattr(args, "staged", False):
+        raise FatalError("--staged cannot be combined with --diff/--history")
+    show = check_show_secrets(args)
+    selection = _selection(args, args.paths)
+    config = resolve_config(args, selection.root)
+    explicit = getattr(args, "baseline", None)
+    baseline = load_baseline_for(explicit, None, Path(selection.root))[0] if explicit else None
+    scan = scan_commits(selection, config, show_progress=progress_wanted(sys.stderr))
+    for note in scan.source.notes():
+        print(f"secretshift: {note}", file=sys.stderr)
+    # Commit findings' paths are relative to the repository root, as the baseline's are.
+    triaged = triage_named(((f.path, f) for f in scan.result.findings), baseline)
+    extra = f" across {scan.source.commits} commits" + _accepted_note(triaged, baseline is not None)
+    return _finish(args, config, scan.result, triaged, show, extra)
+
+
+def _accepted_note(triaged: Triage, has_baseline: bool) -> str:
+    return f", {triaged.baselined + len(triaged.to_migrate)} accepted by the baseline" if has_baseline else ""
+
+
+def _finish(args: argparse.Namespace, config: Config, result: ScanResult, triaged: Triage, show: bool,
+            extra: str = "") -> int:
+    report = report_input(config, [args.format], result, triaged, show)
+    write_report(args.format, report, args.output)
+    print_summary(result, triaged, extra)
+    return exit_code(triaged)
+
+
+def _selection(args: argparse.Namespace, paths: Iterable[str]) -> GitSelection:
+    from secretshift.sources.git import diff_selection, history_selection
+
+    targets = list(paths)
+    if len(targets) > 1:
+        raise FatalError("--diff/--history take at most one PATH: the repository")
+    if args.diff and args.history:
+        raise FatalError("--diff and --history are mutually exclusive")
+    if (args.branch or args.since) and not args.history:
+        raise FatalError("--branch and --since need --history")
+    if args.no_git:
+        raise FatalError("--no-git cannot be combined with --diff/--history")
+    where = targets[0] if targets else "."
+    if args.diff:
+        return diff_selection(where, args.diff)
+    return history_selection(where, args.branch, args.since)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from secretshift.errors import EXIT_FINDINGS, FatalError
 from secretshift.migrate import iam
-from secretshift.migrate.model import Plan, SourceRef
+from secretshift.migrate.plan_file import Plan, SourceRef
 from secretshift.migrate.preview import sha256
 from secretshift.migrate.rewriters import registry
 from secretshift.migrate.rewriters.base import RewriteRefused, RewriteResult, char_span
@@ -115,7 +115,7 @@ def _read_values(root: Path, path: str, text: str, refs: Sequence[SourceRef]) ->
 
 def _scan_file(root: Path, path: str) -> list[Finding]:
     from secretshift.config import load_config
-    from secretshift.scan import scan_paths
+    from secretshift.pipeline import scan_paths
 
     config = load_config(None, root)
     return list(scan_paths([str(root / path)], config, use_git=False).findings)
@@ -325,13 +325,7 @@ def _quietly(action: Callable[..., object], **kwargs: Any) -> None:
 def _baseline_edit(root: Path, plan: Plan, checked: _Verified, rewritten: set[str]) -> tuple[str, str, int] | None:
     """(baseline path, new text, entries removed): migrated values leave the baseline, since
     they are no longer in the files. None when there is no baseline or nothing to remove."""
-    import importlib
-
-    try:
-        # Imported by name: the baseline module is optional for the migration.
-        baseline_io: Any = importlib.import_module("secretshift.baseline")
-    except ImportError:
-        return None
+    from secretshift.baseline_file import load_baseline, render_baseline, resolve_baseline_path
     from secretshift.config import load_config
     from secretshift.hashing import hash_key, hash_value
 
@@ -341,18 +335,15 @@ def _baseline_edit(root: Path, plan: Plan, checked: _Verified, rewritten: set[st
         for secret in plan.secrets for ref in secret.sources
         if ref.path in rewritten and (ref.secret_name, ref.json_key) in checked.values
     }
-    try:
-        path = baseline_io.resolve_baseline_path(None, load_config(None, root).baseline, root)
-        if path is None:
-            return None
-        baseline = baseline_io.load_baseline(Path(path))
-        kept = [e for e in baseline.entries if (e.filename, e.hashed_secret) not in migrated]
-        removed = len(baseline.entries) - len(kept)
-        if not removed:
-            return None
-        text = baseline_io.render_baseline(baseline.with_entries(kept))
-    except (AttributeError, TypeError):
-        return None  # a baseline module this version does not know how to drive
+    path = resolve_baseline_path(None, load_config(None, root).baseline, root)
+    if path is None:
+        return None
+    baseline = load_baseline(path)
+    kept = [e for e in baseline.entries if (e.filename, e.hashed_secret) not in migrated]
+    removed = len(baseline.entries) - len(kept)
+    if not removed:
+        return None
+    text = render_baseline(baseline.with_entries(kept))
     return os.path.relpath(Path(path).resolve(), root.resolve()).replace(os.sep, "/"), str(text), removed
 
 

@@ -44,7 +44,7 @@ def _pyproject(text: str, needed: Sequence[str]) -> DependencyEdit | None:
     """Insert into `[project] dependencies = [...]` textually (keeping the file's formatting);
     None when that array is not found in a form we can edit safely."""
     from secretshift.errors import FatalError
-    from secretshift.rules import load_toml
+    from secretshift.scanner.rules import load_toml
 
     try:
         current = load_toml(text, "pyproject.toml").get("project", {}).get("dependencies")

@@ -11,7 +11,7 @@ from pathlib import Path
 from secretshift.config import Config
 from secretshift.errors import FatalError
 from secretshift.migrate import iam
-from secretshift.migrate.model import FileRewrite, Plan, PlannedKey, PlannedSecret, SourceRef
+from secretshift.migrate.plan_file import FileRewrite, Plan, PlannedKey, PlannedSecret, SourceRef
 from secretshift.migrate.naming import deconflict, render
 from secretshift.migrate.preview import rewrite_file, sha256
 from secretshift.migrate.settings import MigrateSettings
@@ -81,7 +81,7 @@ def scan_targets(targets: Sequence[Target], config: Config, root: Path) -> tuple
     list masks values in diff context lines even when they are not migrated."""
     from dataclasses import replace
 
-    from secretshift.scan import scan_paths
+    from secretshift.pipeline import scan_paths
 
     found: dict[tuple[str, int, int], Finding] = {}
     every: dict[tuple[str, int, int], Finding] = {}
@@ -135,7 +135,7 @@ def plan_migration(targets: Sequence[str], config: Config, settings: MigrateSett
     if not findings:
         raise FatalError("nothing to migrate: the scan found no secrets in " + ", ".join(t.path for t in parsed), 1)
     app = settings.app or root.name
-    from secretshift.scan import all_rule_descriptions
+    from secretshift.scanner.build import all_rule_descriptions
 
     rule_keys = {r.id: r.key for r in all_rule_descriptions(config)}
     groups = _assign(findings, rule_keys)

@@ -6,7 +6,7 @@ import difflib
 import hashlib
 from collections.abc import Sequence
 
-from secretshift.migrate.model import FileRewrite, SourceRef
+from secretshift.migrate.plan_file import FileRewrite, SourceRef
 from secretshift.migrate.rewriters import rewriter_for
 from secretshift.migrate.rewriters.base import Reference, RewriteRefused, char_span
 from secretshift.migrate.settings import MigrateSettings

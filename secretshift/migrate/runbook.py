@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from secretshift.migrate.model import PlannedSecret
+from secretshift.migrate.plan_file import PlannedSecret
 
 HEADER = """# Secret rotation runbook
 

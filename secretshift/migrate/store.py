@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from secretshift.errors import FatalError
-from secretshift.migrate.model import PlannedSecret
+from secretshift.migrate.plan_file import PlannedSecret
 
 _THROTTLED = {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
 _DENIED = {"AccessDeniedException", "AccessDenied", "UnauthorizedOperation", "UnauthorizedException"}

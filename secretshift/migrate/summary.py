@@ -1,7 +1,7 @@
 """The human summary of a plan (names, keys, files, the masked diff)."""
 from __future__ import annotations
 
-from secretshift.migrate.model import Plan
+from secretshift.migrate.plan_file import Plan
 
 
 def plan_summary(plan: Plan, with_diff: bool) -> str:

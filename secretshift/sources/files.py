@@ -4,12 +4,13 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from secretshift.errors import FatalError
 from secretshift.models import Blob, Skipped
+from secretshift.sources import ScanItem
 from secretshift.textutil import looks_binary
 
 BINARY_EXTENSIONS = frozenset(
@@ -31,6 +32,22 @@ class FileEntry:
     fs_path: str  # what to open
     display: str  # what reports show: relative to the scanned directory, or as given
     error: str | None = None  # why listing could not look inside (an unreadable directory)
+
+
+@dataclass(frozen=True)
+class FilesSource:
+    """Listed files, read one at a time (binary files and links are passed over quietly)."""
+
+    entries: Sequence[FileEntry]
+    max_size: int
+
+    def items(self) -> Iterator[ScanItem | Skipped]:
+        max_size = self.max_size
+        for entry in self.entries:
+            blob = read_blob(entry, max_size)
+            if blob is None:
+                continue
+            yield blob if isinstance(blob, Skipped) else ScanItem(blob)
 
 
 def list_files(target: str, use_git: bool) -> Iterator[FileEntry]:

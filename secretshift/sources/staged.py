@@ -11,12 +11,13 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from secretshift.errors import FatalError
-from secretshift.models import Blob, Skipped
+from secretshift.models import Blob, Finding, Skipped
+from secretshift.sources import ScanItem
 from secretshift.sources.files import BINARY_EXTENSIONS
 from secretshift.textutil import looks_binary
 
@@ -32,6 +33,31 @@ _SCANNED_MODES = (b"100644", b"100755")
 class ChangedBlob:
     blob: Blob
     added: frozenset[int]  # 1-based lines of this version that the change adds
+
+
+@dataclass(frozen=True)
+class ChangesSource:
+    """Changed blobs (the index, or commits being pushed): whole blobs are scanned, a finding is
+    kept only when it touches a line the change adds."""
+
+    changes: Sequence[tuple[Sequence[ChangedBlob], Sequence[Skipped]]]
+
+    def items(self) -> Iterator[ScanItem | Skipped]:
+        for changed, skipped in self.changes:
+            yield from skipped
+            for item in changed:
+                yield ScanItem(item.blob, _on_added_lines(item.added))
+
+    def blobs(self) -> Iterator[Blob]:
+        return (item.blob for changed, _ in self.changes for item in changed)
+
+
+def _on_added_lines(added: frozenset[int]) -> Callable[[Finding], Finding | None]:
+    def keep(finding: Finding) -> Finding | None:
+        touches = any(line in added for line in range(finding.line, finding.end_line + 1))
+        return finding if touches else None
+
+    return keep
 
 
 @dataclass(frozen=True)

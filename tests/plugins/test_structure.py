@@ -7,7 +7,7 @@ import pytest
 
 from secretshift.config import Config
 from secretshift.models import Blob, Finding
-from secretshift.scan import build_engine
+from secretshift.scanner.build import build_engine
 
 ENGINE = build_engine(Config())
 

@@ -51,7 +51,7 @@ def parses_json(text: str) -> object:
 
 
 def parses_toml(text: str) -> object:
-    from secretshift.rules import load_toml  # tomllib, or tomli before Python 3.11
+    from secretshift.scanner.rules import load_toml  # tomllib, or tomli before Python 3.11
 
     return load_toml(text, "rewritten.toml")
 

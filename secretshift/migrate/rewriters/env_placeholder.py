@@ -51,7 +51,7 @@ class EnvPlaceholderRewriter:
 
 def _checked(path: str, text: str) -> str:
     """The rewritten text, if it still parses in its format (TOML, INI); else the rewrite is refused."""
-    from secretshift.rules import load_toml  # tomllib, or tomli before Python 3.11
+    from secretshift.scanner.rules import load_toml  # tomllib, or tomli before Python 3.11
 
     try:
         if path.endswith(".toml"):

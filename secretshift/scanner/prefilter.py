@@ -46,7 +46,7 @@ class Prefilter:
             self._db = _hyperscan_database(hs, self.keywords)
             self._scratch = hs.Scratch(self._db)
         else:
-            from secretshift.regex import compile_linear
+            from secretshift.scanner.regex import compile_linear
 
             # Longest first, so that at any position the longest keyword matches and every
             # keyword that is a prefix of it is reported with it (looked up per matched word, on
@@ -102,7 +102,7 @@ class Prefilter:
 def _hyperscan_database(hs: Any, keywords: list[str]) -> Any:
     """The compiled keyword database, from the cache when these keywords were compiled before.
     A database from another hyperscan build or CPU fails to load and is compiled afresh."""
-    from secretshift import cache
+    from secretshift.scanner import cache
 
     key = cache.key_of("hyperscan caseless literals", str(getattr(hs, "__version__", "")), *keywords)
     cached = cache.load("prefilter", key)

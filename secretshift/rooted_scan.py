@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from secretshift.baseline import root_relative
+from secretshift.baseline_file import root_relative
 from secretshift.config import Config
 from secretshift.models import Finding, ScanResult
 
@@ -24,7 +24,7 @@ class RootedScan:
 
 def scan_rooted(targets: Sequence[str], config: Config, root: Path, use_git: bool = True,
                 jobs: int = 0) -> RootedScan:
-    from secretshift.scan import scan_paths
+    from secretshift.pipeline import scan_paths
 
     rooted = RootedScan(ScanResult(), [], set(), [])
     for target in targets:

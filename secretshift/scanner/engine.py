@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from secretshift.detector import Detector
-from secretshift.keys import infer_key
+from secretshift.scanner.detector import Detector
+from secretshift.scanner.keys import infer_key
 from secretshift.models import Allowlist, Blob, Finding, Rule, SecretValue
-from secretshift.prefilter import Prefilter
-from secretshift.regex import LinearRegex, compile_linear, compile_text
+from secretshift.scanner.prefilter import Prefilter
+from secretshift.scanner.regex import LinearRegex, compile_linear, compile_text
 from secretshift.textutil import LineIndex, decode, normalise_encoding, shannon_entropy
 
 PACK_RULE_PRIORITY = 100

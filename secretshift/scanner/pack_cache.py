@@ -3,7 +3,7 @@
 `tomllib` is pure Python: parsing ~150 KB of packs costs tens of milliseconds on every
 commit-hook start. The scanner needs neither the rules' examples (most of those bytes) nor a
 fresh parse, so the tables without examples are kept as JSON in the shared on-disk cache
-(:mod:`secretshift.cache`), keyed by the packs' names and bytes. Keeping examples out also keeps
+(:mod:`secretshift.scanner.cache`), keyed by the packs' names and bytes. Keeping examples out also keeps
 the example tokens out of the user's cache folder. Any problem with the cache falls back to
 parsing: the cache only ever saves time.
 """
@@ -23,7 +23,7 @@ def _packs() -> list[tuple[str, bytes]]:
 
 def parse_tables(examples: bool) -> list[tuple[str, dict[str, Any]]]:
     """`(origin, parsed table)` of every built-in pack, in pack-file order, freshly parsed."""
-    from secretshift.rules import load_toml
+    from secretshift.scanner.rules import load_toml
 
     tables = [(origin, load_toml(data.decode("utf-8"), origin)) for origin, data in _packs()]
     return tables if examples else [(origin, without_examples(t)) for origin, t in tables]
@@ -39,7 +39,7 @@ def without_examples(table: dict[str, Any]) -> dict[str, Any]:
 
 def scanner_tables() -> list[tuple[str, dict[str, Any]]]:
     """Like ``parse_tables(examples=False)``, from the cache when the packs are unchanged."""
-    from secretshift import cache
+    from secretshift.scanner import cache
 
     packs = _packs()
     key = cache.key_of("rule packs", *(part for origin, data in packs for part in (origin, data)))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from secretshift.regex import compile_text
+from secretshift.scanner.regex import compile_text
 
 # RE2 (linear time), because the text before a value comes from untrusted files: with a
 # backtracking engine a 512-character identifier run cost ~2 ms per finding. RE2 has no

@@ -1,15 +1,23 @@
-"""Putting it together: config -> engine; sources -> blobs -> findings, on one or more cores."""
+"""The one run loop: a source's blobs through the engine into a :class:`ScanResult`, on one core or
+(for files on disk) several."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from secretshift.config import Config
-from secretshift.engine import Engine
-from secretshift.models import Allowlist, Blob, Finding, Rule, ScanResult, Skipped
-from secretshift.regex import compile_text
-from secretshift.sources.files import FileEntry, list_files, read_blob
+from secretshift.models import ScanResult, Skipped
+from secretshift.scanner.build import build_engine
+from secretshift.scanner.engine import Engine
+from secretshift.scanner.regex import compile_text
+from secretshift.sources import Source
+from secretshift.sources.files import FileEntry, FilesSource, list_files
+
+if TYPE_CHECKING:
+    from secretshift.sources.added_lines import AddedLinesSource
+    from secretshift.sources.git import GitSelection
 
 # Below this much work a second process costs more than it saves.
 _PARALLEL_MIN_FILES = 400
@@ -21,43 +29,6 @@ _MAX_AUTO_JOBS = 8
 _SMALL_SCAN_FILES = 16
 
 
-def active_rules(config: Config) -> list[Rule]:
-    from secretshift.rules import builtin_rules, unique
-
-    rules = unique([*builtin_rules(examples=False), *config.extra_rules])
-    return [r for r in rules if _enabled(r.id, config)]
-
-
-def _enabled(rule_id: str, config: Config) -> bool:
-    if rule_id in config.disabled:
-        return False
-    return config.enabled_only is None or rule_id in config.enabled_only
-
-
-def build_engine(config: Config, small: bool = False) -> Engine:
-    """``small``: a handful of files, where the RE2 prefilter finishes before hyperscan
-    would even be imported."""
-    from secretshift.plugins import detector_factories
-
-    detectors = []
-    for factory in detector_factories().values():
-        detector = factory()
-        if any(_enabled(rule.id, config) for rule in detector.rules):
-            detectors.append(detector)
-    allowlist = Allowlist(config.allowlist.stopwords, config.allowlist.regexes)
-    return Engine(active_rules(config), detectors, allowlist, use_hyperscan=not small)
-
-
-def all_rule_descriptions(config: Config) -> list[Rule]:
-    """Every rule a scan with ``config`` may report: pack rules and detector rules."""
-    from secretshift.plugins import detector_factories
-
-    rules = active_rules(config)
-    for factory in detector_factories().values():
-        rules.extend(r for r in factory().rules if _enabled(r.id, config))
-    return rules
-
-
 class PathFilter:
     def __init__(self, config: Config) -> None:
         self._patterns = [compile_text(p) for p in (*config.exclude, *config.allowlist.paths)]
@@ -66,16 +37,30 @@ class PathFilter:
         return any(p.search(display) for p in self._patterns)
 
 
-def scan_blobs(engine: Engine, blobs: Iterable[Blob], config: Config) -> ScanResult:
-    """Scan blobs from any source (git history, stdin...), in this process."""
-    result = ScanResult()
-    path_filter = PathFilter(config)
-    for blob in blobs:
-        if path_filter.excluded(blob.path):
+def run(engine: Engine, source: Source, path_filter: PathFilter | None = None,
+        into: ScanResult | None = None) -> ScanResult:
+    """Scan every item of ``source`` (in this process), placing each finding as its item says.
+    ``into``: add to this result (a caller watching progress reads it while the run goes)."""
+    result = ScanResult() if into is None else into
+    findings = result.findings
+    scan = engine.scan
+    for item in source.items():
+        if isinstance(item, Skipped):
+            result.skipped.append(item)
+            continue
+        blob = item.blob
+        if path_filter is not None and path_filter.excluded(blob.path):
             continue
         result.files_scanned += 1
         result.bytes_scanned += len(blob.data)
-        result.findings.extend(engine.scan(blob))
+        place = item.place
+        if place is None:
+            findings.extend(scan(blob))
+            continue
+        for finding in scan(blob):
+            placed = place(finding)
+            if placed is not None:
+                findings.append(placed)
     return result
 
 
@@ -93,14 +78,30 @@ def scan_paths(
         jobs = min(available_cpus(), _MAX_AUTO_JOBS) if len(entries) >= _PARALLEL_MIN_FILES else 1
     jobs = min(jobs, max(1, -(-len(entries) // _MIN_BATCH)))  # no more processes than batches
     engine = build_engine(config, small=len(entries) <= _SMALL_SCAN_FILES)
-    result = ScanResult()
     if jobs == 1:
-        _scan_entries(engine, entries, config.max_file_size, result)
+        result = run(engine, FilesSource(tuple(entries), config.max_file_size))
     else:
-        _scan_parallel(engine, config, entries, jobs, result)
+        result = _scan_parallel(engine, config, entries, jobs)
     result.findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
     result.skipped.sort(key=lambda s: s.path)
     return result
+
+
+@dataclass(frozen=True)
+class CommitScan:
+    result: ScanResult
+    source: AddedLinesSource  # its counters: commits, duplicates, binary; its notes()
+
+
+def scan_commits(selection: GitSelection, config: Config, show_progress: bool = False) -> CommitScan:
+    """The lines each commit of ``selection`` adds (GitPython is imported only on this path)."""
+    from secretshift.sources.added_lines import AddedLinesSource
+
+    result = ScanResult()
+    source = AddedLinesSource(selection, config.max_file_size, PathFilter(config).excluded,
+                              show_progress, lambda: len(result.findings))
+    run(build_engine(config), source, into=result)
+    return CommitScan(result, source)
 
 
 def available_cpus() -> int:
@@ -111,22 +112,7 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _scan_entries(engine: Engine, entries: Iterable[FileEntry], max_size: int, result: ScanResult) -> None:
-    findings = result.findings
-    scan = engine.scan
-    for entry in entries:
-        blob = read_blob(entry, max_size)
-        if blob is None:
-            continue
-        if isinstance(blob, Skipped):
-            result.skipped.append(blob)
-            continue
-        result.files_scanned += 1
-        result.bytes_scanned += len(blob.data)
-        findings.extend(scan(blob))
-
-
-def _scan_parallel(engine: Engine, config: Config, entries: list[FileEntry], jobs: int, result: ScanResult) -> None:
+def _scan_parallel(engine: Engine, config: Config, entries: list[FileEntry], jobs: int) -> ScanResult:
     """Batches of files over a process pool. With ``fork`` the workers inherit the engine
     already built here (no rule loading or prefilter compiling per worker); elsewhere each
     worker builds its own from the config. Batches carry plain path strings and come back
@@ -152,6 +138,7 @@ def _scan_parallel(engine: Engine, config: Config, entries: list[FileEntry], job
     # Objects the workers inherit stay out of their collector's sight: a collection would
     # write to every inherited object and copy the parent's whole heap page by page.
     gc.freeze()
+    result = ScanResult()
     try:
         with context.Pool(jobs, initializer=initializer, initargs=initargs) as pool:
             for part in pool.imap_unordered(_scan_batch, batches):
@@ -162,6 +149,7 @@ def _scan_parallel(engine: Engine, config: Config, entries: list[FileEntry], job
     finally:
         gc.unfreeze()
         _worker.clear()
+    return result
 
 
 _worker: dict[str, Any] = {}
@@ -173,7 +161,5 @@ def _init_worker(config: Config) -> None:
 
 
 def _scan_batch(batch: list[tuple[str, str, str | None]]) -> ScanResult:
-    result = ScanResult()
-    entries = [FileEntry(fs_path, display, error) for fs_path, display, error in batch]
-    _scan_entries(_worker["engine"], entries, _worker["max_size"], result)
-    return result
+    entries = tuple(FileEntry(fs_path, display, error) for fs_path, display, error in batch)
+    return run(_worker["engine"], FilesSource(entries, _worker["max_size"]))

@@ -143,7 +143,7 @@ def _rule(raw: Any, provider: str, origin: str) -> Rule:
 
 def check_rule(rule: Rule) -> None:
     """Compile-time checks: linear-time regex, named secret group, known validator."""
-    from secretshift.regex import compile_linear  # local: keeps `rules` importable cheaply
+    from secretshift.scanner.regex import compile_linear  # local: keeps `rules` importable cheaply
 
     where = f"{rule.source}: rule {rule.id!r}"
     compiled = compile_linear(rule.regex, where)
@@ -159,7 +159,7 @@ def check_rule(rule: Rule) -> None:
 def builtin_rules(examples: bool = True) -> list[Rule]:
     """The built-in pack rules. The scanner asks for them without examples, which comes from
     a cache; tests and `secretshift rules` get a fresh parse with every example."""
-    from secretshift.pack_cache import parse_tables, scanner_tables
+    from secretshift.scanner.pack_cache import parse_tables, scanner_tables
 
     rules: list[Rule] = []
     for origin, table in parse_tables(examples=True) if examples else scanner_tables():
