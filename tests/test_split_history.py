@@ -5,17 +5,23 @@ kind of event lands on a slice boundary somewhere."""
 from __future__ import annotations
 
 import codecs
+import dataclasses
+import json
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from secretshift.cli import main
 from secretshift.config import Config
 from secretshift.errors import FatalError
-from secretshift.gitscan import scan_selection
+from secretshift.pipeline import scan_commits
 from secretshift.models import Finding
 from secretshift.sources import split_history
-from secretshift.sources.git import history_selection
+from secretshift.sources.git import GitSelection, history_selection
+from tests import test_git_source as contract
 from tests.conftest import git
 from tests.fakes import aws_key_id, github_token, private_key
 
@@ -129,17 +135,18 @@ class _Whole:
     """One ``git log`` stream's answer (the reference), with the split scan's field names."""
 
     def __init__(self, repo: Path, branch: str | None, since: str | None) -> None:
-        scan = scan_selection(history_selection(str(repo), branch, since), CONFIG)
+        scan = scan_commits(history_selection(str(repo), branch, since), CONFIG, jobs=1)
+        assert type(scan.source).__name__ == "AddedLinesSource"
         self.findings, self.skipped = scan.result.findings, scan.result.skipped
         self.files_scanned, self.bytes_scanned = scan.result.files_scanned, scan.result.bytes_scanned
-        self.commits, self.duplicates, self.binary = scan.commits, scan.duplicates, scan.binary
+        self.commits, self.duplicates, self.binary = scan.source.commits, scan.source.duplicates, scan.source.binary
 
 
 def _one_stream(repo: Path, branch: str | None = None, since: str | None = None) -> _Whole:
     return _Whole(repo, branch, since)
 
 
-def _merged(selection: split_history.GitSelection, slices: int, workers: int) -> split_history.SplitScan:
+def _merged(selection: GitSelection, slices: int, workers: int) -> split_history.SplitScan:
     commits = split_history.list_commits(selection)
     parts = split_history.slice_selections(selection, commits, slices, min_slice=1)
     assert len(parts) == min(slices, len(commits))
@@ -193,12 +200,69 @@ def test_dispatch_uses_one_stream_for_short_histories(busy_repo: Path) -> None:
     assert split_history.scan_history(selection, CONFIG, workers=2) is None  # 45 < MIN_SPLIT_COMMITS
     assert split_history.scan_history(selection, CONFIG, workers=1, min_commits=1) is None  # one CPU
     split = split_history.scan_history(selection, CONFIG, workers=2, min_commits=1)
-    assert split is not None and split.workers == 2 and split.slices > 2
-    assert _facts(split.findings) == _facts(_one_stream(busy_repo).findings)
+    assert split is not None and split.merged.workers == 2 and split.merged.slices > 2
+    assert _facts(split.result.findings) == _facts(_one_stream(busy_repo).findings)
 
 
 def test_a_failing_rev_list_is_one_line_error(busy_repo: Path) -> None:
     selection = history_selection(str(busy_repo), None, None)
-    broken = split_history.replace(selection, revisions=("no-such-ref-anywhere",))
+    broken = dataclasses.replace(selection, revisions=("no-such-ref-anywhere",))
     with pytest.raises(FatalError, match="git rev-list failed: .*no-such-ref-anywhere"):
         split_history.list_commits(broken)
+
+
+# -- the history tests of one stream, run again with every history split into one-commit slices
+# over two processes (the contract: same findings, counters, notes and errors).
+_ONE_COMMIT = {"test_contract_huge_hunk", "test_contract_size_limit"}
+
+
+@pytest.fixture(autouse=True)
+def _split_every_history(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    if not request.node.name.startswith("test_contract_"):
+        yield
+        return
+    monkeypatch.setattr(split_history, "default_workers", lambda: 2)
+    original = split_history.scan_history
+    runs: list[split_history.SplitHistory] = []
+
+    def forced(*args: Any, **kwargs: Any) -> split_history.SplitHistory | None:
+        kwargs["min_commits"] = 2
+        split = original(*args, **kwargs)
+        if split is not None:
+            runs.append(split)
+        return split
+
+    monkeypatch.setattr(split_history, "scan_history", forced)
+    yield
+    if request.node.originalname not in _ONE_COMMIT and "unusual_paths" not in request.node.name:
+        assert runs, "the split path did not run"
+        assert all(run.merged.workers == 2 and run.merged.slices == run.commits for run in runs)
+
+
+test_contract_deleted_secret = contract.test_secret_deleted_later_is_found_with_commit_date_and_file_line
+test_contract_private_key = contract.test_private_key_is_found_whole_with_lines_mapped_across_hunks
+test_contract_huge_hunk = contract.test_huge_hunk_read_in_chunks_keeps_line_numbers
+test_contract_diff_range = contract.test_diff_range_scans_only_its_commits
+test_contract_merge = contract.test_merge_scans_only_what_the_merge_itself_added
+test_contract_octopus = contract.test_octopus_merge_with_a_file_of_its_own
+test_contract_renames = contract.test_renames_deletions_and_copies_on_other_branches
+test_contract_binary_and_submodules = contract.test_binary_files_and_submodules_are_skipped_with_a_note
+test_contract_unusual_paths = contract.test_unusual_paths_are_reported_as_they_are
+test_contract_branch_and_since = contract.test_branch_and_since_narrow_the_history
+test_contract_size_limit = contract.test_added_text_over_the_size_limit_is_skipped_and_listed
+
+
+def test_contract_cli_json_in_process(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The CLI end to end (in-process, so the fixture's split applies), as the one-stream test."""
+    _write(git_repo, "x.env", f'KEY="{aws_key_id(15)}"\n')
+    sha = _commit(git_repo, "x", 5)
+    git(git_repo, "rm", "-q", "x.env")
+    _commit(git_repo, "rm", 6)
+    assert main(["scan", "--history", "--format", "json", str(git_repo)]) == 1
+    out, err = capsys.readouterr()
+    [finding] = json.loads(out)["findings"]
+    assert (finding["path"], finding["line"], finding["commit"]) == ("x.env", 1, sha)
+    assert aws_key_id(15) not in out + err
+    assert "across 2 commits" in err
+    assert main(["scan", "--history", "--jobs", "1", "--format", "json", str(git_repo)]) == 1
+    assert json.loads(capsys.readouterr().out)["findings"] == [finding]

@@ -136,7 +136,7 @@ def _run_commits(args: argparse.Namespace) -> int:
     config = resolve_config(args, selection.root)
     explicit = getattr(args, "baseline", None)
     baseline = load_baseline_for(explicit, None, Path(selection.root))[0] if explicit else None
-    scan = scan_commits(selection, config, show_progress=progress_wanted(sys.stderr))
+    scan = scan_commits(selection, config, show_progress=progress_wanted(sys.stderr), jobs=args.jobs)
     for note in scan.source.notes():
         print(f"secretshift: {note}", file=sys.stderr)
     # Commit findings' paths are relative to the repository root, as the baseline's are.

@@ -9,8 +9,8 @@ what ``git log -p`` does) but hands the engine 20 times more bytes than the line
 The single-stream scan already waits on ``git log``; what it cannot do is use a second core for
 it. Splitting the commit list gives every core its own ``git log`` and its own engine.
 
-Same answers as one stream, by construction: each slice is scanned by the one-stream code path
-(:func:`scan_slice`), with the same de-duplication inside it; across slices the parent keeps, for
+Same answers as one stream, by construction: each slice is read by the one-stream source
+(:class:`~secretshift.sources.added_lines.AddedLinesSource`), with the same de-duplication inside it; across slices the parent keeps, for
 each (path, added text), only the findings of the newest slice that added it, which is what one
 newest-first stream would have kept. Per-commit facts (merges, renames, binary-flagged changes,
 the shallow boundary) do not depend on the other commits, so slicing does not change them.
@@ -25,12 +25,12 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from secretshift.errors import FatalError
-from secretshift.models import Finding, Skipped
+from secretshift.models import Finding, ScanResult, Skipped
 from secretshift.sources.git import GitSelection
 
 if TYPE_CHECKING:
     from secretshift.config import Config
-    from secretshift.engine import Engine
+    from secretshift.scanner.engine import Engine
 
 # Below this many commits one stream is as fast: the pool and the extra `git log` start-ups cost
 # more than a second core saves (measured: ~0.15 s of fixed cost against ~1 ms per commit).
@@ -204,10 +204,12 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def scan_history(selection: GitSelection, config: Config, workers: int = 0, show_progress: bool = False,
-                 min_commits: int = MIN_SPLIT_COMMITS) -> SplitScan | None:
+def scan_history(selection: GitSelection, config: Config, excluded: Callable[[str], bool] = lambda path: False,
+                 workers: int = 0, show_progress: bool = False,
+                 min_commits: int = MIN_SPLIT_COMMITS) -> SplitHistory | None:
     """The split scan of ``selection``, or None when one stream is as fast (fewer than
-    ``min_commits`` commits, or one CPU): the caller then scans it as one stream."""
+    ``min_commits`` commits, or one CPU): the caller then scans it as one stream. ``excluded``:
+    paths not to scan (the config's excludes, as the run loop's path filter applies them)."""
     workers = workers if workers > 0 else default_workers()
     if workers < 2:
         return None
@@ -222,58 +224,74 @@ def scan_history(selection: GitSelection, config: Config, workers: int = 0, show
     try:
         # The slice floor follows the threshold, so a forced split of a short history still slices.
         min_slice = max(1, min(_MIN_SLICE, min_commits // (workers * _SLICES_PER_WORKER)))
-        return scan_split(slice_selections(selection, commits, workers * _SLICES_PER_WORKER, min_slice),
-                          slice_scanner(config), workers, progress.update if progress is not None else None)
+        merged = scan_split(slice_selections(selection, commits, workers * _SLICES_PER_WORKER, min_slice),
+                            slice_scanner(config, excluded), workers,
+                            progress.update if progress is not None else None)
     finally:
         if progress is not None:
             progress.close()
+    return SplitHistory(selection, merged)
 
 
-def slice_scanner(config: Config) -> SliceScanner:
+@dataclass
+class SplitHistory:
+    """A finished split scan, with the counters and notes the one-stream source keeps."""
+
+    selection: GitSelection
+    merged: SplitScan
+    result: ScanResult = field(init=False)
+
+    def __post_init__(self) -> None:
+        m = self.merged
+        self.result = ScanResult(m.findings, m.skipped, m.files_scanned, m.bytes_scanned)
+
+    @property
+    def commits(self) -> int:
+        return self.merged.commits
+
+    @property
+    def duplicates(self) -> int:
+        return self.merged.duplicates
+
+    @property
+    def binary(self) -> int:
+        return self.merged.binary
+
+    def notes(self) -> list[str]:
+        from secretshift.sources.added_lines import AddedLinesSource
+
+        # The one-stream source words them; it only needs the selection and the boundary seen.
+        return AddedLinesSource(self.selection, 0, shallow_seen=self.merged.shallow_seen).notes()
+
+
+def slice_scanner(config: Config, excluded: Callable[[str], bool] = lambda path: False) -> SliceScanner:
     """A slice scanner holding an engine built once (the workers inherit it)."""
-    from secretshift.scan import PathFilter, build_engine
+    from secretshift.scanner.build import build_engine
 
-    return partial(_scan_slice, build_engine(config), config.max_file_size, PathFilter(config).excluded)
+    return partial(_scan_slice, build_engine(config), config.max_file_size, excluded)
 
 
 def _scan_slice(engine: Engine, max_size: int, excluded: Callable[[str], bool],
                 selection: GitSelection) -> SliceResult:
-    """One slice, the way one stream scans (pre-STRUCTURE copy of gitscan's loop)."""
+    """One slice, read by the one-stream source; each item's findings kept with its key."""
     import hashlib
 
-    from secretshift.models import Blob
-    from secretshift.sources.git import stream_log
-    from secretshift.sources.gitlog import Commit, FileNote
-    from secretshift.textutil import looks_binary
+    from secretshift.sources.added_lines import AddedLinesSource
 
+    source = AddedLinesSource(selection, max_size, excluded)
     part = SliceResult()
-    seen: set[bytes] = set()
-    for event in stream_log(selection, max_size):
-        if isinstance(event, Commit):
-            part.commits += 1
-            if event.sha in selection.shallow:
-                part.shallow_seen.append(event.sha)
-        elif isinstance(event, FileNote):
-            if event.reason == "binary":
-                part.binary += 1
-            elif event.reason == "submodule":
-                part.skipped.append(Skipped(event.path, "submodule (gitlink): its commits live in another repository; scan that one"))
-            else:
-                part.skipped.append(Skipped(event.path, f"added text in commit {event.commit.sha[:12]} is larger than the max file size"))
-        elif not excluded(event.path):
-            key = hashlib.blake2b(event.path.encode("utf-8", "surrogateescape") + b"\0" + event.data,
-                                  digest_size=16).digest()
-            if key in seen:
-                part.duplicates += 1
-                continue
-            seen.add(key)
-            if looks_binary(event.data):
-                part.binary += 1
-                continue
-            blob = Blob(event.path, event.data, event.commit.sha, event.commit.author_date)
-            found = tuple(
-                replace(f, line=event.file_line(f.line), end_line=event.file_line(f.end_line))
-                for f in engine.scan(blob)
-            )
-            part.items.append(SliceItem(key, len(event.data), found))
+    for item in source.items():
+        if isinstance(item, Skipped):
+            part.skipped.append(item)
+            continue
+        blob = item.blob
+        # The key the one-stream source de-duplicates on inside a slice, used across slices here.
+        key = hashlib.blake2b(blob.path.encode("utf-8", "surrogateescape") + b"\0" + blob.data,
+                              digest_size=16).digest()
+        found = engine.scan(blob)
+        if item.place is not None:
+            found = [placed for placed in map(item.place, found) if placed is not None]
+        part.items.append(SliceItem(key, len(blob.data), tuple(found)))
+    part.commits, part.duplicates, part.binary = source.commits, source.duplicates, source.binary
+    part.shallow_seen = list(source.shallow_seen)
     return part
