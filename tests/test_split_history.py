@@ -266,3 +266,44 @@ def test_contract_cli_json_in_process(git_repo: Path, capsys: pytest.CaptureFixt
     assert "across 2 commits" in err
     assert main(["scan", "--history", "--jobs", "1", "--format", "json", str(git_repo)]) == 1
     assert json.loads(capsys.readouterr().out)["findings"] == [finding]
+
+
+# -- oldest_additions: which values reached history, for the migration's "rotate it now" check
+def _pickaxe_oldest(repo: Path, value: str) -> str:
+    """git's own answer: the oldest commit that changed how often ``value`` occurs."""
+    return git(repo, "log", "--all", "--reverse", f"-S{value}", "--format=%H").split()[0]
+
+
+@pytest.mark.parametrize(("workers", "read"), [(1, 4 << 20), (2, 64), (2, 4 << 20)],
+                         ids=["one-process", "tiny-reads", "two-processes"])
+def test_oldest_additions_agree_with_git_pickaxe(busy_repo: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 workers: int, read: int) -> None:
+    monkeypatch.setattr(split_history, "_READ", read)  # reads that end mid-line and mid-needle
+    token = github_token(102)
+    values = {"settings#AWS_KEY": aws_key_id(101), "client#TOKEN": token, "pem#key": private_key(103).splitlines()[3],
+              "never#x": aws_key_id(999)}
+    found = split_history.oldest_additions(str(busy_repo), {k: [v.encode()] for k, v in values.items()},
+                                           workers=workers, min_slice=1)
+    assert set(found) == {"settings#AWS_KEY", "client#TOKEN", "pem#key"}
+    for label in found:
+        assert found[label] == _pickaxe_oldest(busy_repo, values[label]), label
+    # Only added lines count: the commit that removed the key is newer, never reported.
+    subject = git(busy_repo, "log", "-1", "--format=%s", found["settings#AWS_KEY"]).strip()
+    assert subject == "tune 3"
+
+
+def test_oldest_additions_see_a_merge_that_adds_a_value(busy_repo: Path) -> None:
+    """A value only a merge commit introduced (git log -p shows merges' patches only with --cc)."""
+    found = split_history.oldest_additions(str(busy_repo), {"merge#KEY": [aws_key_id(106).encode()]},
+                                           workers=2, min_slice=1)
+    assert git(busy_repo, "log", "-1", "--format=%s", found["merge#KEY"]).strip() == "merge hotfix, with a key of its own"
+
+
+def test_oldest_additions_any_form_and_empty_inputs(busy_repo: Path) -> None:
+    import base64
+
+    plain = aws_key_id(101)
+    encoded = base64.b64encode(plain.encode()).decode()
+    found = split_history.oldest_additions(str(busy_repo), {"k": [encoded.encode(), plain.encode()], "empty": [b""]})
+    assert set(found) == {"k"}
+    assert split_history.oldest_additions(str(busy_repo), {}) == {}

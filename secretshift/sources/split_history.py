@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -295,3 +295,108 @@ def _scan_slice(engine: Engine, max_size: int, excluded: Callable[[str], bool],
     part.commits, part.duplicates, part.binary = source.commits, source.duplicates, source.binary
     part.shallow_seen = list(source.shallow_seen)
     return part
+
+
+# -- which values ever reached history (the migration's "rotate it now" check) -----------------
+_READ = 4 << 20  # bytes of `git log` output searched at once
+
+
+def oldest_additions(root: str, needles: Mapping[str, Sequence[bytes]], workers: int = 0,
+                     min_slice: int = _MIN_SLICE) -> dict[str, str]:
+    """For each label, the full sha of the oldest commit (in ``git log --all`` order) whose patch
+    adds a line holding one of its needles; labels never added are absent. Whole history, every
+    core: the slices are searched in parallel, the needles handed to the workers by ``fork``
+    (never on a command line, where other local users could read them)."""
+    from secretshift.sources.git import history_selection
+
+    wanted = {label: tuple(n for n in options if n) for label, options in needles.items()}
+    wanted = {label: options for label, options in wanted.items() if options}
+    selection = history_selection(root, None, None)
+    commits = list_commits(selection)
+    if not wanted or not commits:
+        return {}
+    workers = workers if workers > 0 else default_workers()
+    slices = slice_selections(selection, commits, workers * _SLICES_PER_WORKER, min_slice)
+    search = partial(_oldest_in_slice, wanted)
+    oldest: dict[str, str] = {}
+    if workers < 2 or len(slices) == 1:
+        parts = list(map(search, slices))
+    else:
+        import multiprocessing
+
+        _worker["search"] = search
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                parts = pool.map(_run_search, slices)
+        finally:
+            _worker.clear()
+    for part in parts:  # newest slice first: an older slice's answer replaces a newer one's
+        oldest.update(part)
+    return oldest
+
+
+def _run_search(selection: GitSelection) -> dict[str, str]:
+    search: Callable[[GitSelection], dict[str, str]] = _worker["search"]
+    return search(selection)
+
+
+def _oldest_in_slice(needles: Mapping[str, Sequence[bytes]], selection: GitSelection) -> dict[str, str]:
+    """Search one slice's patch text in large reads (``bytes.find`` at C speed, no per-line
+    Python); a hit counts when its line is an added one (``+``), attributed to the last commit
+    header before it."""
+    from secretshift.sources.git import _git_command
+
+    command = _git_command(selection, "log", "-p", "--unified=0", "--cc", "--no-renames", "--no-color",
+                           "--no-ext-diff", "--no-textconv", "--format=%x00%H")
+    found: dict[str, str] = {}
+    commit = ""
+    carry = b""
+    longest = max(len(n) for options in needles.values() for n in options)
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as proc:
+        assert proc.stdout is not None
+        while True:
+            block = proc.stdout.read(_READ)
+            if not block:
+                break
+            # Whole lines only: the tail after the last newline waits for the next read.
+            text = carry + block
+            cut = text.rfind(b"\n") + 1
+            if cut == 0:
+                carry = text if len(text) < (64 << 20) else text[-longest:]
+                continue
+            text, carry = text[:cut], text[cut:]
+            commit = _search_block(text, needles, commit, found)
+        if carry:
+            _search_block(carry + b"\n", needles, commit, found)
+    return found
+
+
+def _search_block(text: bytes, needles: Mapping[str, Sequence[bytes]], commit: str, found: dict[str, str]) -> str:
+    """Record hits in ``text`` (whole lines, newest commit first); returns the commit current at
+    its end. For each label only its last added-line hit matters: the oldest commit."""
+    for label, options in needles.items():
+        last = -1
+        for needle in options:
+            at = text.find(needle)
+            while at != -1:
+                start = text.rfind(b"\n", 0, at) + 1
+                if start > last and text.startswith(b"+", start) and not text.startswith(b"+++ ", start):
+                    last = start
+                end = text.find(b"\n", at)
+                at = text.find(needle, end) if end != -1 else -1
+        if last != -1:
+            found[label] = _commit_at(text, last, commit)
+    return _commit_at(text, len(text), commit)
+
+
+def _commit_at(text: bytes, position: int, before: str) -> str:
+    """The sha of the last commit header (``\\0SHA``) at or before ``position``; ``before`` when the
+    block has none there."""
+    header = text.rfind(b"\n\x00", 0, position)
+    if header != -1:
+        begin = header + 2
+    elif text.startswith(b"\x00") and position > 0:
+        begin = 1
+    else:
+        return before
+    return text[begin : text.find(b"\n", begin)].decode("ascii")
