@@ -42,23 +42,19 @@ _MIN_SLICE = 500
 # Distinct (path, added text) keys the parent remembers across slices; past it, it starts afresh
 # (memory stays flat; at worst a repeat in two distant slices is reported twice).
 _KEYS_LIMIT = 1 << 20
-
-
-@dataclass(frozen=True)
-class SliceItem:
-    """One scanned (path, added text): its key, its size, and what it found (already placed on the
-    file's lines in its commit)."""
-
-    key: bytes
-    size: int
-    findings: tuple[Finding, ...]
+_KEY_SIZE = 16
 
 
 @dataclass
 class SliceResult:
-    """What scanning one slice of commits gave (sent back from a worker, so plain and picklable)."""
+    """What scanning one slice of commits gave, sent back from a worker. Compact, because most
+    scanned texts find nothing: the i-th scanned (path, added text) has key ``keys[16*i:16*i+16]``
+    and size ``sizes[i]``; ``findings`` pairs an index with what that text found (already placed on
+    the file's lines in its commit)."""
 
-    items: list[SliceItem] = field(default_factory=list)
+    keys: bytearray = field(default_factory=bytearray)
+    sizes: list[int] = field(default_factory=list)
+    findings: list[tuple[int, Finding]] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     commits: int = 0
     duplicates: int = 0  # inside the slice
@@ -164,16 +160,20 @@ def _merge(merged: SplitScan, part: SliceResult, keys: set[bytes], listed: set[t
     merged.duplicates += part.duplicates
     merged.binary += part.binary
     merged.shallow_seen.extend(part.shallow_seen)
-    for item in part.items:
-        if item.key in keys:
+    new_items: set[int] = set()
+    keys_view = bytes(part.keys)
+    for index, size in enumerate(part.sizes):
+        key = keys_view[_KEY_SIZE * index : _KEY_SIZE * (index + 1)]
+        if key in keys:
             merged.duplicates += 1  # a newer slice scanned the same path and text
             continue
         if len(keys) >= _KEYS_LIMIT:
             keys.clear()
-        keys.add(item.key)
+        keys.add(key)
+        new_items.add(index)
         merged.files_scanned += 1
-        merged.bytes_scanned += item.size
-        merged.findings.extend(item.findings)
+        merged.bytes_scanned += size
+    merged.findings.extend(finding for index, finding in part.findings if index in new_items)
     here: set[tuple[str, str]] = set()
     for note in part.skipped:
         # A path listed once per scan (a submodule, a binary file) is listed once across slices.
@@ -286,12 +286,14 @@ def _scan_slice(engine: Engine, max_size: int, excluded: Callable[[str], bool],
             continue
         blob = item.blob
         # The key the one-stream source de-duplicates on inside a slice, used across slices here.
-        key = hashlib.blake2b(blob.path.encode("utf-8", "surrogateescape") + b"\0" + blob.data,
-                              digest_size=16).digest()
-        found = engine.scan(blob)
-        if item.place is not None:
-            found = [placed for placed in map(item.place, found) if placed is not None]
-        part.items.append(SliceItem(key, len(blob.data), tuple(found)))
+        index = len(part.sizes)
+        part.keys += hashlib.blake2b(blob.path.encode("utf-8", "surrogateescape") + b"\0" + blob.data,
+                                     digest_size=_KEY_SIZE).digest()
+        part.sizes.append(len(blob.data))
+        for finding in engine.scan(blob):
+            placed = finding if item.place is None else item.place(finding)
+            if placed is not None:
+                part.findings.append((index, placed))
     part.commits, part.duplicates, part.binary = source.commits, source.duplicates, source.binary
     part.shallow_seen = list(source.shallow_seen)
     return part
