@@ -344,22 +344,24 @@ def main() -> int:
     med = {name: statistics.median(r.seconds for r in items) for name, items in runs.items()}
     cpu = {name: statistics.median(r.cpu for r in items) for name, items in runs.items()}
     kingfisher = med.get("kingfisher scan --no-validate")
+    kingfisher_cpu = cpu.get("kingfisher scan --no-validate")
     floor = med.get("floor: git log -p -U0 --all")
     lines = [
         f"Repository: {repo.name}, {commits} commits on {refs} refs (.git {pack_mb:.0f} MB); {args.runs} "
         f"rounds, commands interleaved; {os.cpu_count()} CPUs; load average {load[0]:.1f} at the start, "
         f"{load_after[0]:.1f} at the end.",
         "",
-        "| command | median wall s | min s | median CPU s | vs Kingfisher (wall) | vs `git log -p` floor (wall) "
-        "| peak RSS MB (tree) | peak PSS MB (tree) | findings | exit |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| command | median wall s | min s | median CPU s | vs Kingfisher (wall) | vs Kingfisher (CPU) "
+        "| vs `git log -p` floor (wall) | peak RSS MB (tree) | peak PSS MB (tree) | findings | exit |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, items in runs.items():
         ratio_k = f"{med[name] / kingfisher:.2f}x" if kingfisher else "-"
         ratio_f = f"{med[name] / floor:.2f}x" if floor else "-"
+        ratio_kc = f"{cpu[name] / kingfisher_cpu:.2f}x" if kingfisher_cpu else "-"
         lines.append(
             f"| {name} | {med[name]:.2f} | {min(r.seconds for r in items):.2f} | {cpu[name]:.2f} | {ratio_k} | "
-            f"{ratio_f} | {max(r.peak_rss_mb for r in items):.0f} | {max(r.peak_pss_mb for r in items):.0f} | "
+            f"{ratio_kc} | {ratio_f} | {max(r.peak_rss_mb for r in items):.0f} | {max(r.peak_pss_mb for r in items):.0f} | "
             f"{count_findings(todo[name])} | {items[-1].exit_code} |"
         )
     text = "\n".join(lines)
