@@ -3,15 +3,15 @@
 The prefilter keywords are the base64 (at each of the three byte alignments) and hex spellings
 of a few markers (``password``, ``secret``, ``token``, ``AKIA``, ``-----BEGIN``, ``://`` ...), so
 only blobs that plausibly hide one pay anything. A run is decoded (bounded size), and the text is
-scanned by an inner engine of the pack rules and the generic detector; one more level of
-encoding is followed (bounded depth).
+scanned by an inner engine built from the same config as the outer one (the user's rules and
+switches; the generic detector); one more level of encoding is followed (bounded depth).
 """
 from __future__ import annotations
 
 import base64
 import binascii
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from secretshift.scanner.detector import RawMatch
@@ -74,20 +74,22 @@ class EncodedSecretDetector:
         ),
     )
 
-    def __init__(self, depth: int = 1) -> None:
-        self.depth = depth
+    # The decoded text's engine runs these detectors (registry names) besides the rules.
+    rescan_with: tuple[str, ...] = ("generic", "encoded")
+    max_depth = MAX_DEPTH
+
+    def __init__(self) -> None:
+        self._build: Callable[[], Engine] | None = None
         self._engine: Engine | None = None
+
+    def use_engine(self, build: Callable[[], Engine]) -> None:
+        self._build, self._engine = build, None
 
     def _inner(self) -> Engine:
         if self._engine is None:
-            from secretshift.scanner.engine import Engine
-            from secretshift.plugins.generic import GenericSecretDetector
-            from secretshift.scanner.rules import builtin_rules
-
-            detectors: list[object] = [GenericSecretDetector()]
-            if self.depth < MAX_DEPTH:
-                detectors.append(EncodedSecretDetector(self.depth + 1))
-            self._engine = Engine(builtin_rules(examples=False), detectors)  # type: ignore[arg-type]
+            if self._build is None:
+                raise RuntimeError("EncodedSecretDetector needs an engine: build it with build_engine(config)")
+            self._engine = self._build()  # on first use: most scans never decode anything
         return self._engine
 
     def detect(self, blob: Blob, hits: Sequence[int]) -> Iterable[RawMatch]:

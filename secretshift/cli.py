@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ci": ("secretshift.commands.ci", "check a pull request's commits in CI (GitHub Actions, GitLab CI)"),
     "migrate": ("secretshift.commands.migrate", "move secrets into AWS Secrets Manager (plan, apply, interactive)"),
     "rotation": ("secretshift.commands.rotation", "check migrated secrets against their rotation lifetime"),
+    "sweep": ("secretshift.commands.sweep", "scan the full history of many repositories on a Dask cluster"),
 }
 
 
@@ -81,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # Libraries only some commands need (installed with an extra), so the commit hook stays light.
-_OPTIONAL_MODULES = {"boto3": "migrate", "botocore": "migrate", "libcst": "migrate", "ruamel": "migrate", "git": "git"}
+_OPTIONAL_MODULES = {"distributed": "sweep", "dask": "sweep", "boto3": "migrate", "botocore": "migrate", "libcst": "migrate", "ruamel": "migrate", "git": "git"}
 
 
 def _internal_error(exc: Exception) -> int:

@@ -18,9 +18,9 @@ from secretshift.triage import Triage
 def report_input(config: Config, formats: Iterable[str], result: ScanResult, triage: Triage,
                  show_secrets: bool = False) -> ReportInput:
     """What the renderers see: only the new findings fail, the accepted real ones are listed.
-    Rule descriptions are gathered only when a format needs them (SARIF)."""
+    Rule descriptions are gathered only when a format needs them (SARIF, HTML)."""
     rules = []
-    if "sarif" in formats:
+    if {"sarif", "html"} & set(formats):
         from secretshift.scanner.build import all_rule_descriptions
 
         rules = all_rule_descriptions(config)

@@ -29,6 +29,7 @@ REPORTERS: dict[str, str] = {
     "github": "secretshift.report.github",
     "junit": "secretshift.report.junit",
     "gitlab": "secretshift.report.gitlab",
+    "html": "secretshift.report.html",
 }
 
 

@@ -3,8 +3,11 @@ rules, and the Python detectors, each handed the same config (a rule disabled he
 everywhere, also inside what a detector decodes)."""
 from __future__ import annotations
 
+from functools import partial
+
 from secretshift.config import Config
 from secretshift.models import Allowlist, Rule
+from secretshift.scanner.detector import Rescanning
 from secretshift.scanner.engine import Engine
 
 
@@ -24,15 +27,28 @@ def rule_enabled(rule_id: str, config: Config) -> bool:
 def build_engine(config: Config, small: bool = False) -> Engine:
     """``small``: a handful of files, where the RE2 prefilter finishes before hyperscan
     would even be imported."""
+    return _engine(config, not small, None, 0)
+
+
+def _engine(config: Config, use_hyperscan: bool, detector_names: tuple[str, ...] | None, depth: int) -> Engine:
+    """``detector_names``: only these detectors (None: all); ``depth``: decoding levels above
+    this engine (decoded text is scanned by an engine built here too, from the same config)."""
     from secretshift.plugins import detector_factories
 
     detectors = []
-    for factory in detector_factories().values():
+    for name, factory in detector_factories().items():
+        if detector_names is not None and name not in detector_names:
+            continue
         detector = factory()
-        if any(rule_enabled(rule.id, config) for rule in detector.rules):
-            detectors.append(detector)
+        if not any(rule_enabled(rule.id, config) for rule in detector.rules):
+            continue
+        if isinstance(detector, Rescanning):
+            if depth >= detector.max_depth:
+                continue
+            detector.use_engine(partial(_engine, config, True, detector.rescan_with, depth + 1))
+        detectors.append(detector)
     allowlist = Allowlist(config.allowlist.stopwords, config.allowlist.regexes)
-    return Engine(active_rules(config), detectors, allowlist, use_hyperscan=not small)
+    return Engine(active_rules(config), detectors, allowlist, use_hyperscan=use_hyperscan)
 
 
 def all_rule_descriptions(config: Config) -> list[Rule]:

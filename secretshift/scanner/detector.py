@@ -1,11 +1,14 @@
 """The interface between the engine and Python detectors (``secretshift.plugins``)."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from secretshift.models import Blob, Rule
+
+if TYPE_CHECKING:
+    from secretshift.scanner.engine import Engine
 
 
 @dataclass(frozen=True)
@@ -34,3 +37,18 @@ class Detector(Protocol):
     rules: tuple[Rule, ...]
 
     def detect(self, blob: Blob, hits: Sequence[int]) -> Iterable[RawMatch]: ...
+
+
+@runtime_checkable
+class Rescanning(Protocol):
+    """A detector that decodes content (base64, hex) and scans the decoded text again.
+
+    It never builds its own engine: :func:`secretshift.scanner.build.build_engine` hands it one
+    built from the same config (the user's rules, disabled rules and allowlist), running the
+    detectors named in ``rescan_with``; nesting stops at ``max_depth`` decoding levels.
+    """
+
+    rescan_with: tuple[str, ...]
+    max_depth: int
+
+    def use_engine(self, build: Callable[[], Engine]) -> None: ...
