@@ -51,7 +51,7 @@ def scan(task: dict[str, Any]) -> dict[str, Any]:
     selection = GitSelection(task["git_dir"], revisions, task.get("since"), "sweep range", _shallow(task["git_dir"]))
     if not task["include"]:
         selection = GitSelection(task["git_dir"], (), None, "sweep range", frozenset(), empty=True)
-    scanned = scan_commits(selection, config)
+    scanned = scan_commits(selection, config, jobs=1)  # one stream: Dask already runs a task per core
     family = {rule.id: _family(rule.source, rule.provider) for rule in all_rule_descriptions(config)}
     findings = []
     for finding in scanned.result.findings:
