@@ -98,11 +98,13 @@ def scan_commits(selection: GitSelection, config: Config, show_progress: bool = 
     """The lines each commit of ``selection`` adds (GitPython is imported only on this path): a
     long history split over ``jobs`` processes (default: every CPU), else one stream."""
     from secretshift.sources.added_lines import AddedLinesSource
-    from secretshift.sources.split_history import scan_history
 
-    split = scan_history(selection, config, PathFilter(config).excluded, jobs, show_progress)
-    if split is not None:
-        return CommitScan(split.result, split)
+    if jobs != 1:
+        from secretshift.sources.split_history import scan_history
+
+        split = scan_history(selection, config, PathFilter(config).excluded, jobs, show_progress)
+        if split is not None:
+            return CommitScan(split.result, split)
 
     result = ScanResult()
     source = AddedLinesSource(selection, config.max_file_size, PathFilter(config).excluded,
