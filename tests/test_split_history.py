@@ -158,10 +158,11 @@ def _merged(selection: GitSelection, slices: int, workers: int) -> split_history
 def test_split_scan_equals_one_stream(busy_repo: Path, slices: int) -> None:
     whole = _one_stream(busy_repo)
     split = _merged(history_selection(str(busy_repo), None, None), slices, workers=2)
-    assert _facts(split.findings) == _facts(whole.findings)
-    assert (split.commits, split.files_scanned, split.bytes_scanned, split.duplicates, split.binary) == (
+    got = split.result
+    assert _facts(got.findings) == _facts(whole.findings)
+    assert (split.commits, got.files_scanned, got.bytes_scanned, split.duplicates, split.binary) == (
         whole.commits, whole.files_scanned, whole.bytes_scanned, whole.duplicates, whole.binary)
-    assert sorted((s.path, s.reason) for s in split.skipped) == sorted((s.path, s.reason) for s in whole.skipped)
+    assert sorted((s.path, s.reason) for s in got.skipped) == sorted((s.path, s.reason) for s in whole.skipped)
 
 
 def test_what_the_one_stream_finds_is_what_the_history_holds(busy_repo: Path) -> None:
@@ -190,7 +191,7 @@ def test_branch_and_since_are_honoured_when_split(busy_repo: Path) -> None:
         selection = history_selection(str(busy_repo), branch, since)
         whole = _one_stream(busy_repo, branch, since)
         split = _merged(selection, 5, workers=2)
-        assert _facts(split.findings) == _facts(whole.findings)
+        assert _facts(split.result.findings) == _facts(whole.findings)
         assert split.commits == whole.commits == len(split_history.list_commits(selection))
         assert 0 < whole.commits < 45
 

@@ -66,10 +66,7 @@ class SliceResult:
 class SplitScan:
     """The merged result, with the same counters a one-stream scan keeps."""
 
-    findings: list[Finding] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    files_scanned: int = 0
-    bytes_scanned: int = 0
+    result: ScanResult = field(default_factory=ScanResult)
     commits: int = 0
     duplicates: int = 0
     binary: int = 0
@@ -171,9 +168,9 @@ def _merge(merged: SplitScan, part: SliceResult, keys: set[bytes], listed: set[t
             keys.clear()
         keys.add(key)
         new_items.add(index)
-        merged.files_scanned += 1
-        merged.bytes_scanned += size
-    merged.findings.extend(finding for index, finding in part.findings if index in new_items)
+        merged.result.files_scanned += 1
+        merged.result.bytes_scanned += size
+    merged.result.findings.extend(finding for index, finding in part.findings if index in new_items)
     here: set[tuple[str, str]] = set()
     for note in part.skipped:
         # A path listed once per scan (a submodule, a binary file) is listed once across slices.
@@ -181,10 +178,10 @@ def _merge(merged: SplitScan, part: SliceResult, keys: set[bytes], listed: set[t
         if identity in listed and not note.reason.startswith("added text in commit"):
             continue
         here.add(identity)
-        merged.skipped.append(note)
+        merged.result.skipped.append(note)
     listed |= here
     if on_progress is not None:
-        on_progress(merged.commits, len(merged.findings))
+        on_progress(merged.commits, len(merged.result.findings))
 
 
 def _without_commit(reason: str) -> str:
@@ -239,11 +236,10 @@ class SplitHistory:
 
     selection: GitSelection
     merged: SplitScan
-    result: ScanResult = field(init=False)
 
-    def __post_init__(self) -> None:
-        m = self.merged
-        self.result = ScanResult(m.findings, m.skipped, m.files_scanned, m.bytes_scanned)
+    @property
+    def result(self) -> ScanResult:
+        return self.merged.result
 
     @property
     def commits(self) -> int:
