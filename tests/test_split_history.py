@@ -308,3 +308,14 @@ def test_oldest_additions_any_form_and_empty_inputs(busy_repo: Path) -> None:
     found = split_history.oldest_additions(str(busy_repo), {"k": [encoded.encode(), plain.encode()], "empty": [b""]})
     assert set(found) == {"k"}
     assert split_history.oldest_additions(str(busy_repo), {}) == {}
+
+
+def test_slices_stay_within_the_command_line_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    selection = GitSelection("/r", ("--all",), "2024-01-01", "history", frozenset())
+    commits = [f"{n:040x}" for n in range(100_000)]
+    parts = split_history.slice_selections(selection, commits, 8)
+    assert len(parts) == 8 and all(len(p.revisions) - 1 <= 16_000 for p in parts)  # 12,500 each
+    monkeypatch.setattr(split_history, "_MAX_SLICE", 1000)
+    parts = split_history.slice_selections(selection, commits, 8)
+    assert len(parts) == 100 and [c for p in parts for c in p.revisions[1:]] == commits
+    assert all(p.revisions[0] == "--no-walk=unsorted" and p.since is None for p in parts)

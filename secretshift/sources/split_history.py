@@ -10,8 +10,8 @@ The single-stream scan already waits on ``git log``; what it cannot do is use a 
 it. Splitting the commit list gives every core its own ``git log`` and its own engine.
 
 Same answers as one stream, by construction: each slice is read by the one-stream source
-(:class:`~secretshift.sources.added_lines.AddedLinesSource`), with the same de-duplication inside it; across slices the parent keeps, for
-each (path, added text), only the findings of the newest slice that added it, which is what one
+(:class:`~secretshift.sources.added_lines.AddedLinesSource`), with the same de-duplication
+inside it; across slices the parent keeps, for each (path, added text), only the findings of the newest slice that added it, which is what one
 newest-first stream would have kept. Per-commit facts (merges, renames, binary-flagged changes,
 the shallow boundary) do not depend on the other commits, so slicing does not change them.
 """
@@ -32,13 +32,16 @@ if TYPE_CHECKING:
     from secretshift.config import Config
     from secretshift.scanner.engine import Engine
 
-# Below this many commits one stream is as fast: the pool and the extra `git log` start-ups cost
-# more than a second core saves (measured: ~0.15 s of fixed cost against ~1 ms per commit).
+# Below this many commits one stream takes seconds at most: not worth the fixed cost of a rev-list,
+# a process pool and one `git log` start-up per slice. Pull-request ranges stay one stream.
 MIN_SPLIT_COMMITS = 2000
 # Slices per worker: more slices even out commits of very different sizes (a mass reformatting
 # next to one-line fixes), fewer keep each `git log`'s delta-base cache warm for longer.
 _SLICES_PER_WORKER = 4
 _MIN_SLICE = 500
+# A slice names its commits on `git log`'s command line (41 bytes each): this keeps it far below
+# Linux's 2 MB argument limit however long the history (more, smaller slices instead).
+_MAX_SLICE = 16_000
 # Distinct (path, added text) keys the parent remembers across slices; past it, it starts afresh
 # (memory stays flat; at worst a repeat in two distant slices is reported twice).
 _KEYS_LIMIT = 1 << 20
@@ -94,10 +97,10 @@ def list_commits(selection: GitSelection) -> list[str]:
 
 def slice_selections(selection: GitSelection, commits: Sequence[str], slices: int,
                      min_slice: int = _MIN_SLICE) -> list[GitSelection]:
-    """At most ``slices`` consecutive runs of ``commits`` (each at least ``min_slice`` long), each a
-    selection that names exactly its commits (``--no-walk=unsorted``: no ancestry walk, shown in
+    """About ``slices`` consecutive runs of ``commits`` (each at least ``min_slice`` and at most
+    ``_MAX_SLICE`` long), each a selection that names exactly its commits (``--no-walk=unsorted``: no ancestry walk, shown in
     the order given)."""
-    count = max(1, min(slices, len(commits) // max(1, min_slice)))
+    count = max(1, min(slices, len(commits) // max(1, min_slice)), -(-len(commits) // _MAX_SLICE))
     size = max(1, -(-len(commits) // count))
     return [
         replace(selection, revisions=("--no-walk=unsorted", *commits[start : start + size]), since=None,
