@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
 
     root = find_repo_root(Path.cwd())
     config = load_config(args.config, root)
-    baseline, baseline_path = load_baseline_for(args.baseline, config.baseline, root)
+    baseline, baseline_path = load_baseline_for(args.baseline, config, root)
     if args.pre_push:
         from secretshift.gate import check_pushed
 

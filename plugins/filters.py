@@ -35,7 +35,6 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 _HEX = re.compile(r"[0-9a-fA-F]+")
 _VERSION = re.compile(r"(?:[\^~]|[<>]=?|==?)?\s?v?\d+(?:\.(?:\d+|x|\*)){1,3}(?:[-+.][0-9A-Za-z.\-]+)?")
 _NUMBER = re.compile(r"[-+]?(?:\d[\d_,]*)?\.?\d+(?:[eE][-+]?\d+)?[a-zA-Z%]{0,3}")
-_INTEGRITY = re.compile(r"(?:sha1|sha256|sha384|sha512|md5|h1)[-:=][A-Za-z0-9+/=_\-]{16,}")
 _LETTERS_AND_SEPARATORS = re.compile(r"[A-Za-z_][A-Za-z_.:/\-]*")
 _DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}(?:(?:\.|::)[A-Za-z_][A-Za-z0-9_]{0,31})+")
 _REGEX_HINTS = ("(?", "\\d", "\\w", "\\s", "[^", ".*", ".+", "\\.", "[a-z", "[A-Z", "[0-9", "\\b")
@@ -181,10 +180,6 @@ def is_uuid(value: str) -> bool:
 def is_hex_hash(value: str) -> bool:
     """A git SHA or digest: hex of a digest length."""
     return len(value) in (7, 8, 12, 32, 40, 56, 64, 96, 128) and _HEX.fullmatch(value) is not None
-
-
-def is_integrity_hash(value: str) -> bool:
-    return _INTEGRITY.match(value) is not None
 
 
 def is_version(value: str) -> bool:

@@ -20,8 +20,8 @@ from secretshift.textutil import decode, printable_path
 _LABELS = {True: "real", False: "false positive", None: "unlabelled"}
 
 
-def audit_report(path: Path) -> str:
-    baseline = load_baseline(path)
+def audit_report(path: Path, config: Config) -> str:
+    baseline = load_baseline(path, config.hash_key)
     by_type: Counter[tuple[str, bool | None]] = Counter((e.type, e.is_secret) for e in baseline.entries)
     labels: Counter[bool | None] = Counter(e.is_secret for e in baseline.entries)
     lines = [f"{path}: {len(baseline.entries)} entries in {len({e.filename for e in baseline.entries})} files"]
@@ -63,7 +63,7 @@ def audit_interactively(path: Path, config: Config, root: Path, ask_all: bool = 
         raise FatalError("baseline audit asks questions in a terminal; use --report for a summary")
     from secretshift.scanner.build import build_engine
 
-    baseline = load_baseline(path)
+    baseline = load_baseline(path, config.hash_key)
     todo = [e for e in baseline.entries if ask_all or e.is_secret is None]
     if not todo:
         print(f"secretshift: nothing to label in {path}")

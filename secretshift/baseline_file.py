@@ -128,7 +128,7 @@ class Baseline:
 
 
 # -- reading ----------------------------------------------------------------------------------
-def load_baseline(path: Path) -> Baseline:
+def load_baseline(path: Path, hash_key: bytes | None) -> Baseline:
     """A baseline file (ours or detect-secrets'); a clear error, never a traceback, if broken."""
     try:
         text = path.read_text("utf-8")
@@ -142,7 +142,7 @@ def load_baseline(path: Path) -> Baseline:
         document = json.loads(text, object_pairs_hook=_merged_duplicates)
     except json.JSONDecodeError as exc:
         raise FatalError(f"{path}: not a baseline file (invalid JSON at line {exc.lineno})") from None
-    return parse_baseline(document, str(path))
+    return parse_baseline(document, str(path), hash_key)
 
 
 def _merged_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -155,7 +155,8 @@ def _merged_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return merged
 
 
-def parse_baseline(document: Any, origin: str) -> Baseline:
+def parse_baseline(document: Any, origin: str, hash_key: bytes | None) -> Baseline:
+    """``hash_key``: the run's SECRETSHIFT_HASH_KEY; the baseline's hashes must be of its scheme."""
     if not isinstance(document, dict) or not isinstance(document.get("results"), dict):
         raise FatalError(f"{origin}: not a baseline file (no `results` object)")
     entries = []
@@ -164,7 +165,7 @@ def parse_baseline(document: Any, origin: str) -> Baseline:
             raise FatalError(f"{origin}: results for {filename!r} must be a list")
         for item in items:
             entries.append(_entry(item, filename, origin))
-    _check_hash_scheme(entries, origin)
+    _check_hash_scheme(entries, origin, hash_key)
     version = document.get("version", FORMAT_VERSION)
     # A team's own detect-secrets settings are kept as they are.
     return Baseline(
@@ -175,7 +176,7 @@ def parse_baseline(document: Any, origin: str) -> Baseline:
     )
 
 
-def _check_hash_scheme(entries: Sequence[BaselineEntry], origin: str) -> None:
+def _check_hash_scheme(entries: Sequence[BaselineEntry], origin: str, hash_key: bytes | None) -> None:
     """Hashes made with SECRETSHIFT_HASH_KEY never match plain SHA-1 ones: refuse the mix
     rather than report every accepted secret as new (see secretshift.hashing)."""
     from secretshift.hashing import check_scheme, scheme_of
@@ -184,7 +185,7 @@ def _check_hash_scheme(entries: Sequence[BaselineEntry], origin: str) -> None:
     if len(schemes) > 1:
         raise FatalError(f"{origin} mixes plain and keyed (SECRETSHIFT_HASH_KEY) hashes: re-create it")
     if schemes:
-        check_scheme(schemes.pop(), origin)
+        check_scheme(schemes.pop(), origin, hash_key)
 
 
 def _entry(item: Any, filename: str, origin: str) -> BaselineEntry:

@@ -82,7 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # Libraries only some commands need (installed with an extra), so the commit hook stays light.
-_OPTIONAL_MODULES = {"distributed": "sweep", "dask": "sweep", "boto3": "migrate", "botocore": "migrate", "libcst": "migrate", "ruamel": "migrate", "git": "git"}
+_OPTIONAL_MODULES = {"distributed": "sweep", "dask": "sweep", "boto3": "migrate", "botocore": "migrate", "libcst": "migrate", "ruamel": "migrate", "git": "git",
+                     "urllib3": "validate", "pg8000": "validate"}
 
 
 def _internal_error(exc: Exception) -> int:

@@ -44,6 +44,8 @@ class Config:
     migrate: Mapping[str, Any] = field(default_factory=dict)
     baseline: str | None = None
     source: str | None = None  # the file it came from, for messages
+    # SECRETSHIFT_HASH_KEY, read once by load_config (see secretshift.hashing); never in a repr.
+    hash_key: bytes | None = field(default=None, repr=False)
 
 
 def parse_size(raw: Any, where: str) -> int:
@@ -115,7 +117,16 @@ def config_from_table(table: Mapping[str, Any], origin: str, base_dir: Path) -> 
 
 def load_config(explicit: str | None, search_from: Path | None = None) -> Config:
     """``explicit`` (``--config``) wins; else the first config file found in ``search_from``
-    (the scanned directory, then the current directory)."""
+    (the scanned directory, then the current directory). The hash key is read from the
+    environment here, once, and travels with the config."""
+    from dataclasses import replace
+
+    from secretshift.hashing import hash_key
+
+    return replace(_find_config(explicit, search_from), hash_key=hash_key())
+
+
+def _find_config(explicit: str | None, search_from: Path | None) -> Config:
     if explicit is not None:
         path = Path(explicit)
         if not path.is_file():

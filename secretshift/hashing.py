@@ -19,12 +19,8 @@ import hashlib
 import hmac
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from secretshift.errors import FatalError
-
-if TYPE_CHECKING:
-    from secretshift.models import SecretValue
 
 HASH_KEY_ENV = "SECRETSHIFT_HASH_KEY"
 SCHEME_SHA1 = "sha1"
@@ -34,7 +30,8 @@ MIN_KEY_LENGTH = 16
 
 
 def hash_key(environ: Mapping[str, str] | None = None) -> bytes | None:
-    """The hashing key from the environment, or None when hashes are plain SHA-1."""
+    """The hashing key from the environment, or None when hashes are plain SHA-1. Read once per
+    run (by :func:`secretshift.config.load_config`) and passed down from there."""
     raw = (os.environ if environ is None else environ).get(HASH_KEY_ENV, "")
     if not raw:
         return None
@@ -51,22 +48,18 @@ def hash_value(value: str, key: bytes | None) -> str:
     return HMAC_PREFIX + hmac.new(key, data, hashlib.sha256).hexdigest()
 
 
-def secret_hash(secret: SecretValue, environ: Mapping[str, str] | None = None) -> str:
-    return hash_value(secret.reveal(), hash_key(environ))
-
-
-def scheme(environ: Mapping[str, str] | None = None) -> str:
-    """The scheme hashes are made with now."""
-    return SCHEME_SHA1 if hash_key(environ) is None else SCHEME_HMAC
+def scheme(key: bytes | None) -> str:
+    """The scheme hashes are made with under ``key``."""
+    return SCHEME_SHA1 if key is None else SCHEME_HMAC
 
 
 def scheme_of(digest: str) -> str:
     return SCHEME_HMAC if digest.startswith(HMAC_PREFIX) else SCHEME_SHA1
 
 
-def check_scheme(recorded: str, origin: str, environ: Mapping[str, str] | None = None) -> None:
+def check_scheme(recorded: str, origin: str, key: bytes | None) -> None:
     """Refuse to compare a baseline's hashes with hashes of another scheme."""
-    current = scheme(environ)
+    current = scheme(key)
     if recorded == current:
         return
     if recorded == SCHEME_HMAC:

@@ -21,13 +21,6 @@ class SecretValue:
     def reveal(self) -> str:
         return self._value
 
-    @property
-    def sha1(self) -> str:
-        # detect-secrets' `hashed_secret` is the SHA-1 hex digest of the value.
-        import hashlib  # lazily: only findings need it, and it costs the commit hook to import
-
-        return hashlib.sha1(self._value.encode("utf-8", "surrogateescape")).hexdigest()
-
     def redacted(self) -> str:
         return redact(self._value)
 
@@ -112,6 +105,21 @@ class Blob:
 
 
 @dataclass(frozen=True)
+class Validation:
+    """What a secret's provider said about it (`--validate`); never holds the secret."""
+
+    status: str  # valid | invalid | revoked | unknown | error
+    reason: str = ""
+    provider: str = ""
+    identity: tuple[tuple[str, str], ...] = ()  # e.g. (("account", "123456789012"), ("arn", ...))
+    revoke: str = ""  # the provider's documented page for revoking / rotating it
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "reason": self.reason, "provider": self.provider,
+                "identity": dict(self.identity), "revoke": self.revoke}
+
+
+@dataclass(frozen=True)
 class Finding:
     rule: str
     description: str
@@ -127,13 +135,10 @@ class Finding:
     offset: int = 0  # byte offset of the secret in the blob
     end_offset: int = 0
     context: tuple[tuple[str, str], ...] = ()  # detector-specific facts (file kind, key path, ...)
-
-    @property
-    def secret_hash(self) -> str:
-        """SHA-1 of the value (detect-secrets' hash), or HMAC-SHA256 with SECRETSHIFT_HASH_KEY."""
-        from secretshift.hashing import secret_hash
-
-        return secret_hash(self.secret)
+    validation: Validation | None = None  # set by `--validate` only
+    # SHA-1 of the value (detect-secrets' hash), or HMAC-SHA256 under SECRETSHIFT_HASH_KEY: made
+    # once, by the engine, with the key it was built with (secretshift.hashing).
+    secret_hash: str = field(kw_only=True)
 
     @property
     def redacted(self) -> str:
@@ -166,6 +171,8 @@ class Finding:
         }
         if self.author_date is not None:
             data["author_date"] = self.author_date
+        if self.validation is not None:
+            data["validation"] = self.validation.to_dict()
         if show_secret:
             data["secret"] = self.secret.reveal()
         return data

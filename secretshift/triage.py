@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from secretshift.baseline_file import Baseline, load_baseline, resolve_baseline_path, root_relative
+from secretshift.config import Config
 from secretshift.models import Finding
 
 
@@ -21,11 +22,12 @@ class Triage:
     baselined: int = 0  # in the baseline otherwise (unlabelled or false positive)
 
 
-def load_baseline_for(explicit: str | None, configured: str | None,
+def load_baseline_for(explicit: str | None, config: Config,
                       root: Path) -> tuple[Baseline | None, Path | None]:
-    """The baseline a run compares against (see :func:`resolve_baseline_path`), or (None, None)."""
-    path = resolve_baseline_path(explicit, configured, root)
-    return (load_baseline(path), path) if path is not None else (None, None)
+    """The baseline a run compares against (``--baseline``, else the config's, else the
+    repository's; see :func:`resolve_baseline_path`), or (None, None)."""
+    path = resolve_baseline_path(explicit, config.baseline, root)
+    return (load_baseline(path, config.hash_key), path) if path is not None else (None, None)
 
 
 def triage_named(named: Iterable[tuple[str, Finding]], baseline: Baseline | None) -> Triage:

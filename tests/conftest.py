@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -21,8 +22,40 @@ if os.environ.get("CI"):
 
 
 def run_cli(*args: str, cwd: Path | str | None = None, env: dict[str, str] | None = None,
-            input: bytes | None = None) -> subprocess.CompletedProcess[str]:
-    """The real CLI, in a subprocess, as a user would run it."""
+            input: bytes | None = None, env_is_whole: bool = False) -> subprocess.CompletedProcess[str]:
+    """The real CLI (`secretshift.cli.main`, argument parsing, error boundary and all), run in this
+    process as a user would run it: in ``cwd``, with ``env`` added to the environment (or as the
+    whole environment, ``env_is_whole``), ``input``
+    on stdin, stdout and stderr captured, the exit code it returns. Everything is restored after.
+    Tests of what only a process shows (console scripts, `python -m`, import cost, terminals)
+    use :func:`run_cli_subprocess` and carry the `subprocess` mark."""
+    from secretshift.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    stdin = io.TextIOWrapper(io.BytesIO(input or b""), encoding="utf-8")
+    saved_streams, saved_cwd, saved_env = (sys.stdin, sys.stdout, sys.stderr), os.getcwd(), dict(os.environ)
+    try:
+        if env_is_whole:
+            os.environ.clear()
+        os.environ.update(env or {})
+        if cwd is not None:
+            os.chdir(cwd)
+        sys.stdin, sys.stdout, sys.stderr = stdin, out, err
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse's --help and --version
+            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved_streams
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return subprocess.CompletedProcess(["secretshift", *args], code, out.getvalue(), err.getvalue())
+
+
+def run_cli_subprocess(*args: str, cwd: Path | str | None = None, env: dict[str, str] | None = None,
+                       input: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    """The real CLI, in a subprocess (`python -m secretshift`), as a user would run it."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "secretshift", *args],
@@ -32,12 +65,8 @@ def run_cli(*args: str, cwd: Path | str | None = None, env: dict[str, str] | Non
 
 
 def sarif_schema() -> dict[str, Any]:
-    """The official SARIF 2.1.0 schema, given beside the repository (`../shared/schemas`)."""
-    for folder in (ROOT.parent, *ROOT.parents[1:]):
-        candidate = folder / "shared" / "schemas" / "sarif-schema-2.1.0.json"
-        if candidate.is_file():
-            return json.loads(candidate.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
-    pytest.skip("the official SARIF schema is expected at ../shared/schemas/sarif-schema-2.1.0.json")
+    """The official SARIF 2.1.0 schema (OASIS, sarif-schema-2.1.0.json), kept under tests/schemas."""
+    return json.loads((ROOT / "tests" / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -132,6 +132,7 @@ def pr_event(shas: dict[str, str]) -> dict[str, Any]:
             "pull_request": {"base": {"sha": shas["base"], "ref": "main"}, "head": {"sha": shas["head"], "ref": "feature"}}}
 
 
+@pytest.mark.subprocess
 def test_action_finds_the_removed_secret_with_its_commit(git_repo: Path, pull_request: dict[str, str], tmp_path: Path) -> None:
     outputs, procs, summary = run_action(git_repo, "pull_request", pr_event(pull_request), {}, tmp_path)
     scan = procs["scan"]
@@ -155,6 +156,7 @@ def test_action_finds_the_removed_secret_with_its_commit(git_repo: Path, pull_re
     assert aws_key_id(40) not in everything
 
 
+@pytest.mark.subprocess
 def test_action_report_only_and_explicit_range(git_repo: Path, pull_request: dict[str, str], tmp_path: Path) -> None:
     inputs = {"fail": "false", "sarif": "out/report.sarif", "base": pull_request["added"], "head": pull_request["head"]}
     (git_repo / "out").mkdir()
@@ -166,6 +168,7 @@ def test_action_report_only_and_explicit_range(git_repo: Path, pull_request: dic
     assert "0 new secrets in 1 commits" in summary.read_text(encoding="utf-8")
 
 
+@pytest.mark.subprocess
 def test_action_inputs_cannot_inject_shell(git_repo: Path, pull_request: dict[str, str], tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
     inputs = {"config": f'x"; touch {marker}; echo "', "fail": "false"}

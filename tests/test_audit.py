@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_cli
 from tests.fakes import aws_key_id, github_token
 
@@ -55,6 +57,7 @@ def _answer_in_a_terminal(cwd: Path, answers: list[str], *args: str,
     return screen.decode(errors="replace")
 
 
+@pytest.mark.subprocess
 def test_interactive_labels_are_saved_and_nothing_leaks(git_repo: Path) -> None:
     path = _baselined(git_repo)
     screen = _answer_in_a_terminal(git_repo, ["y", "n"])
@@ -71,6 +74,7 @@ def test_interactive_labels_are_saved_and_nothing_leaks(git_repo: Path) -> None:
     assert "app.py:2" not in again and "old.py" in again
 
 
+@pytest.mark.subprocess
 def test_quit_keeps_what_was_answered(git_repo: Path) -> None:
     path = _baselined(git_repo)
     _answer_in_a_terminal(git_repo, ["s", "q"])
@@ -101,6 +105,7 @@ def test_report_counts_by_type_and_label(git_repo: Path) -> None:
     assert "app.py:2  AWS Access Key" in out.split("still to migrate")[1]
 
 
+@pytest.mark.subprocess
 def test_detect_secrets_interactive_audit_labels_reach_the_hook(git_repo: Path) -> None:
     """`detect-secrets audit` (interactive, in a terminal) on our baseline: its labels are ours."""
     (git_repo / "app.py").write_text(f'AWS_KEY = "{KEY}"\n')

@@ -101,6 +101,7 @@ def test_baseline_path_option_and_subfolder_paths(git_repo: Path) -> None:
     assert list(_results(repo / "b.json")) == ["sub/k.py"]
 
 
+@pytest.mark.subprocess
 def test_detect_secrets_audit_reads_ours(git_repo: Path) -> None:
     repo = _repo(git_repo)
     run_cli("baseline", "create", cwd=repo)
@@ -122,6 +123,7 @@ def test_detect_secrets_audit_reads_ours(git_repo: Path) -> None:
     assert "2" in found["app.py"]["lines"]
 
 
+@pytest.mark.subprocess
 def test_a_detect_secrets_baseline_is_read_as_is(git_repo: Path) -> None:
     repo = _repo(git_repo)
     made = subprocess.run([DETECT_SECRETS, "scan"], cwd=repo, capture_output=True, text=True)
@@ -158,7 +160,7 @@ def test_a_broken_baseline_is_a_clear_error(git_repo: Path, content: str, messag
 def test_load_baseline_matches_by_file_and_hash(git_repo: Path) -> None:
     repo = _repo(git_repo)
     run_cli("baseline", "create", cwd=repo)
-    baseline = load_baseline(repo / ".secrets.baseline")
+    baseline = load_baseline(repo / ".secrets.baseline", None)
     entry = next(e for e in baseline.entries if e.filename == "app.py")
     assert baseline.lookup("app.py", entry.hashed_secret) == entry
     assert baseline.lookup("other.py", entry.hashed_secret) is None

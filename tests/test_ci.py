@@ -107,8 +107,7 @@ def ci_env(**values: str) -> dict[str, str]:
 
 
 def run_ci(repo: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "secretshift", "ci", *args], cwd=repo, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return run_cli("ci", *args, cwd=repo, env=env, env_is_whole=True)
 
 
 def test_github_push_of_a_new_branch_checks_only_its_own_commits(git_repo: Path, tmp_path: Path) -> None:
@@ -166,6 +165,7 @@ def test_bad_report_option_is_a_usage_error(git_repo: Path) -> None:
     assert proc.returncode == 2 and "FORMAT=FILE" in proc.stderr
 
 
+@pytest.mark.subprocess
 def test_gitlab_template_runs_and_writes_a_secret_detection_report(git_repo: Path, tmp_path: Path) -> None:
     template = yaml.safe_load((ROOT / "ci" / "gitlab-secretshift.yml").read_text(encoding="utf-8"))
     job = template["secretshift"]
@@ -206,6 +206,7 @@ def test_gitlab_template_runs_and_writes_a_secret_detection_report(git_repo: Pat
     assert aws_key_id(54) not in (git_repo / "gl-secret-detection-report.json").read_text()
 
 
+@pytest.mark.subprocess
 def test_hooks_ci_entry_point_is_the_ci_command(git_repo: Path) -> None:
     base = commit_file(git_repo, "a.py", "a = 1\n", "base")
     code = f"from secretshift.hooks.ci import main; raise SystemExit(main(['--base', {base!r}]))"

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from secretshift.hashing import hash_value
 from secretshift.models import Finding, ScanResult, SecretValue, Skipped
 from secretshift.report import ReportInput, reporters
 from secretshift.report.github import command, escape_data, escape_property
@@ -19,7 +20,7 @@ def finding(path: str = "app/config.py", key: str | None = "AWS_KEY", commit: st
     return Finding(
         rule="aws-access-key-id", description="AWS access key id", path=path, line=3, column=12,
         end_line=3, end_column=32, secret=SecretValue(SECRET), key=key, commit=commit,
-        author_date="2024-01-02T03:04:05+00:00" if commit else None,
+        author_date="2024-01-02T03:04:05+00:00" if commit else None, secret_hash=hash_value(SECRET, None),
     )
 
 

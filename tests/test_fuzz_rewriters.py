@@ -17,14 +17,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-pytest.importorskip("secretshift.migrate.rewriters.base", reason="the rewriters have not landed")
-
-from secretshift.config import Config  # noqa: E402
-from secretshift.migrate.rewriters import registry  # noqa: E402
-from secretshift.migrate.rewriters.base import Reference, RewriteRefused, Rewriter, RewriteSettings  # noqa: E402
-from secretshift.models import Blob  # noqa: E402
-from secretshift.scanner.build import build_engine  # noqa: E402
-from tests.planted import aws_key_id, github_token  # noqa: E402
+from secretshift.config import Config
+from secretshift.migrate.rewriters import registry
+from secretshift.migrate.rewriters.base import Reference, RewriteRefused, Rewriter, RewriteSettings
+from secretshift.models import Blob
+from secretshift.scanner.build import build_engine
+from tests.planted import aws_key_id, github_token
 
 ENGINE = build_engine(Config())
 FUZZ = settings(
@@ -144,8 +142,7 @@ REWRITERS = {r.name: r for r in registry()}
 
 @pytest.mark.parametrize("name", sorted(GENERATORS))
 def test_generated_files_rewrite_cleanly(name: str) -> None:
-    if name not in REWRITERS:
-        pytest.skip(f"no {name} rewriter registered")
+    assert name in REWRITERS, f"a generator for {name}, but no such rewriter is registered"
     rewriter = REWRITERS[name]
     path, strategy, parses = GENERATORS[name]
     rewritten = []
@@ -183,7 +180,13 @@ def test_rule_examples_rewrite_cleanly(name: str, path: str, text: str) -> None:
     check_rewrite(REWRITERS[name], path, text, parses)
 
 
+# Rewriters with no file generator above yet (covered by the rule examples only). This set only
+# shrinks: a new rewriter comes with its generator, and a rewriter that gains one leaves the set.
+UNFUZZED = {
+    "cloudformation", "compose", "dockerfile", "ecs-task", "env-placeholder", "github-workflow", "go", "java",
+    "javascript", "k8s-secret", "structured-config", "terraform",
+}
+
+
 def test_every_rewriter_is_fuzzed() -> None:
-    missing = sorted(set(REWRITERS) - set(GENERATORS))
-    if missing:
-        pytest.skip(f"rewriters without a file generator here (covered by rule examples only): {missing}")
+    assert set(REWRITERS) - set(GENERATORS) == UNFUZZED

@@ -283,6 +283,7 @@ def test_cli_end_to_end_json_carries_commit_and_date(git_repo: Path) -> None:
     assert "across 2 commits" in proc.stderr
 
 
+@pytest.mark.subprocess
 def test_plain_scan_never_imports_gitpython(git_repo: Path) -> None:
     write(git_repo, "a.py", "a = 1\n")
     code = (
@@ -313,6 +314,7 @@ def _run_on_pty(args: list[str], cwd: Path, env: dict[str, str]) -> str:
     return b"".join(chunks).decode("utf-8", "replace")
 
 
+@pytest.mark.subprocess
 def test_progress_only_on_a_terminal_and_never_in_ci(git_repo: Path) -> None:
     write(git_repo, "a.py", "a = 1\n")
     commit(git_repo, "a")

@@ -33,6 +33,7 @@ def _hook_module(hook: dict[str, object]) -> str:
     return COMMANDS[rest[0]][0] if command == "secretshift" else str(scripts[command].split(":")[0])
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("hook", _manifest(), ids=lambda h: str(h["id"]))
 def test_every_hook_has_an_entry_point_and_a_readme_line(hook: dict[str, object]) -> None:
     module_name = _hook_module(hook)
@@ -71,6 +72,7 @@ def test_every_console_script_goes_through_the_one_error_boundary(
     assert "internal error (RuntimeError)" in err and leaked not in err and "Traceback" not in err
 
 
+@pytest.mark.subprocess
 def test_manifest_keeps_the_detect_hook_read_only_and_the_others_serial() -> None:
     hooks = {h["id"]: h for h in _manifest()}
     assert hooks["secretshift"]["stages"] == ["pre-commit", "pre-push", "manual"]
@@ -169,6 +171,7 @@ def test_no_files_means_the_staged_changes(git_repo: Path) -> None:
     assert proc.returncode == 1 and "app.py:2" in proc.stdout
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize(
     "command",
     [["secretshift-hook"], [sys.executable, "-m", "secretshift.hooks.detect"]],
@@ -184,6 +187,7 @@ def test_the_hook_module_is_the_same_entry_point(git_repo: Path, command: list[s
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
+@pytest.mark.subprocess
 def test_hook_path_stays_light(git_repo: Path) -> None:
     """The commit hook must not pay for AWS, GitPython, YAML/CST rewriting or process pools."""
     repo = _repo(git_repo)
@@ -198,6 +202,7 @@ def test_hook_path_stays_light(git_repo: Path) -> None:
     assert proc.stdout.strip().splitlines()[-1] == "[] 1", proc.stdout + proc.stderr
 
 
+@pytest.mark.subprocess
 def test_migrate_hook_runs_the_planner(git_repo: Path) -> None:
     proc = subprocess.run([str(Path(sys.executable).parent / "secretshift-migrate"), "--help"],
                           cwd=git_repo, capture_output=True, text=True)
@@ -205,6 +210,7 @@ def test_migrate_hook_runs_the_planner(git_repo: Path) -> None:
     assert "usage: secretshift migrate plan" in proc.stdout
 
 
+@pytest.mark.subprocess
 def test_baseline_hook_updates_the_baseline(git_repo: Path) -> None:
     repo = _repo(git_repo)
     git(repo, "add", "-A")

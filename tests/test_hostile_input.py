@@ -264,6 +264,7 @@ def test_allow_markers_on_minified_lines() -> None:
     assert scan(short.encode(), "a.py") == []
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r", "\n\r"], ids=["lf", "crlf", "cr", "lfcr"])
 def test_line_ending_mixes_never_hang(tmp_path: Path, newline: str) -> None:
     # Regression: a line holding only "\r" (a CRLF line after an LF one) sent a structured

@@ -93,6 +93,7 @@ def test_sarif_uris_are_exact(hostile_tree: tuple[Path, list[str]]) -> None:
     assert sorted(unquote_to_bytes(u) for u in uris) == sorted(HOSTILE_NAMES)
 
 
+@pytest.mark.subprocess
 def test_text_output_escapes_control_characters(hostile_tree: tuple[Path, list[str]], tmp_path: Path) -> None:
     folder, flags = hostile_tree
     proc = subprocess.run(
@@ -227,6 +228,7 @@ def shared_dir() -> Iterator[Path]:
     shutil.rmtree(folder)
 
 
+@pytest.mark.subprocess
 def test_unreadable_file_is_reported_and_scan_continues(shared_dir: Path) -> None:
     (shared_dir / "locked.env").write_text(f"GITHUB_TOKEN={github_token(11)}\n")
     (shared_dir / "locked.env").chmod(0o600)
@@ -252,6 +254,7 @@ def test_unreadable_file_is_reported_and_scan_continues(shared_dir: Path) -> Non
     assert [f["path"] for f in report["findings"]] == ["open.env"]
 
 
+@pytest.mark.subprocess
 def test_unreadable_directory_is_reported(shared_dir: Path) -> None:
     if os.geteuid() != 0:
         pytest.skip("needs root to drop to nobody")

@@ -116,7 +116,6 @@ def test_interactive_walkthrough_from_stdin(git_repo: Path, asm: str) -> None:
 
 
 def test_interactive_baseline_choice(git_repo: Path) -> None:
-    pytest.importorskip("secretshift.baseline_file")
     (git_repo / "a.py").write_text(f'TOKEN = "{github_token(31)}"\n')
     git(git_repo, "add", "-A")
     git(git_repo, "commit", "-q", "-m", "init")

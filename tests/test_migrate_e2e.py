@@ -192,7 +192,6 @@ def test_apply_asks_first_and_refuses_without_a_terminal(sample: SampleRepo, asm
 
 
 def test_migrated_entries_leave_the_baseline(sample: SampleRepo, asm: str, tmp_path: Path) -> None:
-    pytest.importorskip("secretshift.baseline_file")
     import hashlib
 
     def entry(path: str, value: str) -> dict[str, object]:

@@ -31,11 +31,9 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("secretshift.migrate.apply", reason="the migration has not landed")
+import boto3
 
-import boto3  # noqa: E402
-
-from tests.aws_faults import Fault, faulty_endpoint  # noqa: E402
+from tests.aws_faults import Fault, faulty_endpoint
 from tests.conftest import git, run_cli  # noqa: E402
 from tests.migrate_repo import SampleRepo, make_sample_repo  # noqa: E402
 

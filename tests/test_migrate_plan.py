@@ -140,10 +140,11 @@ def test_scan_never_imports_the_migration_libraries(git_repo: Path) -> None:
 
 
 def _finding(path: str, line: int, value: str, key: str, **context: str):  # type: ignore[no-untyped-def]
+    from secretshift.hashing import hash_value
     from secretshift.models import Finding, SecretValue
 
     return Finding("generic-secret", "d", path, line, 1, line, 1 + len(value), SecretValue(value), key=key,
-                   context=tuple(context.items()))
+                   context=tuple(context.items()), secret_hash=hash_value(value, None))
 
 
 def test_structured_groups_own_their_values_and_lone_literals_point_to_them() -> None:

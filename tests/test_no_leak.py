@@ -25,7 +25,7 @@ import pytest
 from secretshift.cli import COMMANDS
 from secretshift.config import Config
 from secretshift.errors import FatalError
-from secretshift.hashing import HASH_KEY_ENV, check_scheme, hash_value
+from secretshift.hashing import HASH_KEY_ENV, check_scheme, hash_key, hash_value
 from secretshift.models import Finding, SecretValue
 from secretshift.scanner.rules import builtin_rules, detector_rules
 from secretshift.pipeline import scan_paths
@@ -175,6 +175,7 @@ def _run_on_terminal(args: list[str], cwd: Path) -> tuple[int, bytes]:
     return proc.returncode, b"".join(chunks)
 
 
+@pytest.mark.subprocess
 def test_show_secrets_on_a_terminal_shows_them(corpus: tuple[Path, list[str]]) -> None:
     root, _ = corpus
     token = github_token(902)
@@ -221,6 +222,7 @@ def test_logging_a_finding_has_no_secret(findings: list[Finding], corpus: tuple[
     assert_no_leak(caplog.text, secrets, "log records")
 
 
+@pytest.mark.subprocess
 def test_internal_error_prints_no_exception_message(tmp_path: Path) -> None:
     # A bug whose message quotes a secret: the CLI boundary prints only the exception's type.
     token = github_token(950)
@@ -290,12 +292,12 @@ def test_short_hash_key_is_refused(corpus: tuple[Path, list[str]]) -> None:
     [("sha1", "", True), ("hmac-sha256", "x" * 20, True), ("hmac-sha256", "", False), ("sha1", "x" * 20, False)],
 )
 def test_baseline_scheme_mismatch_is_an_error(recorded: str, key: str, ok: bool) -> None:
-    environ = {HASH_KEY_ENV: key}
+    run_key = hash_key({HASH_KEY_ENV: key})
     if ok:
-        check_scheme(recorded, ".secrets.baseline", environ)
+        check_scheme(recorded, ".secrets.baseline", run_key)
     else:
         with pytest.raises(FatalError, match=HASH_KEY_ENV):
-            check_scheme(recorded, ".secrets.baseline", environ)
+            check_scheme(recorded, ".secrets.baseline", run_key)
 
 
 # -- the commands that landed with hooks, CI and migration -----------------------------------------
@@ -374,7 +376,6 @@ def test_ci_reports_have_no_secret(work: tuple[Path, list[str]], tmp_path: Path)
 
 
 def test_migration_leaks_nothing(git_repo: Path, asm: str, tmp_path: Path) -> None:
-    pytest.importorskip("secretshift.migrate.apply")
     from tests.migrate_repo import make_sample_repo
 
     repo = make_sample_repo(git_repo)

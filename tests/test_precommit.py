@@ -83,6 +83,7 @@ IDS = ["staged-secret-blocks", "clean-commit-passes", "baselined-secret-passes",
        "allow-comment-passes", "detect-secrets-pragma-passes"]
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize(("files", "baselined", "allowed"), CASES, ids=IDS)
 def test_git_commit_through_pre_commit(installed: tuple[Path, str], pre_commit_env: dict[str, str],
                                        git_repo: Path, files: dict[str, str], baselined: bool,
@@ -109,6 +110,7 @@ def test_git_commit_through_pre_commit(installed: tuple[Path, str], pre_commit_e
                               capture_output=True).returncode != 0
 
 
+@pytest.mark.subprocess
 def test_try_repo_against_this_checkout(hooks_repo: tuple[Path, str], pre_commit_env: dict[str, str],
                                         git_repo: Path) -> None:
     """`pre-commit try-repo` as a user would try the hook. It builds its own environment every
@@ -123,6 +125,7 @@ def test_try_repo_against_this_checkout(hooks_repo: tuple[Path, str], pre_commit
     assert "ok.txt" not in proc.stdout
 
 
+@pytest.mark.subprocess
 def test_migrate_hook_runs_in_the_manual_stage(installed: tuple[Path, str], pre_commit_env: dict[str, str],
                                                git_repo: Path) -> None:
     from secretshift.cli import COMMANDS
@@ -141,6 +144,7 @@ def test_migrate_hook_runs_in_the_manual_stage(installed: tuple[Path, str], pre_
         assert "settings.py:1" in manual.stdout and KEY not in manual.stdout  # the plan, redacted
 
 
+@pytest.mark.subprocess
 def test_this_repository_passes_its_own_hook() -> None:
     """Dogfooding: `.pre-commit-config.yaml` (this checkout's hook and baseline) over every file."""
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}

@@ -1,4 +1,5 @@
-"""`secretshift scan` end to end: the real CLI in a subprocess over real files and git repos."""
+"""`secretshift scan` end to end: the real CLI (in this process, see conftest.run_cli; a marked few
+as `python -m secretshift` in a subprocess) over real files and git repos."""
 from __future__ import annotations
 
 import json
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import git, run_cli
+from tests.conftest import git, run_cli, run_cli_subprocess
 
 # Fake tokens made for these tests (valid checksums, never issued by anyone).
 GITHUB_TOKEN = "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"
@@ -23,6 +24,21 @@ def _json(stdout: str) -> dict[str, object]:
     document = json.loads(stdout)
     assert isinstance(document, dict)
     return document
+
+
+@pytest.mark.subprocess
+def test_exit_codes_and_streams_of_the_real_process(tmp_path: Path) -> None:
+    """What a shell sees from `python -m secretshift scan`: 0 clean, 1 findings, 2 usage, the
+    report on stdout and the summary on stderr."""
+    (tmp_path / "app.py").write_text("print('hello')\n")
+    clean = run_cli_subprocess("scan", "--no-git", str(tmp_path))
+    assert (clean.returncode, clean.stdout) == (0, "") and "0 secrets found in 1 files" in clean.stderr
+    (tmp_path / "settings.py").write_text(f'GITHUB_TOKEN = "{GITHUB_TOKEN}"\n')
+    found = run_cli_subprocess("scan", "--no-git", "--format", "json", str(tmp_path))
+    assert found.returncode == 1 and _json(found.stdout)["findings"]
+    assert GITHUB_TOKEN not in found.stdout + found.stderr
+    usage = run_cli_subprocess("scan", "--format", "nope", str(tmp_path))
+    assert usage.returncode == 2 and "invalid choice" in usage.stderr and "Traceback" not in usage.stderr
 
 
 def test_clean_tree_exits_zero(tmp_path: Path) -> None:

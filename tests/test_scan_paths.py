@@ -146,6 +146,7 @@ def test_small_scan_uses_re2_prefilter_and_finds_the_same(tmp_path: Path) -> Non
     assert {"github-token", "aws-access-key-id"} <= {rule for rule, _, _ in facts(small.scan(blob))}
 
 
+@pytest.mark.subprocess
 def test_scan_path_imports_no_heavy_or_network_modules(tmp_path: Path) -> None:
     target = tmp_path / "settings.py"
     target.write_text(f'GITHUB_TOKEN = "{GITHUB_TOKEN}"\n')

@@ -130,6 +130,7 @@ def test_installed_hook_sees_what_commit_a_and_partial_commits_record(git_repo: 
     assert proc.returncode == 1 and "a.py:1" in proc.stdout + proc.stderr
 
 
+@pytest.mark.subprocess
 def test_install_respects_core_hooks_path_and_foreign_hooks(git_repo: Path) -> None:
     git(git_repo, "config", "core.hooksPath", "ci/hooks")
     foreign = git_repo / "ci" / "hooks" / "pre-commit"

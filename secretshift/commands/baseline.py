@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         from secretshift.audit import audit_interactively, audit_report
 
         if args.report:
-            sys.stdout.write(audit_report(path))
+            sys.stdout.write(audit_report(path, config))
             return EXIT_CLEAN
         return audit_interactively(path, config, root, ask_all=args.all)
     return _write(args, config, path, root)
@@ -68,7 +68,7 @@ def _write(args: argparse.Namespace, config: Config, path: Path, root: Path) -> 
     from secretshift.rooted_scan import scan_rooted
     if args.action == "create" and path.exists() and not args.force:
         raise FatalError(f"{path} exists; use `secretshift baseline update` (keeps labels) or create --force")
-    previous = load_baseline(path) if args.action == "update" and path.exists() else Baseline()
+    previous = load_baseline(path, config.hash_key) if args.action == "update" and path.exists() else Baseline()
     rooted = scan_rooted(args.paths or ["."], config, root, use_git=not args.no_git)
     # The baseline never lists itself.
     own_name = root_relative(str(path), root)

@@ -35,6 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also write a report in FORMAT to FILE (repeatable), e.g. junit=secretshift.xml",
     )
     parser.add_argument("--no-fail", action="store_true", help="report only: exit 0 even on new findings")
+    from secretshift.validate.flags import add_arguments as add_validate_arguments
+
+    add_validate_arguments(parser)
 
 
 def _extra_reports(args: argparse.Namespace) -> list[tuple[str, str]]:
@@ -54,7 +57,9 @@ def run(args: argparse.Namespace) -> int:
     from secretshift.progress import progress_wanted
     from secretshift.sources.git import ci_selection
     from secretshift.triage import load_baseline_for, triage_named
+    from secretshift.validate.flags import options_from
 
+    validate = options_from(args)  # a flag mistake is an error before anything is scanned
     env = os.environ
     provider = provider_name(env)
     fmt = args.format or ("github" if provider == "github" else "text")
@@ -62,10 +67,14 @@ def run(args: argparse.Namespace) -> int:
     ci_range = detect_range(env, args.base, args.head)
     selection = ci_selection(args.repo, ci_range)
     config = load_config(args.config, Path(selection.root))
-    baseline, _ = load_baseline_for(args.baseline, config.baseline, Path(selection.root))
+    baseline, _ = load_baseline_for(args.baseline, config, Path(selection.root))
     scan = scan_commits(selection, config, show_progress=progress_wanted(sys.stderr))
     # Commit findings' paths are relative to the repository root, as the baseline's are.
     triaged = triage_named(((f.path, f) for f in scan.result.findings), baseline)
+    if validate is not None:
+        from secretshift.validate.command import validate_triage
+
+        triaged = validate_triage(triaged, validate, [Path(selection.root)], args.only_valid)
     report = report_input(config, ["sarif"], scan.result, triaged)
     write_report(fmt, report, args.output)
     if provider == "github" and (args.output or fmt == "text"):

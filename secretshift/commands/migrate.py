@@ -21,6 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     plan.add_argument("targets", nargs="*", metavar="PATH[:LINE]", help="files, directories or file:line (default: .)")
     plan.add_argument("--out", metavar="FILE", help="write the plan as JSON (default: print a summary)")
     plan.add_argument("--config", metavar="FILE", help="config file (default: .secretshift.toml or pyproject.toml)")
+    from secretshift.validate.flags import add_arguments as add_validate_arguments
+
+    add_validate_arguments(plan)
     apply = sub.add_parser("apply", help="apply a plan: create the secrets, then rewrite the files")
     apply.add_argument("plan", metavar="PLAN", help="a plan file from `migrate plan --out`")
     add_aws_arguments(apply)
@@ -71,15 +74,22 @@ def run_plan(args: argparse.Namespace) -> int:
     from secretshift.migrate.plan import parse_target, plan_migration
     from secretshift.migrate.summary import plan_summary
 
+    from secretshift.validate.flags import options_from
+
     targets = args.targets or ["."]
     config, settings = load_settings(args.config, parse_target(targets[0]).path)
+    validate, rotate_first = options_from(args), ""
+    if validate is not None:
+        from secretshift.validate.command import validate_plan_targets
+
+        targets, rotate_first = validate_plan_targets(targets, config, validate, args.only_valid)
     plan = plan_migration(targets, config, settings)
     if args.out:
         emit(plan_to_json(plan), args.out)
-        print(plan_summary(plan, with_diff=False))
+        print(plan_summary(plan, with_diff=False) + rotate_first)
         print(f"plan written to {args.out}; apply it with `secretshift migrate apply {args.out}`")
     else:
-        print(plan_summary(plan, with_diff=True))
+        print(plan_summary(plan, with_diff=True) + rotate_first)
     return EXIT_CLEAN
 
 

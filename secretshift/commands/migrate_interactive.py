@@ -55,10 +55,11 @@ def _baselined(root: Path, findings: list[Finding]) -> list[Finding]:
     from secretshift.baseline_file import load_baseline, resolve_baseline_path
     from secretshift.config import load_config
 
-    path = resolve_baseline_path(None, load_config(None, root).baseline, root)
+    config = load_config(None, root)
+    path = resolve_baseline_path(None, config.baseline, root)
     if path is None:
         return findings
-    baseline = load_baseline(path)
+    baseline = load_baseline(path, config.hash_key)
     return [f for f in findings if baseline.lookup(f.path, f.secret_hash) is None]
 
 
@@ -67,8 +68,9 @@ def _to_baseline(root: Path, finding: Finding) -> None:
     from secretshift.baseline_file import BASELINE_NAME, Baseline, entry_for, load_baseline, resolve_baseline_path, write_baseline
     from secretshift.config import load_config
 
-    path = resolve_baseline_path(None, load_config(None, root).baseline, root) or root / BASELINE_NAME
-    baseline = load_baseline(path) if path.is_file() else Baseline()
+    config = load_config(None, root)
+    path = resolve_baseline_path(None, config.baseline, root) or root / BASELINE_NAME
+    baseline = load_baseline(path, config.hash_key) if path.is_file() else Baseline()
     previous = baseline.lookup(finding.path, finding.secret_hash)
     write_baseline(path, baseline.with_entries([*baseline.entries, entry_for(finding, finding.path, previous)]))
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,6 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--staged", action="store_true",
                         help="scan what `git commit` would add (the index), not the work tree")
     parser.add_argument("--baseline", metavar="PATH", help="report only findings this baseline does not accept")
+    from secretshift.validate.flags import add_arguments as add_validate_arguments
+
+    add_validate_arguments(parser)
     group = parser.add_argument_group("git history (PATH is then the repository, default .)")
     group.add_argument("--diff", metavar="BASE..HEAD", help="scan the lines added by each commit in the range")
     group.add_argument("--history", action="store_true", help="scan every commit reachable from any ref")
@@ -71,6 +75,9 @@ def resolve_config(args: argparse.Namespace, first_path: str | None) -> Config:
 
 
 def run(args: argparse.Namespace) -> int:
+    from secretshift.validate.flags import options_from
+
+    options_from(args)  # a `--validate` flag mistake is an error before anything is scanned
     history = [flag for flag in ("diff", "history", "branch", "since") if getattr(args, flag, None)]
     if history:
         return _run_commits(args)  # GitPython is imported only on this path
@@ -94,7 +101,7 @@ def _run_paths(args: argparse.Namespace) -> int:
     from secretshift.triage import load_baseline_for, triage_named
 
     root = find_repo_root(Path.cwd())
-    baseline, _ = load_baseline_for(args.baseline, config.baseline, root)
+    baseline, _ = load_baseline_for(args.baseline, config, root)
     rooted = scan_rooted(paths, config, root, use_git=not args.no_git, jobs=args.jobs)
     triaged = triage_named(rooted.named, baseline)
     return _finish(args, config, rooted.result, triaged, show, _accepted_note(triaged, baseline is not None))
@@ -108,10 +115,12 @@ def _run_staged(args: argparse.Namespace) -> int:
 
     if args.paths:
         raise FatalError("--staged scans the index; give no paths")
+    if getattr(args, "validate", False):
+        raise FatalError("--validate cannot be combined with --staged: the commit path stays offline")
     show = check_show_secrets(args)
     root = find_repo_root(Path.cwd())
     config = resolve_config(args, str(root))
-    baseline, baseline_path = load_baseline_for(args.baseline, config.baseline, root)
+    baseline, baseline_path = load_baseline_for(args.baseline, config, root)
     gate = check_staged(config, baseline, baseline_path, root)
     if args.format == "text" and not args.output and not show:
         sys.stdout.write(accepted_message(gate))
@@ -135,7 +144,8 @@ def _run_commits(args: argparse.Namespace) -> int:
     selection = _selection(args, args.paths)
     config = resolve_config(args, selection.root)
     explicit = getattr(args, "baseline", None)
-    baseline = load_baseline_for(explicit, None, Path(selection.root))[0] if explicit else None
+    # Only a baseline named on the command line: history scans report everything otherwise.
+    baseline = load_baseline_for(explicit, replace(config, baseline=None), Path(selection.root))[0] if explicit else None
     scan = scan_commits(selection, config, show_progress=progress_wanted(sys.stderr), jobs=args.jobs)
     for note in scan.source.notes():
         print(f"secretshift: {note}", file=sys.stderr)
@@ -151,6 +161,14 @@ def _accepted_note(triaged: Triage, has_baseline: bool) -> str:
 
 def _finish(args: argparse.Namespace, config: Config, result: ScanResult, triaged: Triage, show: bool,
             extra: str = "") -> int:
+    from secretshift.validate.flags import options_from
+
+    validate = options_from(args)
+    if validate is not None:
+        from secretshift.validate.command import validate_triage
+
+        bases = [Path(p) for p in (args.paths or ["."])] + [Path.cwd()]
+        triaged = validate_triage(triaged, validate, bases, args.only_valid)
     report = report_input(config, [args.format], result, triaged, show)
     write_report(args.format, report, args.output)
     print_summary(result, triaged, extra)

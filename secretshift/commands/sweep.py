@@ -47,6 +47,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--task-memory", metavar="SIZE", help="memory limit of one scanning process, e.g. 2GB")
     parser.add_argument("--split-commits", type=int, default=20_000, metavar="N",
                         help="cut histories longer than N commits into several tasks (default 20000)")
+    from secretshift.validate.flags import add_arguments as add_validate_arguments
+
+    add_validate_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,6 +68,9 @@ def run(args: argparse.Namespace) -> int:
     if args.since is not None and not _ISO_DATE.match(args.since):
         raise FatalError(f"invalid --since date {args.since!r}: expected YYYY-MM-DD[THH:MM[:SS]]")
     memory = parse_size(args.task_memory, "--task-memory") if args.task_memory else None
+    from secretshift.validate.flags import options_from
+
+    validate = options_from(args)
     config_text, origin = _config(args.config)
     repos = discover(args.sources, args.repos)
     out_dir = Path(args.out)
@@ -74,7 +80,13 @@ def run(args: argparse.Namespace) -> int:
         since=args.since,
         config_text=config_text,
         config_origin=origin,
+        validate=None if validate is None else {
+            "network_services": validate.network_services, "cache_ttl": validate.cache_ttl,
+            "only_valid": bool(args.only_valid)},
     )
+    if validate is not None:
+        print("secretshift sweep: --validate: the workers send each secret found to its provider's documented "
+              "host only (see `secretshift rules`); results are cached by keyed hash", file=sys.stderr)
     from secretshift.sweep.run import run_sweep
 
     result = run_sweep(repos, out_dir, options, scheduler=args.scheduler, workers=args.workers, progress=sys.stderr)

@@ -327,18 +327,18 @@ def _baseline_edit(root: Path, plan: Plan, checked: _Verified, rewritten: set[st
     they are no longer in the files. None when there is no baseline or nothing to remove."""
     from secretshift.baseline_file import load_baseline, render_baseline, resolve_baseline_path
     from secretshift.config import load_config
-    from secretshift.hashing import hash_key, hash_value
+    from secretshift.hashing import hash_value
 
-    key = hash_key()  # the baseline's hashes are keyed when SECRETSHIFT_HASH_KEY is set
+    config = load_config(None, root)  # its hash_key: the baseline's hashes are keyed when one is set
     migrated = {
-        (ref.path, hash_value(checked.values[(ref.secret_name, ref.json_key)], key))
+        (ref.path, hash_value(checked.values[(ref.secret_name, ref.json_key)], config.hash_key))
         for secret in plan.secrets for ref in secret.sources
         if ref.path in rewritten and (ref.secret_name, ref.json_key) in checked.values
     }
-    path = resolve_baseline_path(None, load_config(None, root).baseline, root)
+    path = resolve_baseline_path(None, config.baseline, root)
     if path is None:
         return None
-    baseline = load_baseline(path)
+    baseline = load_baseline(path, config.hash_key)
     kept = [e for e in baseline.entries if (e.filename, e.hashed_secret) not in migrated]
     removed = len(baseline.entries) - len(kept)
     if not removed:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from secretshift.models import Finding
 from secretshift.report import ReportInput
+from secretshift.report.text import validation_note
 
 
 def escape_data(text: str) -> str:
@@ -32,7 +33,7 @@ def finding_message(finding: Finding, accepted: bool = False) -> str:
         advice = "It is in the baseline: still to be moved to AWS Secrets Manager and rotated."
     else:
         advice = "Move it to AWS Secrets Manager (secretshift migrate plan) and rotate it: it reached git history."
-    return f"{finding.description}{key}: {finding.redacted}{where}. {advice}"
+    return f"{finding.description}{key}: {finding.redacted}{where}{validation_note(finding)}. {advice}"
 
 
 def annotation(finding: Finding, level: str = "error", accepted: bool = False) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from secretshift import __version__
 from secretshift.models import Finding
 from secretshift.report import ReportInput
+from secretshift.report.text import validation_note
 
 SCHEMA_VERSION = "15.0.7"
 _NAMESPACE = uuid.UUID("6f1d3c52-9a5e-4c1b-8f0e-5d2b7a4e9c31")
@@ -30,7 +31,7 @@ def _vulnerability(finding: Finding) -> dict[str, Any]:
         "category": "secret_detection",
         "name": finding.description,
         "description": (
-            f"{finding.description}{key} ({finding.redacted}). A secret that reached git history must be "
+            f"{finding.description}{key} ({finding.redacted}){validation_note(finding)}. A secret that reached git history must be "
             "rotated; move it to AWS Secrets Manager with `secretshift migrate plan`."
         ),
         "severity": "Critical",

@@ -56,6 +56,8 @@ def _result(finding: Finding, rule_index: dict[str, int], show: bool, level: str
         properties["authorDate"] = finding.author_date
     if finding.key:
         properties["key"] = finding.key
+    if finding.validation is not None:
+        properties["validation"] = finding.validation.to_dict()
     if properties:
         result["properties"] = properties
     return result

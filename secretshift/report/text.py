@@ -11,7 +11,18 @@ def finding_line(finding: Finding, show_secret: bool = False) -> str:
     where = f"{printable_path(finding.path)}:{finding.line}:{finding.column}"
     commit = f" (commit {finding.commit[:12]})" if finding.commit else ""
     key = f" key={printable_path(finding.key)}" if finding.key else ""
-    return f"{where} {finding.rule} {printable_path(value)}{key}{commit}"
+    return f"{where} {finding.rule} {printable_path(value)}{key}{commit}{validation_note(finding)}"
+
+
+def validation_note(finding: Finding) -> str:
+    """` [valid: login=octo]`, ` [error: timed out ...]`: what `--validate` found, when it ran."""
+    validation = finding.validation
+    if validation is None:
+        return ""
+    detail = ", ".join(f"{k}={v}" for k, v in validation.identity)
+    if validation.status in ("error", "unknown") and validation.reason:
+        detail = f"{detail}; {validation.reason}" if detail else validation.reason
+    return printable_path(f" [{validation.status}{': ' + detail if detail else ''}]")
 
 
 def fix_hint(finding: Finding) -> str:

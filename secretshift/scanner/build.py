@@ -48,7 +48,7 @@ def _engine(config: Config, use_hyperscan: bool, detector_names: tuple[str, ...]
             detector.use_engine(partial(_engine, config, True, detector.rescan_with, depth + 1))
         detectors.append(detector)
     allowlist = Allowlist(config.allowlist.stopwords, config.allowlist.regexes)
-    return Engine(active_rules(config), detectors, allowlist, use_hyperscan=use_hyperscan)
+    return Engine(active_rules(config), detectors, allowlist, use_hyperscan=use_hyperscan, hash_key=config.hash_key)
 
 
 def all_rule_descriptions(config: Config) -> list[Rule]:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from secretshift.hashing import hash_value
 from secretshift.scanner.detector import Detector
 from secretshift.scanner.keys import infer_key
 from secretshift.models import Allowlist, Blob, Finding, Rule, SecretValue
@@ -48,8 +49,10 @@ class Engine:
         detectors: Sequence[Detector] = (),
         allowlist: Allowlist = Allowlist(),
         use_hyperscan: bool = True,
+        hash_key: bytes | None = None,
     ) -> None:
         self.rules = list(rules)
+        self.hash_key = hash_key  # findings' secret_hash is keyed with it (None: plain SHA-1)
         self.detectors = list(detectors)
         self.allowlist = allowlist
         owners: dict[str, list[int]] = defaultdict(list)
@@ -204,6 +207,7 @@ class Engine:
                     offset=verdict.start,
                     end_offset=verdict.end,
                     context=verdict.context,
+                    secret_hash=hash_value(verdict.value, self.hash_key),
                 )
             )
         findings.sort(key=lambda f: (f.line, f.column, f.rule))

@@ -31,7 +31,7 @@ from secretshift.models import Allowlist, Example, Rule
 _RULE_KEYS = {
     "id", "description", "regex", "keywords", "secret_group", "min_entropy", "validator",
     "allowlist", "window_before", "window_after", "multiline", "key", "rotation", "positives",
-    "negatives", "provider",
+    "negatives", "provider", "validation",
 }
 _ROTATIONS = {"manual", "lambda", "managed"}
 
@@ -39,7 +39,7 @@ _ROTATIONS = {"manual", "lambda", "managed"}
 def load_toml(text: str, origin: str) -> dict[str, Any]:
     # Imported here: with the rule packs cached, a scan often parses no TOML at all.
     if sys.version_info >= (3, 11):
-        import tomllib
+        import tomllib  # novermin (3.11+ branch; tomli below)
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib
     try:
@@ -56,6 +56,10 @@ def rules_from_table(table: Mapping[str, Any], origin: str, check: bool = True) 
     raw_rules = table.get("rules", [])
     if not isinstance(raw_rules, list):
         raise FatalError(f"{origin}: `rules` must be an array of tables ([[rules]])")
+    if check and any(isinstance(raw, dict) and "validation" in raw for raw in raw_rules):
+        # User rules are the checked ones. A validator sends the secret somewhere: only the
+        # reviewed built-in packs may say where (secretshift.validate reads only those).
+        raise FatalError(f"{origin}: `validation` is only allowed in secretshift's built-in rule packs")
     rules = [_rule(raw, provider, origin) for raw in raw_rules]
     if check:
         for rule in rules:

@@ -94,6 +94,7 @@ def _dashboard(client: Any) -> str | None:
 def _version(options: tasks.SweepOptions) -> str:
     digest = hashlib.sha256(rules_version().encode())
     digest.update((options.config_text or "").encode() + b"\0" + (options.since or "").encode())
+    digest.update(repr(sorted((options.validate or {}).items())).encode())  # a verdict is part of a result
     return digest.hexdigest()[:16]
 
 

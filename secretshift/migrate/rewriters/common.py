@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from secretshift.migrate.rewriters.base import Reference, RewriteRefused, char_span
 
@@ -58,21 +58,8 @@ def quoted_span(text: str, ref: Reference) -> tuple[int, int, str]:
     return start, end, ""
 
 
-def line_indent(text: str, offset: int) -> str:
-    line_start = text.rfind("\n", 0, offset) + 1
-    line = text[line_start:]
-    return line[: len(line) - len(line.lstrip(" \t"))]
-
-
 def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
-
-
-def by_secret(refs: Sequence[Reference]) -> dict[str, list[Reference]]:
-    grouped: dict[str, list[Reference]] = {}
-    for ref in refs:
-        grouped.setdefault(ref.secret_name, []).append(ref)
-    return grouped
 
 
 def dirname(path: str) -> str:
