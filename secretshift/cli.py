@@ -28,7 +28,27 @@ COMMANDS: dict[str, tuple[str, str]] = {
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        raise FatalError(f"{self.prog}: {message}")
+        raise FatalError(f"{message} (see `{self.prog} --help`)")
+
+    def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                   namespace: argparse.Namespace | None = None) -> argparse.Namespace:
+        """Unknown options are reported by the command they were given to, with its usage
+        (argparse would report them at the top level, with the top-level usage)."""
+        parsed, unknown = self.parse_known_args(args, namespace)
+        if unknown:
+            command = self._command_parser(parsed)
+            command.error(f"unrecognized arguments: {' '.join(unknown)}")
+        return parsed
+
+    def _command_parser(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = self
+        for dest in ("command", "action"):
+            choices = next((a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+            name = getattr(parsed, dest, None)
+            if not isinstance(choices, dict) or name not in choices:
+                break
+            parser = choices[name]
+        return parser
 
 
 def _parser(selected: str | None, only_selected: bool = False) -> argparse.ArgumentParser:
@@ -46,7 +66,10 @@ def _parser(selected: str | None, only_selected: bool = False) -> argparse.Argum
             continue  # each sub-parser costs ~1 ms (argparse formatters, gettext look-ups)
         command = sub.add_parser(name, help=help_text, description=help_text)
         if name == selected:
+            from secretshift.help_examples import attach
+
             importlib.import_module(module).add_arguments(command)
+            attach(command, name)
     return parser
 
 
@@ -71,9 +94,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         extra = _OPTIONAL_MODULES.get((exc.name or "").split(".")[0])
         if extra is None:
             return _internal_error(exc)
+        from secretshift.install import install_command
+
         print(
             f"secretshift: error: `secretshift {selected}` needs {exc.name}, "
-            f"an optional dependency: pip install 'secretshift[{extra}]'",
+            f"an optional dependency: {install_command(extra)}",
             file=sys.stderr,
         )
         return EXIT_ERROR

@@ -171,6 +171,10 @@ class Finding:
         }
         if self.author_date is not None:
             data["author_date"] = self.author_date
+        for name in ("kind", "key_path", "group"):  # what the structural detectors know
+            value = self.context_value(name)
+            if value is not None:
+                data[name] = value
         if self.validation is not None:
             data["validation"] = self.validation.to_dict()
         if show_secret:

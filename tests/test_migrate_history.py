@@ -39,3 +39,21 @@ def test_replace_file_is_owner_only(tmp_path: Path) -> None:
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert target.read_text().splitlines() == [
         "literal:v4lue-1==>REMOVED-app/x#k", f"literal:{base64.b64encode(b'v4lue-1').decode()}==>REMOVED-app/x#k"]
+
+
+def test_a_multi_line_value_is_one_regex_that_matches_it_whole_and_nothing_else(tmp_path: Path) -> None:
+    import re
+
+    from tests.fakes import private_key
+
+    pem = private_key(3)
+    target = tmp_path / "expr.txt"
+    write_replace_file(target, {"app/tls#key": pem})
+    lines = target.read_text().splitlines()
+    assert len(lines) == 2 and all(line.startswith(("regex:", "literal:")) for line in lines)
+    assert not any(line.startswith("literal:-----BEGIN") for line in lines)
+    pattern = re.compile(lines[0][len("regex:"):].rsplit("==>", 1)[0])
+    indented = "tls.key: |\n" + "\n".join("    " + row for row in pem.splitlines()) + "\n"
+    other = "-----BEGIN RSA PRIVATE KEY-----\nsomething else\n-----END RSA PRIVATE KEY-----\n"
+    assert pattern.search(pem) and pattern.search(pem.replace("\n", "\r\n")) and pattern.search(indented)
+    assert not pattern.search(other)

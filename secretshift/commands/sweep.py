@@ -120,18 +120,10 @@ def write_reports(records: Sequence[RepoRecord], out_dir: Path, formats: Sequenc
 
 
 def _write(target: Path, text: str) -> None:
-    import tempfile
+    from secretshift.safe_write import PathOrigin, write_bytes
 
-    data = text.encode("utf-8", "backslashreplace")
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)  # replaces a planted symlink instead of writing through it
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
-        raise FatalError(f"cannot write {target}: {exc.strerror}") from None
+    # --out is named by the user; inside it nothing is followed through a symlink
+    write_bytes(target, text.encode("utf-8", "backslashreplace"), root=target.parent, origin=PathOrigin.NAMED_BY_USER)
 
 
 def _config(path: str | None) -> tuple[str | None, str]:

@@ -74,17 +74,34 @@ def exposures(root: Path, values: Mapping[str, str], max_commits: int = MAX_COMM
     return [Exposure(label, first[label], bounded) for label in sorted(first)], not bounded
 
 
+def multiline_pattern(value: str) -> str:
+    """A one-line Python regex matching a multi-line value whole: each line escaped, the line
+    breaks as `\\r?\\n` followed by any indentation (a PEM key inside a YAML block scalar)."""
+    import re
+
+    rows = [line.strip() for line in value.strip("\r\n").splitlines()]
+    return r"\r?\n[ \t]*".join(re.escape(row).replace("\n", r"\n") for row in rows)
+
+
 def write_replace_file(path: Path, values: Mapping[str, str]) -> None:
     """A `git filter-repo --replace-text` expressions file: it necessarily holds the values, so it
-    is created owner-only (0600) and only where the caller checked it is outside the repository."""
+    is created owner-only (0600) and only where the caller checked it is outside the repository.
+
+    filter-repo reads one expression per line (`literal:`, `regex:` or `glob:`, then
+    `==>replacement`). A multi-line value therefore becomes ONE `regex:` expression matching the
+    whole value; splitting it into its lines would also rewrite lines that other content shares
+    (`-----BEGIN RSA PRIVATE KEY-----`) across all history."""
     import os
 
     lines = []
     for label, value in sorted(values.items()):
-        for part in (p for form in forms(value) for p in form.splitlines() or [form]):
-            if part.strip():
-                lines.append(f"literal:{part}==>REMOVED-{label.replace(chr(10), ' ')}\n")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        replacement = f"REMOVED-{label.replace(chr(10), ' ')}"
+        for form in forms(value):
+            if "\n" in form.strip("\r\n"):
+                lines.append(f"regex:{multiline_pattern(form)}==>{replacement}\n")
+            elif form.strip():
+                lines.append(f"literal:{form}==>{replacement}\n")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
         os.fchmod(fd, 0o600)
         os.write(fd, "".join(lines).encode("utf-8", "surrogateescape"))

@@ -26,6 +26,12 @@ def validation_note(finding: Finding) -> str:
 
 
 def fix_hint(finding: Finding) -> str:
+    from secretshift.fixhints import history_only_hint, is_history_only
+
+    if is_history_only(finding):
+        return history_only_hint(finding)
+    if finding.context_value("from_stdin") == "1":
+        return "  fix: it was piped in: fix it in the file it came from (`secretshift scan PATH` names the line)"
     target = shell_word(f"{finding.path}:{finding.line}")
     separator = "-- " if finding.path.startswith("-") else ""  # not an option, whatever the name
     return (

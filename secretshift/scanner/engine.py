@@ -23,7 +23,8 @@ from secretshift.scanner.regex import LinearRegex, compile_linear, compile_text
 from secretshift.textutil import LineIndex, decode, normalise_encoding, shannon_entropy
 
 PACK_RULE_PRIORITY = 100
-ALLOW_MARKERS = (b"secretshift: allow", b"pragma: allowlist secret")
+# Ours, detect-secrets' pragma and gitleaks' marker: a team keeps the allow comments it has.
+ALLOW_MARKERS = (b"secretshift: allow", b"pragma: allowlist secret", b"gitleaks:allow")
 NEXT_LINE_MARKERS = (b"secretshift: allow", b"pragma: allowlist nextline secret")
 _LONG_LINE = 65536
 _KEY_PREFIX_BYTES = 2048  # infer_key reads at most 512 characters before the value

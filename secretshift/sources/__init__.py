@@ -40,4 +40,5 @@ SOURCES: dict[str, str] = {
     "staged": "secretshift.sources.staged",  # ChangesSource: the index, or commits being pushed
     "added-lines": "secretshift.sources.added_lines",  # AddedLinesSource: --diff range / --history
     "split-history": "secretshift.sources.split_history",  # long --history/ci ranges: AddedLinesSource per commit slice, one per CPU
+    "stdin": "secretshift.sources.stdin",  # StdinSource: `scan -` / --stdin, one blob with a display name
 }
