@@ -109,6 +109,14 @@ def check_rule_ids(config: Config, known: Collection[str]) -> None:
             )
 
 
+def check_rule_table_ids(table: Collection[str], where: str, known: Collection[str]) -> None:
+    """Rule ids used as table keys (per-rule settings) must exist, like those in `enable`."""
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise FatalError(f"{where}: unknown rule id(s) {', '.join(map(repr, unknown))}"
+                         f"{_suggestion(unknown[0], known)} (`secretshift rules` lists them)")
+
+
 def _suggestion(unknown: str, known: Collection[str]) -> str:
     import difflib
 

@@ -114,3 +114,16 @@ def test_max_file_size_flag_is_checked_too(git_repo: Path, capsys: pytest.Captur
     monkeypatch.chdir(git_repo)
     assert main(["scan", ".", "--max-file-size", "1"]) == 2
     assert "outside 1KB..1GB" in capsys.readouterr().err
+
+
+def test_a_misspelt_rule_id_in_migrate_rotation_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`[tool.secretshift.migrate.rotation.rule.<id>]` with an unknown id kept the default lifetime
+    for that credential without a word."""
+    from secretshift.cli import main
+
+    (tmp_path / ".secretshift.toml").write_text(
+        "[migrate.rotation.rule.aws-secret-acess-key]\ndays = 30\n")
+    (tmp_path / "app.env").write_text("PORT=8080\n")
+    assert main(["migrate", "plan", str(tmp_path / "app.env")]) == 2
+    err = capsys.readouterr().err
+    assert "aws-secret-acess-key" in err and "did you mean 'aws-secret-access-key'" in err

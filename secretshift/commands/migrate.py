@@ -75,7 +75,15 @@ def load_settings(config_path: str | None, first: str) -> tuple[Config, MigrateS
     start = Path(first).resolve() if Path(first).exists() else Path.cwd()
     config = resolve_config(argparse.Namespace(config=config_path), str(repo_root(start)))
     origin = f"{config.source or 'config'} [tool.secretshift.migrate]"
-    return config, parse_settings(config.migrate, origin)
+    settings = parse_settings(config.migrate, origin)
+    if settings.rotation_by_rule:
+        # a misspelt rule id would silently keep the default lifetime for that credential
+        from secretshift.config import check_rule_table_ids
+        from secretshift.scanner.build import all_rule_descriptions
+
+        check_rule_table_ids(settings.rotation_by_rule, f"{origin} rotation.rule",
+                             [rule.id for rule in all_rule_descriptions(config)])
+    return config, settings
 
 
 def run_plan(args: argparse.Namespace) -> int:
