@@ -52,7 +52,9 @@ class _Parser(argparse.ArgumentParser):
         return parser
 
 
-def _parser(selected: str | None) -> argparse.ArgumentParser:
+def _parser(selected: str | None, only_selected: bool = False) -> argparse.ArgumentParser:
+    """``only_selected``: the command is known and no top-level help is asked for, so the other
+    commands' parsers would never be shown (the commit hook starts on every commit)."""
     parser = _Parser(
         prog="secretshift",
         description="Keep plaintext secrets out of repositories; move them into AWS Secrets Manager.",
@@ -61,6 +63,8 @@ def _parser(selected: str | None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name, (module, help_text) in COMMANDS.items():
+        if only_selected and name != selected:
+            continue  # each sub-parser costs ~1 ms (argparse formatters, gettext look-ups)
         command = sub.add_parser(name, help=help_text, description=help_text)
         if name == selected:
             from secretshift.help_examples import attach
@@ -74,7 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     selected = next((a for a in args_list if not a.startswith("-")), None)
     try:
-        args = _parser(selected if selected in COMMANDS else None).parse_args(args_list)
+        known = selected if selected in COMMANDS else None
+        top_help = known is None or any(a in ("-h", "--help") for a in args_list[: args_list.index(known)])
+        args = _parser(known, only_selected=not top_help).parse_args(args_list)
         module = importlib.import_module(COMMANDS[args.command][0])
         return int(module.run(args))
     except FatalError as exc:

@@ -215,7 +215,7 @@ def _run_commits(args: argparse.Namespace) -> int:
     # The same baseline as `scan`, `hook` and `ci`: --baseline, the config's, the root's.
     baseline = None if args.no_baseline else load_baseline_for(
         getattr(args, "baseline", None), config, Path(selection.root))[0]
-    scan = scan_commits(selection, config, show_progress=progress_wanted(sys.stderr))
+    scan = scan_commits(selection, config, show_progress=progress_wanted(sys.stderr), jobs=args.jobs)
     for note in scan.source.notes():
         print(f"secretshift: {note}", file=sys.stderr)
     # Commit findings' paths are relative to the repository root, as the baseline's are.

@@ -1,8 +1,10 @@
 """Which migrated values ever reached git history: each is compromised and must be rotated.
 
-One bounded pass over `git log -p` (added lines only), newest first, remembering the oldest
-commit each value was added in. Values never go on a command line (other local users can read
-process arguments), so `git log -S<value>` is not used.
+The whole history of every ref, searched on every core by
+:func:`secretshift.sources.split_history.oldest_additions` (added lines only, binary-flagged files
+included, the oldest commit that added each value). Values never go on a command line (other
+local users can read process arguments), so `git log -S<value>` is not used. The bounded
+one-stream pass below serves callers that ask for explicit bounds.
 """
 from __future__ import annotations
 
@@ -30,8 +32,12 @@ def forms(value: str) -> list[str]:
 
 
 def _needles(value: str) -> list[bytes]:
-    # A multi-line value (a PEM key) is matched by its longest line: diffs are line-based.
-    return [max(f.splitlines() or [f], key=len).encode("utf-8", "surrogateescape") for f in forms(value)]
+    # A multi-line value (a PEM key) is matched by its longest line: diffs are line-based. A file
+    # saved as UTF-16 (PowerShell 5's default) holds the value in that encoding: the history is
+    # read with `--text`, so those bytes are in the patch text too.
+    lines = [max(f.splitlines() or [f], key=len) for f in forms(value)]
+    return [line.encode(codec, "surrogateescape" if codec == "utf-8" else "surrogatepass")
+            for line in lines for codec in ("utf-8", "utf-16-le", "utf-16-be")]
 
 
 def exposures(root: Path, values: Mapping[str, str], max_commits: int = MAX_COMMITS,
@@ -40,9 +46,19 @@ def exposures(root: Path, values: Mapping[str, str], max_commits: int = MAX_COMM
     needles = {label: _needles(v) for label, v in values.items() if len(v) >= 4}
     if not needles:
         return [], True
+    if max_commits == MAX_COMMITS and max_bytes == MAX_BYTES:
+        # The whole history, on every core (secretshift.sources.split_history).
+        from secretshift.errors import FatalError
+        from secretshift.sources.split_history import oldest_additions
+
+        try:
+            first = oldest_additions(str(root), needles)
+        except FatalError:  # not a git repository: no history to have leaked into
+            return [], True
+        return [Exposure(label, first[label][:7], False) for label in sorted(first)], True
     try:
         proc = subprocess.Popen(
-            ["git", "-C", str(root), "log", "--all", "-p", "-U0", "--no-color", "--no-ext-diff",
+            ["git", "-C", str(root), "log", "--all", "-p", "--text", "-U0", "--no-color", "--no-ext-diff",
              "--no-renames", f"--max-count={max_commits}", "--format=%x00%h"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from secretshift.hashing import hash_value
 from secretshift.scanner.detector import Detector
 from secretshift.scanner.keys import infer_key
 from secretshift.models import Allowlist, Blob, Finding, Rule, SecretValue, confidence_rank
@@ -227,7 +226,7 @@ class Engine:
                     end_offset=verdict.end,
                     context=verdict.context,
                     confidence=verdict.confidence,
-                    secret_hash=hash_value(verdict.value, self.hash_key),
+                    secret_hash=_hash_value(verdict.value, self.hash_key),
                 )
             )
         findings.sort(key=lambda f: (f.line, f.column, f.rule))
@@ -348,3 +347,10 @@ def _previous_line_allows(data: bytes, line_start: int) -> bool:
     prev_start = data.rfind(b"\n", max(0, prev_end - _LONG_LINE), prev_end) + 1
     previous = data[prev_start:prev_end].strip().lower()
     return previous.startswith(_COMMENT_LEADERS) and any(m in previous for m in NEXT_LINE_MARKERS)
+
+
+def _hash_value(value: str, key: bytes | None) -> str:
+    # Imported on the first finding: hashlib's OpenSSL module costs a clean commit ~3 ms.
+    from secretshift.hashing import hash_value
+
+    return hash_value(value, key)

@@ -52,7 +52,7 @@ def scan(task: dict[str, Any]) -> dict[str, Any]:
     selection = GitSelection(task["git_dir"], revisions, task.get("since"), "sweep range", _shallow(task["git_dir"]))
     if not task["include"]:
         selection = GitSelection(task["git_dir"], (), None, "sweep range", frozenset(), empty=True)
-    scanned = scan_commits(selection, config)
+    scanned = scan_commits(selection, config, jobs=1)  # one stream: Dask already runs a task per core
     found = scanned.result.findings
     if task.get("validate"):
         found = _validate(found, task["validate"], task["git_dir"])
