@@ -52,10 +52,10 @@ def exposures(root: Path, values: Mapping[str, str], max_commits: int = MAX_COMM
         from secretshift.sources.split_history import oldest_additions
 
         try:
-            first = oldest_additions(str(root), needles)
+            oldest = oldest_additions(str(root), needles)
         except FatalError:  # not a git repository: no history to have leaked into
             return [], True
-        return [Exposure(label, first[label][:7], False) for label in sorted(first)], True
+        return [Exposure(label, oldest[label][:7], False) for label in sorted(oldest)], True
     try:
         proc = subprocess.Popen(
             ["git", "-C", str(root), "log", "--all", "-p", "--text", "-U0", "--no-color", "--no-ext-diff",
