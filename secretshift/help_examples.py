@@ -62,6 +62,19 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "secretshift sweep ~/src                         # every repository under ~/src (2 levels)",
         "secretshift sweep --repos repos.txt --scheduler tcp://dask-scheduler:8786",
     ),
+    "adr": (
+        "secretshift adr check infra/ k8s/              # exit 1 on a violation of ADR 005",
+        "secretshift adr checks                         # every check and the clause it enforces",
+    ),
+    "adr check": (
+        "secretshift adr check . --format sarif -o adr.sarif",
+        "secretshift adr check infra/ --fix             # show the mechanical fixes as a diff (--yes writes)",
+        "secretshift adr check --aws --region eu-west-1 # also the live account (read-only calls)",
+    ),
+    "adr checks": (
+        "secretshift adr checks",
+        "secretshift adr checks | grep clause-6",
+    ),
     "rotation": (
         "secretshift rotation check",
         "secretshift rotation check --region eu-west-1 --as-of 2026-12-31",

@@ -162,7 +162,11 @@ def test_test_fixtures_and_references_are_not_migrated(samples: dict[str, Applie
     orders = samples["orders"]
     fixture = (orders.root / "tests" / "fixtures.py").read_text()
     assert orders.sample.values["test_password"] in fixture
-    assert "not migrated: tests/fixtures.py:4" in orders.apply.stdout
+    # a test path: detection may not report it at all (higher floors for tests), and when it
+    # does, the plan leaves it alone and says so; either way no secret is made of it
+    if "tests/fixtures.py" in orders.apply.stdout:
+        assert "not migrated: tests/fixtures.py:4" in orders.apply.stdout
+    assert not any(orders.sample.values["test_password"] in json.dumps(doc) for doc in orders.created().values())
     payments = samples["payments"]
     assert "passwordSecret: db-creds" in (payments.root / "chart" / "values.yaml").read_text()
     assert not any("db-creds" == v for doc in payments.created().values() for v in doc.values())
