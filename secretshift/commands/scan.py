@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -137,7 +136,7 @@ def _run_commits(args: argparse.Namespace) -> int:
     config = resolve_config(args, selection.root)
     explicit = getattr(args, "baseline", None)
     # Only a baseline named on the command line: history scans report everything otherwise.
-    baseline = load_baseline_for(explicit, replace(config, baseline=None), Path(selection.root))[0] if explicit else None
+    baseline = load_baseline_for(explicit, config, Path(selection.root))[0] if explicit else None
     scan = scan_commits(selection, config, show_progress=progress_wanted(sys.stderr))
     for note in scan.source.notes():
         print(f"secretshift: {note}", file=sys.stderr)
