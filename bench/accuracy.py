@@ -81,11 +81,32 @@ def run_detect_secrets(files: Path, out: Path) -> list[tuple[str, int]]:
     return [(_rel(path, files), item["line_number"]) for path, items in results.items() for item in items]
 
 
+def run_betterleaks(files: Path, out: Path) -> list[tuple[str, int]]:
+    subprocess.run([_tool("betterleaks") or "betterleaks", ".", "--no-color", "-o", str(out)],
+                   cwd=files, capture_output=True, check=False)
+    report = json.loads(out.read_text() or "{}") if out.exists() else {}
+    return [(_rel(f["location"]["path"], files), f["location"]["start_line"]) for f in report.get("findings") or []]
+
+
+def run_credsweeper(files: Path, out: Path) -> list[tuple[str, int]]:
+    # Default settings: ML validation on, as a user installing it gets.
+    subprocess.run([_tool("credsweeper") or "credsweeper", "--path", ".", "--save-json", str(out)],
+                   cwd=files, capture_output=True, check=False)
+    report = json.loads(out.read_text() or "[]") if out.exists() else []
+    found = set()
+    for candidate in report:
+        for line in candidate.get("line_data_list", [])[:1]:  # the value's line, not its context lines
+            found.add((_rel(line["path"], files), line["line_num"]))
+    return sorted(found)
+
+
 TOOLS: dict[str, tuple[str, Callable[[Path, Path], list[tuple[str, int]]]]] = {
     "secretshift": ("secretshift scan --no-git --format json .", run_secretshift),
     "gitleaks": ("gitleaks dir . -f json", run_gitleaks),
     "kingfisher": ("kingfisher scan . --no-validate --format json", run_kingfisher),
     "detect-secrets": ("detect-secrets scan --all-files .", run_detect_secrets),
+    "betterleaks": ("betterleaks . -o report.json", run_betterleaks),
+    "credsweeper": ("credsweeper --path . --save-json report.json", run_credsweeper),
 }
 
 

@@ -1,4 +1,4 @@
-"""Full-history scan: `secretshift scan --history` vs `gitleaks git`, side by side.
+"""Full-history scan: `secretshift scan --history` vs Kingfisher and gitleaks, with git's floors.
 
 The repository is real code with a real history, built offline and deterministically: the
 released source distributions of `requests` and `urllib3` (every version whose sdist pip can
@@ -10,16 +10,31 @@ history has thousands of commits whose diffs are the projects' real changes (wri
 committed and removed again in the next commit, so both tools must read history to find them.
 
     python bench/history.py [--runs 3] [--download] [--rebuild] [--append]
+    python bench/history.py --repo bench/.work/sqlalchemy [--runs 3] [--append]
 
-Reports the median wall time of each tool over the runs (alternating, so load drift hits both),
-the peak resident memory of the whole process tree (each tool runs `git log` as a child, whose
-pack mappings and delta cache count too) and of the tool's own process (sampled from /proc every
-20 ms), and the number of findings. The same secretshift scan over the first tenth of the
-history shows whether memory grows with history.
+`--repo` scans an existing repository instead (bench/RESULTS.md: a mirror clone of SQLAlchemy's,
+26,890 commits on 1,585 refs, fetched once; any clone works). Every ref is scanned.
+
+Each round runs every command once, interleaved (so load drift hits all alike):
+`secretshift scan --history` (default: the history split over every core), the same with
+`--jobs 1` (one `git log` stream, as before the split), `kingfisher scan --no-validate` (it reads
+each unique blob of the history once), `gitleaks git`, and the floors: `git log -p -U0 --all`
+(the stream one-stream tools read) and `git cat-file --batch-all-objects --batch` (every object
+once). Then a pull-request-sized range (`--diff HEAD~N..HEAD`, --pr-commits) for secretshift,
+and, with `--compare-src DIR`, the same commands run from another checkout (e.g. main before
+this change: `git worktree add /tmp/before main`).
+
+Reported: median wall and CPU (user+system of the tool and every child) over the rounds, the
+ratio to Kingfisher and to the `git log` floor, the peak resident memory of the process tree
+(sum of RSS, which counts the pack files every `git` maps once per process) and its peak PSS
+(shared pages divided among the processes that map them: the memory really used), and the
+number of findings. The machine is shared: compare ratios within one run.
 """
 from __future__ import annotations
 
 import argparse
+import json
+import resource
 import os
 import random
 import shutil
@@ -163,12 +178,13 @@ def _extract(archive: Path) -> dict[str, bytes]:
 @dataclass(frozen=True)
 class Run:
     seconds: float
-    peak_rss_mb: float  # the whole process tree (the tool and its `git log`)
-    peak_self_mb: float  # the tool's own process
+    cpu: float  # user + system of the command and all its children
+    peak_rss_mb: float  # sum over the process tree
+    peak_pss_mb: float  # the same, shared pages split among their users
     exit_code: int
 
 
-def _tree_rss_kb(root: int) -> tuple[int, int]:
+def _children() -> dict[int, list[int]]:
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -179,121 +195,214 @@ def _tree_rss_kb(root: int) -> tuple[int, int]:
             children.setdefault(int(fields[1]), []).append(int(entry))
         except (OSError, IndexError, ValueError):
             continue
-    total, own, stack = 0, 0, [root]
+    return children
+
+
+def _tree_memory_kb(root: int) -> tuple[int, int]:
+    """(RSS, PSS) summed over ``root`` and its descendants."""
+    children = _children()
+    rss = pss = 0
+    stack = [root]
     while stack:
         pid = stack.pop()
         stack.extend(children.get(pid, ()))
         try:
-            with open(f"/proc/{pid}/status") as handle:
+            with open(f"/proc/{pid}/smaps_rollup") as handle:
                 for line in handle:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-                        own = int(line.split()[1]) if pid == root else own
-                        break
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
         except OSError:
             continue
-    return total, own
+    return rss, pss
 
 
-def measure(command: list[str], cwd: Path) -> Run:
-    peak = peak_self = 0
+def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
+    peak = peak_pss = 0
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "CI": "true"})
+                            env={**os.environ, "CI": "true", **(env or {})})
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak, peak_self
+        nonlocal peak, peak_pss
         while not done.is_set():
-            total, own = _tree_rss_kb(proc.pid)
-            peak, peak_self = max(peak, total), max(peak_self, own)
-            done.wait(0.02)
+            rss, pss = _tree_memory_kb(proc.pid)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
+            done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     code = proc.wait()
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     done.set()
     sampler.join()
-    return Run(seconds, peak / 1024, peak_self / 1024, code)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Run(seconds, cpu, peak / 1024, peak_pss / 1024, code)
 
 
-def tools(repo: Path, report_dir: Path) -> dict[str, list[str]]:
+@dataclass(frozen=True)
+class Command:
+    argv: list[str]
+    report: Path | None = None  # where its findings go (None: a floor)
+    env: dict[str, str] | None = None
+
+
+def _shell_to_devnull(*argv: str) -> list[str]:
+    return ["sh", "-c", '"$@" >/dev/null', "floor", *argv]
+
+
+def commands(repo: Path, reports: Path, pr_commits: int, compare: list[Path]) -> dict[str, Command]:
     bindir = Path(sys.executable).parent
-    return {
-        "secretshift": [str(bindir / "secretshift"), "scan", "--history", "--format", "json",
-                        "--output", str(report_dir / "secretshift.json"), str(repo)],
-        "gitleaks": [str(bindir / "gitleaks"), "git", "--no-banner", "--log-level", "error",
-                     "--report-format", "json", "--report-path", str(report_dir / "gitleaks.json"), str(repo)],
+
+    def ours(name: str, *args: str, src: Path | None = None) -> Command:
+        report = reports / f"{name}.json"
+        argv = [sys.executable, "-m", "secretshift", "scan", *args, "--format", "json", "--output", str(report), str(repo)]
+        return Command(argv, report, {"PYTHONPATH": str(src)} if src else None)
+
+    found: dict[str, Command] = {
+        "secretshift --history (split, default)": ours("ss-split", "--history"),
+        "secretshift --history --jobs 1 (one stream)": ours("ss-one", "--history", "--jobs", "1"),
+        "kingfisher scan --no-validate": Command(
+            [str(bindir / "kingfisher"), "scan", str(repo), "--no-validate", "--no-update-check", "-q",
+             "--format", "json", "--output", str(reports / "kingfisher.json")], reports / "kingfisher.json"),
+        "gitleaks git": Command(
+            [str(bindir / "gitleaks"), "git", "--no-banner", "--log-level", "error", "--report-format", "json",
+             "--report-path", str(reports / "gitleaks.json"), str(repo)], reports / "gitleaks.json"),
+        "floor: git log -p -U0 --all": Command(_shell_to_devnull(
+            "git", "-C", str(repo), "log", "-p", "-U0", "--all", "--no-color", "--format=%H")),
+        "floor: git cat-file --batch-all-objects --batch": Command(_shell_to_devnull(
+            "git", "-C", str(repo), "cat-file", "--batch-all-objects", "--batch")),
     }
+    for src in compare:
+        found[f"secretshift@{src.name} --history"] = ours(f"ss-{src.name}", "--history", src=src)
+    pr = f"HEAD~{pr_commits}..HEAD"
+    found[f"secretshift --diff {pr}"] = ours("ss-pr", "--diff", pr)
+    for src in compare:
+        found[f"secretshift@{src.name} --diff {pr}"] = ours(f"ss-pr-{src.name}", "--diff", pr, src=src)
+    return found
 
 
-def count_findings(report_dir: Path) -> dict[str, int]:
-    import json
+def count_findings(command: Command) -> str:
+    if command.report is None:
+        return "-"
+    try:
+        data = json.loads(command.report.read_text())
+    except (OSError, ValueError):
+        return "?"
+    if isinstance(data, dict) and "findings" in data:
+        return str(len(data["findings"]))
+    if isinstance(data, list):
+        return str(len(data))
+    if isinstance(data, dict):  # kingfisher's envelope
+        for key in ("matches", "findings", "results"):
+            if isinstance(data.get(key), list):
+                return str(len(data[key]))
+    return "?"
 
-    ours = json.loads((report_dir / "secretshift.json").read_text())["findings"]
-    theirs = json.loads((report_dir / "gitleaks.json").read_text())
-    early = json.loads((report_dir / "secretshift-early.json").read_text())["findings"]
-    return {"secretshift": len(ours), "gitleaks": len(theirs), "early": len(early)}
+
+def exposure_check(repo: Path) -> None:
+    """The migration's "reached history" check on `repo`: today's capped and uncapped `exposures()`
+    against `split_history.oldest_additions` (three sample values, one of them never committed)."""
+    from secretshift.migrate.history import _needles, exposures
+    from secretshift.sources.split_history import oldest_additions
+
+    values = {"db#password": "tiger@localhost/test", "app#key": "AKIAIOSFODNN7EXAMPLE", "x#never": "never-committed-value-123"}
+
+    def cpu() -> float:
+        own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+    runs = {
+        "exposures (today: 5,000 commits / 512 MB cap)": lambda: exposures(repo, values),
+        "oldest_additions (whole history, split)": lambda: (
+            [(k, v[:10]) for k, v in sorted(oldest_additions(str(repo), {k: _needles(v) for k, v in values.items()}).items())],
+            True),
+        "exposures (today, uncapped)": lambda: exposures(repo, values, max_commits=10**9, max_bytes=1 << 62),
+    }
+    for name, run in runs.items():
+        before, start = cpu(), time.perf_counter()
+        found, complete = run()
+        print(f"{name}: wall {time.perf_counter() - start:.1f} s, CPU {cpu() - before:.1f} s, "
+              f"complete={complete}, found={found}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--exposure-check", action="store_true",
+                        help="time the migration's history check instead (needs --repo)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--repo", type=Path, help="an existing repository to scan (default: build the replayed one)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the replayed repository")
-    parser.add_argument("--append", action="store_true", help="append the results to bench/RESULTS.md")
     parser.add_argument("--download", action="store_true", help="fetch any sdists not downloaded yet")
+    parser.add_argument("--pr-commits", type=int, default=50, help="size of the pull-request range")
+    parser.add_argument("--compare-src", type=Path, action="append", default=[],
+                        help="also run secretshift from this checkout (PYTHONPATH)")
+    parser.add_argument("--only", nargs="+", help="run only commands whose name contains one of these")
+    parser.add_argument("--append", action="store_true", help="append the results to bench/RESULTS.md")
     args = parser.parse_args()
 
-    if args.download or not any(SDISTS.glob("*.tar.gz")):
-        download_sdists()
-    if args.rebuild or args.download or not REPO.exists():
-        print(f"built {build_repo(REPO)} commits in {REPO}", file=sys.stderr)
-    commits = int(_git(REPO, "rev-list", "--all", "--count").strip())
-    history_mb = sum(f.stat().st_size for f in (REPO / ".git").rglob("*") if f.is_file()) / 1e6
-    added = _git(REPO, "log", "--all", "-p", "--unified=0", "--format=", "--no-renames").count("\n")
-    versions = len(releases())
-    report_dir = WORK / "reports"
-    report_dir.mkdir(parents=True, exist_ok=True)
-    commands = tools(REPO, report_dir)
-    # Memory must not grow with history: the same scan over the first tenth of it, for comparison.
-    early_tag = f"{releases()[versions // 10].package}-{releases()[versions // 10].version}"
-    early_commits = int(_git(REPO, "rev-list", "--count", early_tag).strip())
-    commands[f"secretshift, first {early_commits} commits"] = [
-        *commands["secretshift"][:3], "--branch", early_tag, *commands["secretshift"][3:-3], "--output",
-        str(report_dir / "secretshift-early.json"), str(REPO)]
-    runs: dict[str, list[Run]] = {name: [] for name in commands}
+    if args.exposure_check:
+        exposure_check(args.repo.resolve())
+        return 0
+    repo = args.repo
+    if repo is None:
+        if args.download or not any(SDISTS.glob("*.tar.gz")):
+            download_sdists()
+        if args.rebuild or args.download or not REPO.exists():
+            print(f"built {build_repo(REPO)} commits in {REPO}", file=sys.stderr)
+        repo = REPO
+    repo = repo.resolve()
+    commits = int(_git(repo, "rev-list", "--all", "--count").strip())
+    refs = _git(repo, "for-each-ref", "--format=%(refname)").count("\n")
+    git_dir = Path(_git(repo, "rev-parse", "--absolute-git-dir").strip())
+    pack_mb = sum(f.stat().st_size for f in git_dir.rglob("*") if f.is_file()) / 1e6
+    reports = WORK / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+    todo = commands(repo, reports, args.pr_commits, args.compare_src)
+    if args.only:
+        todo = {name: c for name, c in todo.items() if any(word in name for word in args.only)}
+    load = os.getloadavg()
+    runs: dict[str, list[Run]] = {name: [] for name in todo}
     for _ in range(args.runs):
-        for name, command in commands.items():
-            runs[name].append(measure(command, REPO))
-    found = count_findings(report_dir)
+        for name, command in todo.items():
+            runs[name].append(measure(command.argv, repo, command.env))
+            print(f"{name}: {runs[name][-1]}", file=sys.stderr)
+    load_after = os.getloadavg()
+    med = {name: statistics.median(r.seconds for r in items) for name, items in runs.items()}
+    cpu = {name: statistics.median(r.cpu for r in items) for name, items in runs.items()}
+    kingfisher = med.get("kingfisher scan --no-validate")
+    kingfisher_cpu = cpu.get("kingfisher scan --no-validate")
+    floor = med.get("floor: git log -p -U0 --all")
     lines = [
-        f"Repository: {commits} commits replayed from {versions} sdists of {', '.join(PACKAGES)} "
-        f"(.git {history_mb:.1f} MB, {added} patch lines); {args.runs} runs each, alternating.",
+        f"Repository: {repo.name}, {commits} commits on {refs} refs (.git {pack_mb:.0f} MB); {args.runs} "
+        f"rounds, commands interleaved; {os.cpu_count()} CPUs; load average {load[0]:.1f} at the start, "
+        f"{load_after[0]:.1f} at the end.",
         "",
-        "| tool | median wall s | min s | max s | peak RSS MB: tool + git | tool alone | findings | exit |",
-        "|---|---|---|---|---|---|---|---|",
+        "| command | median wall s | min s | median CPU s | vs Kingfisher (wall) | vs Kingfisher (CPU) "
+        "| vs `git log -p` floor (wall) | peak RSS MB (tree) | peak PSS MB (tree) | findings | exit |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, items in runs.items():
-        times = [r.seconds for r in items]
+        ratio_k = f"{med[name] / kingfisher:.2f}x" if kingfisher else "-"
+        ratio_f = f"{med[name] / floor:.2f}x" if floor else "-"
+        ratio_kc = f"{cpu[name] / kingfisher_cpu:.2f}x" if kingfisher_cpu else "-"
         lines.append(
-            f"| {name} | {statistics.median(times):.2f} | {min(times):.2f} | {max(times):.2f} | "
-            f"{max(r.peak_rss_mb for r in items):.0f} | {max(r.peak_self_mb for r in items):.0f} | "
-            f"{found.get(name, found['early'])} | {items[-1].exit_code} |"
+            f"| {name} | {med[name]:.2f} | {min(r.seconds for r in items):.2f} | {cpu[name]:.2f} | {ratio_k} | "
+            f"{ratio_kc} | {ratio_f} | {max(r.peak_rss_mb for r in items):.0f} | {max(r.peak_pss_mb for r in items):.0f} | "
+            f"{count_findings(todo[name])} | {items[-1].exit_code} |"
         )
-    ratio = statistics.median(r.seconds for r in runs["secretshift"]) / statistics.median(
-        r.seconds for r in runs["gitleaks"])
-    lines += ["", f"secretshift / gitleaks wall-time ratio: {ratio:.2f}"]
     text = "\n".join(lines)
     print(text)
     if args.append:
+        argv = " ".join(sys.argv[1:])
         with open(HERE / "RESULTS.md", "a", encoding="utf-8") as handle:
             handle.write(
-                "\n## Full-history scan vs gitleaks (bench/history.py)\n\n"
-                f"Command: `python bench/history.py --runs {args.runs} --append` "
-                f"({time.strftime('%Y-%m-%d', time.gmtime())}, gitleaks "
-                f"{subprocess.run([commands['gitleaks'][0], 'version'], capture_output=True, text=True).stdout.strip()}).\n\n"
-                + text + "\n"
+                f"\n## Full-history scan ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})\n\n"
+                f"Command: `python bench/history.py {argv}`\n\n{text}\n"
             )
     return 0
 

@@ -29,6 +29,7 @@ def rule_pack_files() -> list[Path]:
 
 def _detectors() -> dict[str, Callable[[], Detector]]:
     # Imported on demand so that a scan only pays for what it enables.
+    from secretshift.plugins.credfiles import CredentialFileDetector
     from secretshift.plugins.encoded import EncodedSecretDetector
     from secretshift.plugins.generic import GenericSecretDetector
     from secretshift.plugins.kubernetes import KubernetesSecretDetector
@@ -37,6 +38,7 @@ def _detectors() -> dict[str, Callable[[], Detector]]:
         "generic": GenericSecretDetector,
         "kubernetes-secret": KubernetesSecretDetector,
         "encoded": EncodedSecretDetector,
+        "credential-files": CredentialFileDetector,
     }
     return registry
 

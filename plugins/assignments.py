@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from secretshift.plugins.filekind import CODE, CONFIG_BARE, MARKUP
+from secretshift.plugins.filekind import CODE, CONFIG_BARE, DOCS, MARKUP
 
 MAX_LINE = 4096
 _MAX_BLOCK_LINES = 200
@@ -176,6 +176,13 @@ def _bare_pair(key: bytes, lo: int, hi: int, op: str, data: bytes) -> Pair:
     return Pair(key.decode("latin-1"), lo, hi, False, op)
 
 
+# A whole line shaped like a YAML mapping entry with a bare scalar; in Python code the only such
+# line is an annotation (`password: str`), whose "value" is a type name the judge rejects.
+_YAML_LINE = re.compile(rb"""[ \t]*(?:- )?[A-Za-z_][\w.-]*:[ \t]+[^\s'"#(\[{=][^\s#=()'"\[\],]*[ \t]*\r?""")
+# `private_key: PKCS7PrivateKeyTypes`, `key: mlkem.MLKEM768PublicKey`: an annotation's type.
+_PYTHON_NAME = re.compile(rb"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+
+
 def _value(
     data: bytes, start: int, end: int, line: bytes, pos: int, family: str, kind: str, op: str,
     env_style: bool,
@@ -216,7 +223,13 @@ def _value(
         return start + pos + 1, start + close, True, False
     if kind == "yaml" and _BLOCK_HEADER.match(line, pos):
         return _block_scalar(data, start, end)
-    if family not in (CONFIG_BARE, MARKUP) and not (env_style or kind == "groovy"):
+    if kind == "python" and op == ":" and _YAML_LINE.fullmatch(line) is not None:
+        if _PYTHON_NAME.fullmatch(line[pos:].strip()) is None:
+            family = CONFIG_BARE  # YAML inside a docstring (ansible's EXAMPLES): `api_token: e310...`
+    # Notes and docs (`prod db password: X`) are read like bare config, one word per value; the
+    # generic detector judges their values more strictly.
+    docs_prose = family == DOCS and op in (":", "=")
+    if family not in (CONFIG_BARE, MARKUP) and not (env_style or kind == "groovy" or docs_prose):
         if op == ":":
             annotation = _TYPE_ANNOTATION.match(line, pos)
             if annotation is not None:  # `password: str = "..."`
@@ -234,7 +247,7 @@ def _value(
     if family == MARKUP:
         return None
     stop = len(line)
-    if kind in ("dotenv", "shell", "unknown", "dockerfile", "batch", "groovy") or env_style:
+    if kind in ("dotenv", "shell", "unknown", "dockerfile", "batch", "groovy") or env_style or docs_prose:
         for index in range(pos, len(line)):
             if line[index] in b" \t;`":
                 stop = index

@@ -10,6 +10,7 @@ import re
 
 COMMAND_KEYWORDS = (
     b"docker login", b"podman login", b"registry login", b"mysql", b"sshpass", b"curl ", b"securestring",
+    b"redis-cli",
 )
 CALL_KEYWORDS = (
     b"connection(", b"connect(", b"login(", b"authenticate(", b"auth(", b"credential(", b"credentials(",
@@ -21,6 +22,7 @@ _COMMAND = re.compile(
     rb"""|\bmysql(?:dump|admin)?\b[^\n]{0,200}?\s--password=["']?(?P<e>[^\s"'|;&]+)"""
     rb"""|\bsshpass\s+-p\s*["']?(?P<c>[^\s"'|;&]+)"""
     rb"""|\bcurl\b[^\n]{0,300}?\s(?:-u|--user)[ =]["']?[^:\s"']{1,64}:(?P<d>[^\s"'@]+)"""
+    rb"""|\bredis-cli\b[^\n]{0,200}?\s(?:-a|--pass)\s+["']?(?P<g>[^\s"'|;&]+)"""
     rb"""|(?i:ConvertTo-SecureString)\s+(?:-String\s+)?["'](?P<f>[^"'\n]{1,300})["']\s+(?i:-AsPlainText)"""
 )
 _CALL = re.compile(
@@ -37,7 +39,7 @@ def command_passwords(line: bytes) -> list[tuple[int, int]]:
     """Spans (in ``line``) of passwords given on a command line."""
     out = []
     for match in _COMMAND.finditer(line):
-        for group in ("a", "b", "c", "d", "e", "f"):
+        for group in ("a", "b", "c", "d", "e", "f", "g"):
             if match.start(group) != -1:
                 out.append((match.start(group), match.end(group)))
     return out

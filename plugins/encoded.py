@@ -46,7 +46,15 @@ def _base64_keywords(marker: bytes) -> list[str]:
     return out
 
 
-KEYWORDS = tuple(sorted({k for m in _MARKERS for k in _base64_keywords(m)} | {m.hex() for m in _MARKERS[:4]}))
+# `\u0067\u0068...`: a string literal written with escapes (bundlers, JSON dumps, obfuscation).
+UNICODE_ESCAPE_KEYWORD = "\\u00"
+KEYWORDS = tuple(
+    sorted({k for m in _MARKERS for k in _base64_keywords(m)} | {m.hex() for m in _MARKERS[:4]} | {UNICODE_ESCAPE_KEYWORD})
+)
+_ESCAPED_RUN = re.compile(rb"(?:\\u[0-9a-fA-F]{4}|[A-Za-z0-9_.+/=~-]){8,4096}")
+# MIME and PEM bodies wrap base64 at 64 or 76 columns; a run that fills its line continues on the next.
+_WRAP_WIDTHS = range(60, 78)
+_B64_LINE = re.compile(rb"[A-Za-z0-9+/]+={0,2}")
 
 
 class EncodedSecretDetector:
@@ -56,6 +64,7 @@ class EncodedSecretDetector:
     rules: tuple[Rule, ...] = (
         Rule(
             id=RULE,
+            confidence="medium",
             description="Secret inside base64- or hex-encoded content",
             regex="",
             keywords=(),
@@ -101,6 +110,10 @@ class EncodedSecretDetector:
         for hit in sorted(hits):
             if hit <= covered:
                 continue  # inside the run already decoded: the same run again
+            if data[hit - 4 : hit] == b"\\u00":
+                found, covered = self._unicode_escaped(blob, hit)  # the whole line, once
+                out.extend(found)
+                continue
             span = _run_around(data, hit)
             if span is None:
                 continue
@@ -108,15 +121,81 @@ class EncodedSecretDetector:
             covered = end
             if data[max(0, start - 8) : start].lower().endswith(b"base64,"):
                 continue  # a data: URI (image, font)
-            text = _decode(data[start:end])
+            start, end = _wrapped_block(data, start, end)
+            text = _decode(re.sub(rb"\s+", b"", data[start:end]))
             if text is None:
                 continue
             inner_path = f"{blob.path}#decoded{_suffix(text)}"
             for finding in self._inner().scan(Blob(inner_path, text.encode("utf-8", "surrogateescape"))):
                 context = (("encoding", "base64" if not _is_hex(data[start:end]) else "hex"), ("inner_rule", finding.rule))
-                out.append(RawMatch(RULE, start, end, value=finding.secret.reveal(), key=finding.key, context=context))
+                out.append(RawMatch(RULE, start, end, value=finding.secret.reveal(), key=finding.key, context=context,
+                                    confidence=finding.confidence))
                 break  # one finding per encoded run: the run is what gets rotated and rewritten
         return out
+
+
+    def _unicode_escaped(self, blob: Blob, hit: int) -> tuple[list[RawMatch], int]:
+        """Every escaped literal on the line of ``hit``, decoded in place, then the line scanned:
+        a finding inside a decoded part is reported at its escaped bytes. Returns the matches and
+        the line's end (its other hits need no second look)."""
+        data = blob.data
+        line_start = data.rfind(b"\n", 0, hit) + 1
+        line_end = data.find(b"\n", hit)
+        line_end = len(data) if line_end == -1 else line_end
+        if line_end - line_start > _MAX_RUN:
+            return [], line_end
+        line = data[line_start:line_end]
+        pieces: list[bytes] = []
+        spans: list[tuple[int, int, int, int]] = []  # decoded start/end, escaped start/end
+        pos = length = 0
+        for run in _ESCAPED_RUN.finditer(line):
+            if run.group().count(b"\\u") < 4:
+                continue
+            decoded = re.sub(rb"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)).encode(), run.group())
+            pieces.append(line[pos : run.start()])
+            length += run.start() - pos
+            spans.append((length, length + len(decoded), line_start + run.start(), line_start + run.end()))
+            pieces.append(decoded)
+            length += len(decoded)
+            pos = run.end()
+        if not spans:
+            return [], line_end
+        pieces.append(line[pos:])
+        out = []
+        for finding in self._inner().scan(Blob(blob.path, b"".join(pieces))):
+            for lo, hi, start, end in spans:
+                if lo <= finding.offset < hi:
+                    context = (("encoding", "unicode-escape"), ("inner_rule", finding.rule))
+                    out.append(RawMatch(RULE, start, end, value=finding.secret.reveal(), key=finding.key,
+                                        context=context, confidence=finding.confidence))
+        return out, line_end
+
+
+def _wrapped_block(data: bytes, start: int, end: int) -> tuple[int, int]:
+    """Grow a run that fills its line (MIME/PEM wrapping) over the lines before and after it."""
+    line_start = data.rfind(b"\n", 0, start) + 1
+    line_end = data.find(b"\n", end)
+    line_end = len(data) if line_end == -1 else line_end
+    if data[line_start:line_end].strip() != data[start:end] or (end - start) not in _WRAP_WIDTHS:
+        return start, end
+    width = end - start
+    lo, hi = line_start, line_end
+    while lo > 0:  # earlier full-width lines
+        prev_start = data.rfind(b"\n", 0, lo - 1) + 1
+        previous = data[prev_start : lo - 1].rstrip(b"\r")
+        if len(previous) != width or _B64_LINE.fullmatch(previous) is None:
+            break
+        lo = prev_start
+    while hi < len(data) and hi - lo < _MAX_RUN:  # later lines, the last one may be shorter
+        next_end = data.find(b"\n", hi + 1)
+        next_end = len(data) if next_end == -1 else next_end
+        following = data[hi + 1 : next_end].rstrip(b"\r")
+        if not following or len(following) > width or _B64_LINE.fullmatch(following) is None:
+            break
+        hi = next_end
+        if len(following) < width:
+            break
+    return lo, hi
 
 
 def _run_around(data: bytes, hit: int) -> tuple[int, int] | None:

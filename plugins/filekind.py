@@ -26,7 +26,7 @@ _EXTENSIONS = {
     "rs": "rust", "c": "c", "h": "c", "cc": "cpp", "cpp": "cpp", "hpp": "cpp", "m": "objc",
     "dart": "dart", "lua": "lua", "pl": "perl", "pm": "perl", "r": "r", "ex": "elixir",
     "exs": "elixir", "erl": "erlang", "clj": "clojure", "sql": "sql", "vue": "javascript",
-    "svelte": "javascript", "env": "dotenv", "md": "docs", "markdown": "docs", "rst": "docs",
+    "svelte": "javascript", "env": "dotenv", "tfstate": "json", "tfstate.backup": "json", "md": "docs", "markdown": "docs", "rst": "docs",
     "adoc": "docs", "txt": "docs", "html": "docs", "htm": "docs", "config": "xml", "jsonc": "json",
     "json5": "json", "sbt": "scala", "tpl": "yaml", "j2": "yaml", "jinja": "yaml", "jinja2": "yaml",
 }
@@ -44,12 +44,23 @@ _NAMES = {
     "metadata": "docs", "pkg-info": "docs", "readme": "docs", "changelog": "docs", "license": "docs",
     "record": "docs", "notice": "docs", "authors": "docs", "copying": "docs",
     "my.cnf": "ini", ".my.cnf": "ini", ".pgpass": "docs", "web.config": "xml", "app.config": "xml",
+    # Credential files without an extension (or with a misleading one), read as what they are.
+    ".s3cfg": "ini", ".boto": "ini", "credentials": "ini", ".credentials": "ini", ".dockercfg": "json", "kubeconfig": "yaml",
+    ".passwd-s3fs": "docs", "winscp.ini": "ini", ".git-credentials": "docs", "terraform.tfstate": "json",
 }
+# (path suffix, kind) for names that only say what they are together with their folder.
+_PATH_SUFFIXES = (
+    ("/.gem/credentials", "yaml"), ("/.kube/config", "yaml"), ("/.aws/config", "ini"), ("/.docker/config.json", "json"),
+)
 
 
 @lru_cache(maxsize=1024)
 def path_kind(path: str) -> str:
     name = path.rsplit("/", 1)[-1].lower()
+    slashed = "/" + path.replace("\\", "/").lower()
+    for suffix, kind in _PATH_SUFFIXES:
+        if slashed.endswith(suffix):
+            return kind
     if name in _NAMES:
         return _NAMES[name]
     if name.startswith("dockerfile") or name.endswith(".dockerfile"):

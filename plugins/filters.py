@@ -117,11 +117,14 @@ _DOC_SUFFIXES = (".md", ".markdown", ".rst", ".adoc", ".txt", ".html", ".htm", "
 
 
 _PASSWORD_HASH = re.compile(r"\$(?:2[abxy]?|argon2(?:id|i|d)?|[156]|pbkdf2[\w\-]*|scrypt|y|7|sha1|apr1)\$")
+# PostgreSQL's `md5` + 32 hex and MySQL's native `*` + 40 hex: what those servers store (and
+# ansible/terraform modules accept) instead of the password. Reported only inside SQL dumps.
+_DB_PASSWORD_HASH = re.compile(r"md5[0-9a-f]{32}|\*[0-9A-F]{40}|SCRAM-SHA-256\$[0-9]+:.*")
 
 
 def is_password_hash(value: str) -> bool:
     """bcrypt/argon2/crypt(3) hashes: stored to check a password, not the password."""
-    return _PASSWORD_HASH.match(value) is not None
+    return _PASSWORD_HASH.match(value) is not None or _DB_PASSWORD_HASH.fullmatch(value) is not None
 
 
 _PUBLIC_PREFIXES = ("pk_live_", "pk_test_", "npm_public", "pub-", "publishable")
@@ -285,6 +288,39 @@ def is_path_like(value: str) -> bool:
         return False
     letters = [c for c in value if c.isalpha()]
     return bool(letters) and sum(c.isupper() for c in letters) < 0.2 * len(letters)
+
+
+_NOT_WEAK = frozenset({"changeme", "changeit", "pass", "passw", "temp", "xyz", "abcd", "login", "access"})
+
+
+def is_weak_password(value: str) -> bool:
+    """A real but guessable password: a breach-list password or a leet/suffixed variant of a
+    common word (`Summer2024!`, `P@ssw0rd123`, `supersecret123`, `hunter2`, `secret1`). Bare
+    words (`password`, `secret`) and the templates' `changeme` stay placeholders."""
+    lowered = value.lower().strip()
+    if len(lowered) < 6 or lowered in _PLACEHOLDER_EXACT or lowered in _NOT_WEAK or len(set(lowered)) <= 2:
+        return False
+    if any(c.isspace() for c in lowered) or any(word in lowered for word in _STRONG_PLACEHOLDER_WORDS):
+        return False
+    plain = lowered.rstrip("0123456789!.#*?-_@$ ").translate(_LEET)
+    if plain in _NOT_WEAK and plain == lowered:
+        return False
+    if lowered in _COMMON_PASSWORDS or plain in _COMMON_PASSWORDS or plain in _PASSWORD_WORDS_AS_VALUES:
+        return True
+    # `AdminPassword123`, `salesforcepassword`, `UserPass2024!`: a word glued to "password"
+    if _GLUED_PASSWORD.fullmatch(plain) is None or plain.startswith(_NOT_A_PASSWORD_OWNER):
+        return False
+    # `salesforcepassword`, `AdminPassword123`; not `challengePassword` (an identifier's spelling)
+    return value.islower() or plain != lowered.translate(_LEET)
+
+
+_GLUED_PASSWORD = re.compile(r"[a-z]{2,16}(?:password|passwd)")
+# `yourpassword`, `newpassword`, `dbpassword`: a description of the value, not a chosen password.
+_NOT_A_PASSWORD_OWNER = ("your", "my", "the", "new", "old", "no", "db", "example", "sample", "dummy", "test", "fake")
+
+
+# Words that, varied (`P@ssw0rd123`, `secret1`, `Admin2024!`), are what people type as a password.
+_PASSWORD_WORDS_AS_VALUES = frozenset({"password", "passwd", "secret", "admin", "root", "pwd", "passwort"})
 
 
 def is_placeholder(value: str) -> bool:

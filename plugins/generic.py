@@ -17,14 +17,18 @@ from secretshift.plugins import filters as f
 from secretshift.plugins.commands import CALL_KEYWORDS, COMMAND_KEYWORDS, call_passwords, command_passwords
 from secretshift.plugins.assignments import MAX_LINE, Pair, block_text, line_bounds, next_line, pairs_in_line
 from secretshift.plugins.filekind import DOCS, family, path_kind, refine_kind
+from secretshift.scanner.keys import key_words
 from secretshift.plugins.keypath import json_path, yaml_path
-from secretshift.plugins.vocabulary import KEY_KEYWORDS, MEDIUM, NONE, STRONG, WEAK, is_name_key, is_value_key, key_strength
+from secretshift.plugins.vocabulary import (
+    KEY_KEYWORDS, MEDIUM, NONE, STRONG, WEAK, is_name_key, is_value_key, key_strength,
+)
 from secretshift.textutil import shannon_entropy
 
 PASSWORD_RULE = "generic-password"
 TOKEN_RULE = "generic-api-token"
 WEAK_RULE = "generic-secret-key"
 URL_RULE = "generic-url-password"
+WEAK_PASSWORD_RULE = "weak-password"
 _AUTH_SCHEMES = ("Bearer ", "bearer ", "Basic ", "basic ", "Token ", "token ", "Bot ", "Digest ")
 _NEIGHBOUR_LINES = 4
 
@@ -41,6 +45,8 @@ class _FileFacts:
 
 def _facts(blob: Blob) -> _FileFacts:
     base = path_kind(blob.path)
+    if base == "unknown" and blob.data.startswith((b"---\n", b"---\r\n")):
+        base = "yaml"  # an extensionless YAML document (`.tugboat`, tool configs)
     return _FileFacts(
         blob.path, refine_kind(blob.path, base, blob.data[:4096]), base, family(base), f.is_test_path(blob.path),
         f.is_doc_path(blob.path) or family(base) == DOCS,
@@ -53,6 +59,12 @@ def judge(key: str, value: str, facts: _FileFacts, strength: int | None = None) 
         strength = key_strength(key)
     if strength == NONE or not value or len(value) > 1000:
         return False
+    if value.count("\\u") >= 4:
+        return False  # an escaped literal: the encoded detector decodes and judges it
+    if _CONSTANT_NAME.fullmatch(value) is not None:
+        return False  # `FORBIDDEN_VALUE2`, `SOME_SECRET`: a constant's name, not its value
+    if facts.test and _TEST_KEY_WORDS & set(key_words(key)):
+        return False  # `MASKED_TEST_SECRET1`, `fake_token`: a fixture says what it is
     if f.is_reference(value) or f.is_placeholder(value) or f.is_documentation_example(value):
         return False
     if f.is_password_hash(value) or f.is_public_token(value):
@@ -69,14 +81,14 @@ def judge(key: str, value: str, facts: _FileFacts, strength: int | None = None) 
         return False
     if f.is_dotted_name(value) and strength < STRONG:
         return False
-    if f.is_uuid(value) and strength < STRONG:
-        return False
+    if f.is_uuid(value) and strength < STRONG and not _names_a_token(key):
+        return False  # a UUID under `api_token`/`token` (Consul, Vault, Pure Storage) is the token
     if f.is_hex_hash(value) and strength == WEAK:
         return False
     entropy = shannon_entropy(value)
     classes = f.char_classes(value)
     test_like = facts.test and (f.looks_like_test_value(value) or entropy < 3.0)
-    if test_like or facts.doc and (entropy < 3.5 or len(value) < 16 or strength == WEAK or f.mentions_secret_word(value)):
+    if test_like or facts.doc and not _doc_value_ok(value, strength, entropy, classes):
         return False
     if strength == STRONG:
         return len(value) >= 6 and entropy >= 2.0 and (classes >= 2 or len(value) >= 16)
@@ -84,6 +96,61 @@ def judge(key: str, value: str, facts: _FileFacts, strength: int | None = None) 
         return len(value) >= 10 and entropy >= 2.8 and classes >= 2 and (any(c.isdigit() for c in value) or len(value) >= 30)
     has_digit = any(c.isdigit() for c in value)
     return len(value) >= 20 and entropy >= 3.7 and classes >= 2 and has_digit and not f.looks_like_test_value(value)
+
+
+def _basic_without_password(value: str) -> bool:
+    """`Basic Y2xpZW50Og==` is `client:`: a public client id with an empty password."""
+    import base64
+    import binascii
+
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return False
+    return ":" in decoded and decoded.split(":", 1)[1] == ""
+
+
+_DEVICE_KEY_CONTEXT = re.compile(rb"(?i)3des|localized|snmp|priv_protocol|auth_protocol|pwd_type|encryption_type")
+_HEX_KEY = re.compile(r"(?:0x)?[0-9a-fA-F:]{16,}")
+
+
+def _device_key_nearby(data: bytes, at: int, value: str) -> bool:
+    """SNMPv3 localized keys and network devices' encrypted forms (`pwd_type: 3des` a line
+    away) are hex digests of a password, not the password."""
+    if _HEX_KEY.fullmatch(value) is None:
+        return False
+    lo = max(0, at - 400)
+    return _DEVICE_KEY_CONTEXT.search(data, lo, at + 400) is not None
+
+
+def _names_a_token(key: str) -> bool:
+    words = key_words(key)
+    return bool(words) and words[-1].rstrip("0123456789") in ("token", "secret", "apitoken", "authtoken")
+
+
+def _weak_password_reported(data: bytes, at: int, value: str, facts: _FileFacts) -> bool:
+    """`password = "Summer2024!"` in a config or source file: guessable, and real. Docs, tests
+    and commented-out example lines are full of such sample values, so there they stay unreported."""
+    if facts.doc or facts.test or f.is_reference(value) or f.is_templated(value):
+        return False
+    line_start = line_bounds(data, at)[0]
+    if data[line_start:at].lstrip().startswith((b"#", b"//", b"--", b";", b"*", b"/*", b"<!--")):
+        return False
+    return f.is_weak_password(value)
+
+
+_CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_TEST_KEY_WORDS = frozenset({"test", "fake", "dummy", "mock", "sample", "example", "stub", "masked"})
+
+
+def _doc_value_ok(value: str, strength: int, entropy: float, classes: int) -> bool:
+    """Notes and docs hold many made-up values, but a real password pasted into `ops.md` is a
+    leak too: a long random value, or a password-named one mixing three character classes."""
+    if strength == WEAK or f.mentions_secret_word(value) or "(" in value or f.is_dotted_name(value):
+        return False  # `forms.CharField(`, `hasher.encode(...)`: code in a docs sample
+    if len(value) >= 16 and entropy >= 3.5:
+        return True
+    return strength == STRONG and len(value) >= 10 and entropy >= 3.0 and classes >= 3 and any(c.isdigit() for c in value)
 
 
 class GenericSecretDetector:
@@ -106,6 +173,7 @@ class GenericSecretDetector:
     rules: tuple[Rule, ...] = (
         Rule(
             id=PASSWORD_RULE,
+            confidence="medium",
             description="Password or secret literal assigned to a password/secret-named key",
             regex="",
             keywords=(),
@@ -130,7 +198,27 @@ class GenericSecretDetector:
             ),
         ),
         Rule(
+            id=WEAK_PASSWORD_RULE,
+            description="Weak, guessable password (a breach-list password or a variant of one) assigned to "
+            "a password-named key: a real credential, and the easiest kind to guess",
+            regex="",
+            keywords=(),
+            confidence="medium",
+            positives=(
+                Example('password = "Summer2024!"\n', path="app/settings.py", secret="Summer2024!"),
+                Example("DB_PASSWORD=hunter2\n", path=".env", secret="hunter2"),
+                Example("DB_PASSWORD2=P@ssw0rd123\n", path="deploy/.env", secret="P@ssw0rd123"),
+                Example('  secret1: "supersecret123"\n', path="config/app.yaml", secret="supersecret123"),
+            ),
+            negatives=(
+                Example("password: changeme\n", "the template's placeholder", path="values.yaml"),
+                Example('password = "Summer2024!"\n', "a sample value in tests", path="tests/test_login.py"),
+                Example("DB_PASSWORD=hunter2\n", "an example in the docs", path="docs/setup.md"),
+            ),
+        ),
+        Rule(
             id=TOKEN_RULE,
+            confidence="medium",
             description="API token, key or credential literal assigned to a token/key-named field",
             regex="",
             keywords=(),
@@ -146,6 +234,7 @@ class GenericSecretDetector:
         ),
         Rule(
             id=WEAK_RULE,
+            confidence="low",
             description="High-entropy literal assigned to a key-named field",
             regex="",
             keywords=(),
@@ -158,6 +247,7 @@ class GenericSecretDetector:
         ),
         Rule(
             id=URL_RULE,
+            confidence="medium",
             description="Password embedded in a URL (user:password@host)",
             regex="",
             keywords=(),
@@ -272,7 +362,13 @@ class GenericSecretDetector:
             if value.startswith(scheme):
                 value = value[len(scheme) :].strip()
                 start = end - len(value.encode())
+                if scheme.lower().startswith("basic") and _basic_without_password(value):
+                    return None
                 break
+        if _device_key_nearby(data, pair.start, value):
+            return None
+        if strength == STRONG and not pair.block and _weak_password_reported(data, start, value, facts):
+            return self._match(data, WEAK_PASSWORD_RULE, start, end, key, facts, None)
         if pair.block:
             if "\n" in value.strip() or not judge(key, value.strip(), facts, strength):
                 return None
@@ -294,7 +390,11 @@ class GenericSecretDetector:
         out = []
         for lo, hi in spans:
             value = line[lo:hi].decode("utf-8", "replace")
-            if judge("password", value, facts, STRONG):
+            if _weak_password_reported(data, start + lo, value, facts):
+                match = self._match(data, WEAK_PASSWORD_RULE, start + lo, start + hi, "password", facts, None)
+                if match is not None:
+                    out.append(match)
+            elif judge("password", value, facts, STRONG):
                 match = self._match(data, PASSWORD_RULE, start + lo, start + hi, "password", facts, None)
                 if match is not None:
                     out.append(match)
@@ -318,9 +418,13 @@ class GenericSecretDetector:
         if strength == NONE:
             return None
         for pair in _neighbour_pairs(data, name_pair, facts):
-            if not is_value_key(pair.key) or pair.block:
+            if not is_value_key(pair.key) or pair.block or pair.op == ":=":
+                continue  # `{{- range $key, $value := .Values.x }}` is Go template code, not a value
+            if b"{{" in data[line_bounds(data, pair.start)[0] : pair.start]:
                 continue
             value = data[pair.start : pair.end].decode("utf-8", "replace")
+            if strength == STRONG and _weak_password_reported(data, pair.start, value, facts):
+                return self._match(data, WEAK_PASSWORD_RULE, pair.start, pair.end, name, facts, name)
             if judge(name, value, facts, strength):
                 rule = PASSWORD_RULE if strength == STRONG else TOKEN_RULE if strength == MEDIUM else WEAK_RULE
                 return self._match(data, rule, pair.start, pair.end, name, facts, name)
@@ -341,7 +445,10 @@ class GenericSecretDetector:
                 return None  # SealedSecret encryptedData, sops: ciphertext is safe to commit
             context.append(("key_path", path))
         context.append(("group", _group(data, start, facts)))
-        return RawMatch(rule, start, end, key=named_by or key or None, context=tuple(context))
+        # A generic value in notes, docs or tests is still reported, one level lower: the key's
+        # name is the only evidence, and such files hold many made-up values.
+        confidence = "low" if facts.doc or facts.test else ""
+        return RawMatch(rule, start, end, key=named_by or key or None, context=tuple(context), confidence=confidence)
 
 
 _KEYWORD_PUNCTUATION = (b'"', b"'", b":", b"=", b" ")

@@ -61,7 +61,7 @@ _ALLOWED_AFTER = frozenset({
 })
 _NEGATING_BEFORE = frozenset({
     "no", "is", "has", "have", "use", "uses", "show", "hide", "forgot", "forget", "reset",
-    "validate", "validation", "check", "verify", "min", "max", "num", "count", "len", "length",
+    "validate", "validation", "check", "verify", "verification", "grant", "min", "max", "num", "count", "len", "length",
     "toggle", "enable", "enabled", "disable", "disabled", "allow", "require", "required",
     "get", "fetch", "load", "read", "generate", "gen", "create", "update", "hash", "hashed",
     "encrypted", "csrf", "xsrf", "page", "next", "prev", "continuation", "pagination", "cursor",
@@ -110,7 +110,8 @@ _REJECT_AFTER = frozenset({
 @lru_cache(maxsize=4096)
 def key_strength(key: str) -> int:
     """0 (not a secret's name) to 3 (a password or secret by name)."""
-    words = key_words(key)
+    # `password2`, `DB_PASSWORD2`, `secret1`: a numbered copy of a secret's name is one too.
+    words = [word.rstrip("0123456789") or word for word in key_words(key)]
     if not words or len(words) > 10:
         return NONE
     if "connection" in words and words[-1] in ("string", "str", "url", "uri"):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -38,24 +39,41 @@ def audit_report(path: Path, config: Config) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _locate(entry: BaselineEntry, root: Path, engine: Engine) -> tuple[Finding, bytes] | None:
+def _locate(entry: BaselineEntry, root: Path, engine: Engine) -> tuple[Finding, bytes, list[Finding]] | None:
+    """The finding the entry stands for, the file's bytes, and every finding in the file (all of
+    them are masked where the line is shown)."""
     try:
         data = (root / entry.filename).read_bytes()
     except OSError:
         return None
-    for finding in engine.scan(Blob(entry.filename, data)):
+    findings = engine.scan(Blob(entry.filename, data))
+    for finding in findings:
         if finding.secret_hash == entry.hashed_secret:
-            return finding, data
+            return finding, data, findings
     return None
 
 
-def _masked_line(finding: Finding, data: bytes) -> str:
+def _masked_line(finding: Finding, data: bytes, others: Sequence[Finding] = ()) -> str:
+    """The finding's line with its secret, and every other secret found on that line, redacted:
+    an audit screen is shared and recorded like any other."""
     start = data.rfind(b"\n", 0, finding.offset) + 1
     end = data.find(b"\n", finding.offset)
     end = len(data) if end == -1 else end
-    before = decode(data[start : finding.offset])
-    after = decode(data[min(finding.end_offset, end) : end]) if finding.end_line == finding.line else ""
-    return printable_path(f"{before}{finding.redacted}{after}".strip())
+    if finding.end_line != finding.line:
+        end = finding.offset  # a multi-line secret: nothing after its start is shown
+    spans = sorted({(max(f.offset, start), min(f.end_offset, end), f.redacted)
+                    for f in (finding, *others) if f.offset < end and f.end_offset > start}
+                   | {(finding.offset, min(finding.end_offset, end), finding.redacted)})
+    parts = []
+    cursor = start
+    for span_start, span_end, redacted in spans:
+        if span_start < cursor:  # overlapping findings: the first one's mask covers it
+            cursor = max(cursor, span_end)
+            continue
+        parts += [decode(data[cursor:span_start]), redacted]
+        cursor = span_end
+    parts.append(decode(data[cursor:end]))
+    return printable_path("".join(parts).strip())
 
 
 def audit_interactively(path: Path, config: Config, root: Path, ask_all: bool = False) -> int:
@@ -76,9 +94,9 @@ def audit_interactively(path: Path, config: Config, root: Path, ask_all: bool = 
         if located is None:
             print("    (not found in the file any more: `secretshift baseline update` drops it)")
             continue
-        finding, data = located
+        finding, data, in_file = located
         print(f"    {finding.rule}  {finding.redacted}")
-        print(f"    {finding.line:>5} | {_masked_line(finding, data)}")
+        print(f"    {finding.line:>5} | {_masked_line(finding, data, in_file)}")
         answer = _ask("Real secret? [y]es / [n]o, a false positive / [s]kip / [q]uit: ")
         if answer == "q":
             break

@@ -15,13 +15,17 @@ audit`` keeps working on the ones we write. That decides three things:
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from secretshift.errors import FatalError
 from secretshift.models import Finding
+
+if TYPE_CHECKING:
+    from secretshift.safe_write import PathOrigin
 
 BASELINE_NAME = ".secrets.baseline"
 # The detect-secrets release whose format we write; it refuses nothing older than itself.
@@ -121,6 +125,22 @@ class Baseline:
     def lookup(self, filename: str, hashed_secret: str) -> BaselineEntry | None:
         return self._index.get((filename, hashed_secret))
 
+    def match(self, filename: str, finding: Finding) -> BaselineEntry | None:
+        """The entry accepting ``finding`` in ``filename``: by its hash, else by the hash
+        detect-secrets wrote for the same secret (see :func:`detect_secrets_forms`)."""
+        entry = self._index.get((filename, finding.secret_hash))
+        if entry is not None or not self._index:
+            return entry
+        from secretshift.hashing import SCHEME_SHA1, hash_value, scheme_of
+
+        if scheme_of(finding.secret_hash) != SCHEME_SHA1:  # detect-secrets never wrote keyed hashes
+            return None
+        for form in detect_secrets_forms(finding.secret.reveal()):
+            entry = self._index.get((filename, hash_value(form, None)))
+            if entry is not None:
+                return entry
+        return None
+
     def with_entries(self, entries: Iterable[BaselineEntry]) -> Baseline:
         return Baseline(
             tuple(_sorted_unique(entries)), _newer(self.version), self.plugins_used, self.filters_used
@@ -136,13 +156,18 @@ def load_baseline(path: Path, hash_key: bytes | None) -> Baseline:
         raise FatalError(f"baseline not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FatalError(f"cannot read baseline {path}: {exc}") from None
+    return baseline_from_text(text, str(path), hash_key)
+
+
+def baseline_from_text(text: str, origin: str, hash_key: bytes | None) -> Baseline:
+    """A baseline's JSON text (`ci` reads the base commit's with `git cat-file`)."""
     import json  # here, not at the top: a repository without a baseline never needs it
 
     try:
         document = json.loads(text, object_pairs_hook=_merged_duplicates)
     except json.JSONDecodeError as exc:
-        raise FatalError(f"{path}: not a baseline file (invalid JSON at line {exc.lineno})") from None
-    return parse_baseline(document, str(path), hash_key)
+        raise FatalError(f"{origin}: not a baseline file (invalid JSON at line {exc.lineno})") from None
+    return parse_baseline(document, origin, hash_key)
 
 
 def _merged_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -229,22 +254,21 @@ def render_baseline(baseline: Baseline) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
-def write_baseline(path: Path, baseline: Baseline) -> bool:
-    """Write atomically; False (and the file untouched) when the content is already that."""
+def write_baseline(path: Path, baseline: Baseline, root: Path | None = None,
+                   origin: PathOrigin | None = None) -> bool:
+    """Write safely (no symlinks, never into .git/, see :mod:`secretshift.safe_write`); False (and
+    the file untouched) when the content is already that. ``origin``: NAMED_BY_USER when the path
+    came from ``--baseline`` (it may then lie outside ``root``, the repository)."""
+    from secretshift.safe_write import PathOrigin, write_text
+
     text = render_baseline(baseline)
     try:
         if path.read_text("utf-8") == text:
             return False
     except (OSError, UnicodeDecodeError):
         pass
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise FatalError(f"cannot write baseline {path}: {exc.strerror}") from None
+    write_text(path, text, root=root if root is not None else find_repo_root(path.parent),
+               origin=origin or PathOrigin.FROM_REPOSITORY)
     return True
 
 
@@ -268,10 +292,11 @@ def _posix(path: str) -> str:
 
 # -- findings <-> entries ---------------------------------------------------------------------
 def entry_for(finding: Finding, filename: str, previous: BaselineEntry | None) -> BaselineEntry:
-    """The entry for a finding; an earlier entry's labels (and foreign type name) are kept."""
+    """The entry for a finding; an earlier entry's labels (and foreign type name) are kept, and
+    a hash detect-secrets made of a part of the secret becomes the whole secret's hash."""
     if previous is None:
         return BaselineEntry(filename, finding.secret_hash, detect_secrets_type(finding.rule), finding.line)
-    return replace(previous, filename=filename, line_number=finding.line)
+    return replace(previous, filename=filename, hashed_secret=finding.secret_hash, line_number=finding.line)
 
 
 def refreshed(
@@ -290,11 +315,56 @@ def refreshed(
         key = (filename, finding.secret_hash)
         if key in fresh:
             continue
-        previous = baseline.lookup(*key)
+        previous = baseline.match(filename, finding)
         if previous is None and not add_new:
             continue
         fresh[key] = entry_for(finding, filename, previous)
     return baseline.with_entries([*kept, *fresh.values()])
+
+
+# -- the hashes detect-secrets wrote ----------------------------------------------------------
+# detect-secrets 1.5 hashes whatever its plugin's regex returns, which for some plugins is not
+# the secret: a capture group holding only the token's prefix (GitHub `ghp`, GitLab `glpat`),
+# the match with its surroundings (Azure `AccountKey=...`, Artifactory's delimiters), or the
+# key's header line. Its baselines hold those hashes; these are the forms to try, from the
+# token formats (the regexes below are ours, written from the documented shapes).
+_PREFIX_ONLY = re.compile(r"(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9_]{36}|(glpat|gldt|glft|glsoat|glrt)-[A-Za-z0-9_-]{20,50}")
+_GITLAB_CI_PARTITION = re.compile(r"glcbt-([0-9a-fA-F]{2}_)")
+_JWT_HEAD = re.compile(r"eyJ[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.?")  # it stops before the signature
+_AZURE_KEY = re.compile(r"[A-Za-z0-9+/=]{88}")
+_ARTIFACTORY = re.compile(r"AKC[A-Za-z0-9]{10,}|AP[0-9A-F][A-Za-z0-9]{8,}")
+_PRIVATE_KEY_HEADERS = (
+    "BEGIN DSA PRIVATE KEY", "BEGIN EC PRIVATE KEY", "BEGIN OPENSSH PRIVATE KEY",
+    "BEGIN PGP PRIVATE KEY BLOCK", "BEGIN PRIVATE KEY", "BEGIN RSA PRIVATE KEY",
+    "BEGIN SSH2 ENCRYPTED PRIVATE KEY", "PuTTY-User-Key-File-2",
+)
+
+
+def detect_secrets_forms(secret: str) -> tuple[str, ...]:
+    """The strings detect-secrets 1.5.0 may have hashed for ``secret`` instead of the secret.
+
+    A prefix-only hash identifies a kind of token in a file, not one token: until `baseline
+    update` rewrites such an entry with the whole secret's hash, it accepts any token of that
+    kind in that file, as it did under detect-secrets."""
+    prefix = _PREFIX_ONLY.fullmatch(secret)
+    if prefix:
+        return (prefix.group(1) or prefix.group(2),)
+    partition = _GITLAB_CI_PARTITION.match(secret)
+    if partition:
+        return (partition.group(1),)
+    if secret.startswith("eyJ"):
+        head = _JWT_HEAD.match(secret)
+        return (head.group(0),) if head else ()
+    headers = tuple(h for h in _PRIVATE_KEY_HEADERS if h in secret)
+    if headers:
+        return headers
+    if _AZURE_KEY.fullmatch(secret):
+        return (f"AccountKey={secret}",)
+    if _ARTIFACTORY.fullmatch(secret):
+        # its regex keeps one delimiter (or the line's start/end) on each side in the match
+        return tuple(f"{before}{secret}{after}" for before in ("", " ", "\t", "=", ":", '"')
+                     for after in ("", " ", "\t", '"') if before or after)
+    return ()
 
 
 # -- where the baseline and the repository are ------------------------------------------------
@@ -308,16 +378,19 @@ def find_repo_root(start: Path) -> Path:
     return start
 
 
-def resolve_baseline_path(explicit: str | None, configured: str | None, root: Path) -> Path | None:
-    """``--baseline`` wins, then ``baseline`` from the config (relative to the repository root),
-    then ``.secrets.baseline`` at the root if it exists."""
+def resolve_baseline_path(explicit: str | None, configured: str | None, root: Path,
+                          config_source: str | None = None) -> Path | None:
+    """``--baseline`` wins, then ``baseline`` from the config (relative to the config file's
+    folder, else to the repository root), then ``.secrets.baseline`` at the root if it exists.
+    `scan`, `hook`, `ci` and `baseline` all resolve it here."""
     if explicit is not None:
         path = Path(explicit)
         if not path.is_file():
             raise FatalError(f"baseline not found: {explicit}")
         return path
     if configured is not None:
-        path = Path(configured) if os.path.isabs(configured) else root / configured
+        folder = Path(config_source).parent if config_source else root
+        path = Path(configured) if os.path.isabs(configured) else folder / configured
         if not path.is_file():
             raise FatalError(f"baseline from the config not found: {configured}")
         return path

@@ -33,6 +33,7 @@ class CiRange:
     head: str | None
     branch: str | None = None  # the pushed branch, kept out of the "other branches" of a new branch
     note: str = ""
+    default_branch: str | None = None  # its commits were checked already (a new branch skips them)
 
     @property
     def label(self) -> str:
@@ -61,7 +62,7 @@ def detect_range(env: Mapping[str, str], base: str | None = None, head: str | No
     else:
         raise FatalError("no CI provider detected (neither GITHUB_ACTIONS nor GITLAB_CI is set): pass --base (and --head)")
     if head is not None:
-        return CiRange(found.provider, found.event, found.base, head, found.branch, found.note)
+        return CiRange(found.provider, found.event, found.base, head, found.branch, found.note, found.default_branch)
     return found
 
 
@@ -90,7 +91,10 @@ def _github(env: Mapping[str, str]) -> CiRange:
             return CiRange("github", "push", None, None, branch, "the push deleted a branch")
         after_sha = _sha(after, "after")
         if _zero(str(before or "")):
-            return CiRange("github", "push", None, after_sha, branch, "new branch")
+            repository = event.get("repository")
+            default = repository.get("default_branch") if isinstance(repository, dict) else None
+            return CiRange("github", "push", None, after_sha, branch, "new branch",
+                           default if isinstance(default, str) and default else None)
         return CiRange("github", "push", _sha(before, "before"), after_sha, branch)
     raise FatalError(
         f"GitHub event {event_name or '(unset)'!r} has no commit range: run on pull_request or push, "
@@ -138,5 +142,6 @@ def _gitlab(env: Mapping[str, str]) -> CiRange:
                        env.get("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME") or None)
     before = env.get("CI_COMMIT_BEFORE_SHA", "")
     if _zero(before):
-        return CiRange("gitlab", "push", None, head, branch, "new branch or first pipeline")
+        return CiRange("gitlab", "push", None, head, branch, "new branch or first pipeline",
+                       env.get("CI_DEFAULT_BRANCH") or None)
     return CiRange("gitlab", "push", _sha(before, "CI_COMMIT_BEFORE_SHA"), head, branch)

@@ -22,16 +22,39 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "migrate": ("secretshift.commands.migrate", "move secrets into AWS Secrets Manager (plan, apply, interactive)"),
     "rotation": ("secretshift.commands.rotation", "check migrated secrets against their rotation lifetime"),
     "sweep": ("secretshift.commands.sweep", "scan the full history of many repositories on a Dask cluster"),
+    "adr": ("secretshift.commands.adr", "check infrastructure code (and the live account) against ADR 005"),
 }
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        raise FatalError(f"{self.prog}: {message}")
+        raise FatalError(f"{message} (see `{self.prog} --help`)")
+
+    def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                   namespace: argparse.Namespace | None = None) -> argparse.Namespace:
+        """Unknown options are reported by the command they were given to, with its usage
+        (argparse would report them at the top level, with the top-level usage)."""
+        parsed, unknown = self.parse_known_args(args, namespace)
+        if unknown:
+            command = self._command_parser(parsed)
+            command.error(f"unrecognized arguments: {' '.join(unknown)}")
+        return parsed
+
+    def _command_parser(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = self
+        for dest in ("command", "action"):
+            choices = next((a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+            name = getattr(parsed, dest, None)
+            if not isinstance(choices, dict) or name not in choices:
+                break
+            parser = choices[name]
+        return parser
 
 
-def _parser(selected: str | None) -> argparse.ArgumentParser:
+def _parser(selected: str | None, only_selected: bool = False) -> argparse.ArgumentParser:
+    """``only_selected``: the command is known and no top-level help is asked for, so the other
+    commands' parsers would never be shown (the commit hook starts on every commit)."""
     parser = _Parser(
         prog="secretshift",
         description="Keep plaintext secrets out of repositories; move them into AWS Secrets Manager.",
@@ -40,9 +63,14 @@ def _parser(selected: str | None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name, (module, help_text) in COMMANDS.items():
+        if only_selected and name != selected:
+            continue  # each sub-parser costs ~1 ms (argparse formatters, gettext look-ups)
         command = sub.add_parser(name, help=help_text, description=help_text)
         if name == selected:
+            from secretshift.help_examples import attach
+
             importlib.import_module(module).add_arguments(command)
+            attach(command, name)
     return parser
 
 
@@ -50,7 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     selected = next((a for a in args_list if not a.startswith("-")), None)
     try:
-        args = _parser(selected if selected in COMMANDS else None).parse_args(args_list)
+        known = selected if selected in COMMANDS else None
+        top_help = known is None or any(a in ("-h", "--help") for a in args_list[: args_list.index(known)])
+        args = _parser(known, only_selected=not top_help).parse_args(args_list)
         module = importlib.import_module(COMMANDS[args.command][0])
         return int(module.run(args))
     except FatalError as exc:
@@ -65,9 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         extra = _OPTIONAL_MODULES.get((exc.name or "").split(".")[0])
         if extra is None:
             return _internal_error(exc)
+        from secretshift.install import install_command
+
         print(
             f"secretshift: error: `secretshift {selected}` needs {exc.name}, "
-            f"an optional dependency: pip install 'secretshift[{extra}]'",
+            f"an optional dependency: {install_command(extra)}",
             file=sys.stderr,
         )
         return EXIT_ERROR
@@ -76,7 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # Libraries only some commands need (installed with an extra), so the commit hook stays light.
-_OPTIONAL_MODULES = {"distributed": "sweep", "dask": "sweep", "boto3": "migrate", "botocore": "migrate", "libcst": "migrate", "ruamel": "migrate", "git": "git"}
+_OPTIONAL_MODULES = {"distributed": "sweep", "dask": "sweep", "boto3": "migrate", "botocore": "migrate", "libcst": "migrate",
+                     "ruamel": "migrate", "git": "git", "urllib3": "validate", "pg8000": "validate",
+                     "hcl2": "adr", "yaml": "adr", "lark": "adr"}
 
 
 def _internal_error(exc: Exception) -> int:

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from secretshift.baseline_file import BASELINE_NAME, Baseline, root_relative
 from secretshift.config import Config
+from secretshift.errors import FatalError
 from secretshift.models import Finding, ScanResult, Skipped
-from secretshift.textutil import printable_path
+from secretshift.textutil import printable_path, shell_word
 from secretshift.triage import Triage, triage
 
 if TYPE_CHECKING:
@@ -46,8 +47,53 @@ def check_files(files: Sequence[str], config: Config, baseline: Baseline | None,
     return GateResult(triage(result.findings, baseline, root), result, baseline_path)
 
 
+def in_repository(root: Path) -> bool:
+    return (root / ".git").exists()
+
+
+def require_repository(root: Path, what: str) -> None:
+    """A clear error instead of git's usage text when there is no repository to read."""
+    if not in_repository(root):
+        raise FatalError(f"{what} reads what git would commit, but {printable_path(str(root))} is not inside "
+                         "a git repository (to scan files instead: secretshift scan PATH)")
+
+
+def check_commit_files(files: Sequence[str], config: Config, baseline: Baseline | None,
+                       baseline_path: Path | None, root: Path) -> GateResult:
+    """The pre-commit hook's check: what the commit adds to ``files`` (the files pre-commit
+    passes). A staged file is checked on its added lines (a new file whole), as `scan --staged`
+    checks it: a secret already in HEAD is the baseline's and the CI history scan's business,
+    so an unrelated edit never fails because of an old line. A file with nothing staged
+    (`pre-commit run --all-files`, `--files`) is scanned whole."""
+    from secretshift.sources.staged import git_output, staged_changes
+
+    if not in_repository(root):  # no commit to speak of: the files are all there is
+        return check_files(files, config, baseline, baseline_path, root)
+    wanted = {root_relative(f, root): f for f in files}
+    staged_names = set(git_output(root, ["diff", "--cached", "--name-only", "-z", "--no-renames"]).decode(
+        "utf-8", "surrogateescape").split("\0")) - {""}
+    changed, skipped = staged_changes(root, config.max_file_size)
+    staged = _check_changes(
+        [([c for c in changed if c.blob.path in wanted], [s for s in skipped if s.path in wanted])],
+        config, baseline, baseline_path, root)
+    whole = [name for relative, name in wanted.items() if relative not in staged_names]
+    if not whole:
+        return staged
+    rest = check_files(whole, config, baseline, baseline_path, root)
+    result = ScanResult(
+        sorted([*staged.result.findings, *rest.result.findings], key=lambda f: (f.path, f.line, f.column, f.rule)),
+        [*staged.result.skipped, *rest.result.skipped],
+        staged.result.files_scanned + rest.result.files_scanned,
+        staged.result.bytes_scanned + rest.result.bytes_scanned,
+    )
+    both = Triage((*staged.new, *rest.new), (*staged.to_migrate, *rest.to_migrate),
+                  staged.triage.baselined + rest.triage.baselined)
+    return GateResult(both, result, baseline_path)
+
+
 def check_staged(config: Config, baseline: Baseline | None, baseline_path: Path | None,
                  root: Path) -> GateResult:
+    require_repository(root, "checking the staged changes")
     from secretshift.sources.staged import staged_changes
 
     return _check_changes([staged_changes(root, config.max_file_size)], config, baseline, baseline_path, root)
@@ -57,12 +103,16 @@ def check_pushed(updates: str, remote: str, config: Config, baseline: Baseline |
                  baseline_path: Path | None, root: Path) -> GateResult:
     """Every commit a push sends (git's pre-push input: ``local-ref local-sha remote-ref
     remote-sha`` lines): a secret added then removed within the push still reaches history."""
-    from secretshift.sources.staged import commit_changes, pushed_commits
+    from secretshift.sources.merge_commits import pushed_changes
+    from secretshift.sources.staged import pushed_commits
 
-    commits = pushed_commits(root, updates, remote)
-    changes = [commit_changes(root, commit, config.max_file_size) for commit in commits]
+    changes = pushed_changes(root, pushed_commits(root, updates, remote), config.max_file_size)
     gate = _check_changes(changes, config, baseline, baseline_path, root)
     return replace(gate, verb="pushed")
+
+
+_SMALL_CHANGE_FILES = 16  # as scan_paths' small scans
+_SMALL_CHANGE_BYTES = 1 << 20  # past this, Hyperscan's one pass beats RE2's per-hit searches
 
 
 def _check_changes(changes: Sequence[tuple[Sequence[ChangedBlob], Sequence[Skipped]]], config: Config,
@@ -72,12 +122,19 @@ def _check_changes(changes: Sequence[tuple[Sequence[ChangedBlob], Sequence[Skipp
 
     source = ChangesSource(changes)
     path_filter = PathFilter(config)
-    if any(not path_filter.excluded(blob.path) for blob in source.blobs()):
+    wanted = [blob for blob in source.blobs() if not path_filter.excluded(blob.path)]
+    if wanted:
         from secretshift.scanner.build import build_engine
 
-        result = run(build_engine(config), source, path_filter)
+        # A commit's handful of changes: the RE2 prefilter is done before Hyperscan and its
+        # database would even be loaded (~15 ms of the commit hook).
+        small = len(wanted) <= _SMALL_CHANGE_FILES and sum(len(b.data) for b in wanted) <= _SMALL_CHANGE_BYTES
+        result = run(build_engine(config, small=small), source, path_filter)
     else:  # nothing to scan: the commit hook does not build an engine for nothing
         result = ScanResult(skipped=[s for _, skipped in changes for s in skipped])
+        from secretshift.scanner.build import check_config_rules
+
+        check_config_rules(config)
     result.findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
     # Paths from git are relative to the repository root, as the baseline's are.
     return GateResult(triage(result.findings, baseline, root, root), result, baseline_path)
@@ -93,27 +150,24 @@ def _finding_line(finding: Finding) -> str:
 
 
 def failure_message(gate: GateResult, root: Path) -> str:
-    import shlex
+    from secretshift.fixhints import after_options, baseline_hints, migrate_hints
 
     count = len(gate.new)
     noun = "a secret" if count == 1 else f"{count} secrets"
     lines = [f"secretshift: {noun} would be {gate.verb}:", ""]
     lines += [_finding_line(f) for f in gate.new]
     first = gate.new[0]
-    target = shlex.quote(f"{first.path}:{first.line}")
     files = sorted({f.path for f in gate.new})
     baseline = root_relative(str(gate.baseline_path), root) if gate.baseline_path else BASELINE_NAME
-    baseline_arg = "" if baseline == BASELINE_NAME else f" --baseline {shlex.quote(baseline)}"
     lines += [
         "",
         "What to do with each one:",
-        f"  - move it to AWS Secrets Manager: secretshift migrate plan {target}",
-        "    (or go through them one by one: secretshift migrate interactive)",
+        # after_options: shell-quoted (a file name cannot put terminal escapes or a command into
+        # the hint), with `--` before a name starting with `-`
+        *migrate_hints(after_options([f"{first.path}:{first.line}"]), root),
         "  - a false positive? allow it with a comment on its line (or on the line before):",
         "        # secretshift: allow",
-        "  - accept it for now (reviewed, to migrate later): add it to the baseline",
-        f"        secretshift baseline update{baseline_arg} {' '.join(shlex.quote(f) for f in files)}",
-        f"    and stage the baseline (git add {shlex.quote(baseline)}).",
+        *baseline_hints(files, baseline, BASELINE_NAME, root),
         "",
         *(["Remove it from the commits before pushing (git rebase -i, or git commit --amend)."]
           if gate.verb == "pushed" else []),

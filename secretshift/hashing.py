@@ -15,8 +15,6 @@ error, not a silent "everything is new".
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 from collections.abc import Mapping
 
@@ -42,6 +40,9 @@ def hash_key(environ: Mapping[str, str] | None = None) -> bytes | None:
 
 
 def hash_value(value: str, key: bytes | None) -> str:
+    import hashlib  # here: OpenSSL's module costs the commit hook ~3 ms, and a clean commit hashes nothing
+    import hmac
+
     data = value.encode("utf-8", "surrogateescape")
     if key is None:
         return hashlib.sha1(data).hexdigest()

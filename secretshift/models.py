@@ -54,6 +54,14 @@ def redact(value: str) -> str:
     return value[:shown] + "*****"
 
 
+CONFIDENCE_LEVELS = ("low", "medium", "high")  # in ascending order
+
+
+def confidence_rank(level: str) -> int:
+    """0 for low, 1 medium, 2 high; an unknown level ranks as medium."""
+    return CONFIDENCE_LEVELS.index(level) if level in CONFIDENCE_LEVELS else 1
+
+
 @dataclass(frozen=True)
 class Example:
     """A rule example: ``text`` must (or must not) produce a finding."""
@@ -92,6 +100,11 @@ class Rule:
     positives: tuple[Example, ...] = ()
     negatives: tuple[Example, ...] = ()
     source: str = ""  # the pack file the rule came from
+    # high: a provider format with a checksum or strong structure; medium: a format that needs
+    # the provider's name next to it; low: generic/entropy-only, or a test-mode key.
+    confidence: str = "high"
+    paths: tuple[str, ...] = ()  # when set, regexes a file's path must match (gitleaks' `path`)
+    family: str = ""  # the pack's family ("Cloud and hosting"), shown by `secretshift rules`
 
 
 @dataclass(frozen=True)
@@ -102,6 +115,21 @@ class Blob:
     data: bytes
     commit: str | None = None
     author_date: str | None = None
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What a secret's provider said about it (`--validate`); never holds the secret."""
+
+    status: str  # valid | invalid | revoked | unknown | error
+    reason: str = ""
+    provider: str = ""
+    identity: tuple[tuple[str, str], ...] = ()  # e.g. (("account", "123456789012"), ("arn", ...))
+    revoke: str = ""  # the provider's documented page for revoking / rotating it
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "reason": self.reason, "provider": self.provider,
+                "identity": dict(self.identity), "revoke": self.revoke}
 
 
 @dataclass(frozen=True)
@@ -120,6 +148,8 @@ class Finding:
     offset: int = 0  # byte offset of the secret in the blob
     end_offset: int = 0
     context: tuple[tuple[str, str], ...] = ()  # detector-specific facts (file kind, key path, ...)
+    confidence: str = "medium"  # high | medium | low, see Rule.confidence
+    validation: Validation | None = None  # set by `--validate` only
     # SHA-1 of the value (detect-secrets' hash), or HMAC-SHA256 under SECRETSHIFT_HASH_KEY: made
     # once, by the engine, with the key it was built with (secretshift.hashing).
     secret_hash: str = field(kw_only=True)
@@ -152,9 +182,16 @@ class Finding:
             "secret_hash": self.secret_hash,
             "redacted": self.redacted,
             "commit": self.commit,
+            "confidence": self.confidence,
         }
         if self.author_date is not None:
             data["author_date"] = self.author_date
+        for name in ("kind", "key_path", "group"):  # what the structural detectors know
+            value = self.context_value(name)
+            if value is not None:
+                data[name] = value
+        if self.validation is not None:
+            data["validation"] = self.validation.to_dict()
         if show_secret:
             data["secret"] = self.secret.reveal()
         return data

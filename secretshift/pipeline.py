@@ -18,6 +18,7 @@ from secretshift.sources.files import FileEntry, FilesSource, list_files
 if TYPE_CHECKING:
     from secretshift.sources.added_lines import AddedLinesSource
     from secretshift.sources.git import GitSelection
+    from secretshift.sources.split_history import SplitHistory
 
 # Below this much work a second process costs more than it saves.
 _PARALLEL_MIN_FILES = 400
@@ -90,12 +91,20 @@ def scan_paths(
 @dataclass(frozen=True)
 class CommitScan:
     result: ScanResult
-    source: AddedLinesSource  # its counters: commits, duplicates, binary; its notes()
+    source: AddedLinesSource | SplitHistory  # its counters: commits, duplicates, binary; its notes()
 
 
-def scan_commits(selection: GitSelection, config: Config, show_progress: bool = False) -> CommitScan:
-    """The lines each commit of ``selection`` adds (GitPython is imported only on this path)."""
+def scan_commits(selection: GitSelection, config: Config, show_progress: bool = False, jobs: int = 0) -> CommitScan:
+    """The lines each commit of ``selection`` adds (GitPython is imported only on this path): a
+    long history split over ``jobs`` processes (default: every CPU), else one stream."""
     from secretshift.sources.added_lines import AddedLinesSource
+
+    if jobs != 1:
+        from secretshift.sources.split_history import scan_history
+
+        split = scan_history(selection, config, PathFilter(config).excluded, jobs, show_progress)
+        if split is not None:
+            return CommitScan(split.result, split)
 
     result = ScanResult()
     source = AddedLinesSource(selection, config.max_file_size, PathFilter(config).excluded,

@@ -161,6 +161,15 @@ def printable_path(path: str) -> str:
     return "".join(out)
 
 
+def terminal_text(text: str) -> str:
+    """Multi-line text for a terminal (a plan summary, a diff): every control character but newline
+    and tab escaped, so file names and contents cannot move the cursor, recolour or retitle it."""
+    if text.isprintable():
+        return text
+    return "\n".join("\t".join(printable_path(part) if not part.isprintable() else part
+                               for part in line.split("\t")) for line in text.split("\n"))
+
+
 def shell_word(text: str) -> str:
     """``text`` as one word to paste into a POSIX shell: quoted, and ANSI-C quoted (``$'...'``)
     when it holds control characters or undecodable bytes, so that a hostile file name can
@@ -175,7 +184,8 @@ def shell_word(text: str) -> str:
         elif char in _ESCAPES or char == "'":
             out.append(_ESCAPES.get(char, "\\'"))
         elif not char.isprintable():
-            out.append(f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+            # The UTF-8 bytes, one \xNN each: bash reads `\x9b` as the byte 0x9B, not as U+009B.
+            out.extend(f"\\x{byte:02x}" for byte in char.encode("utf-8"))
         else:
             out.append(char)
     return "$'" + "".join(out) + "'"

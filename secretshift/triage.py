@@ -26,7 +26,7 @@ def load_baseline_for(explicit: str | None, config: Config,
                       root: Path) -> tuple[Baseline | None, Path | None]:
     """The baseline a run compares against (``--baseline``, else the config's, else the
     repository's; see :func:`resolve_baseline_path`), or (None, None)."""
-    path = resolve_baseline_path(explicit, config.baseline, root)
+    path = resolve_baseline_path(explicit, config.baseline, root, config.source)
     return (load_baseline(path, config.hash_key), path) if path is not None else (None, None)
 
 
@@ -36,7 +36,7 @@ def triage_named(named: Iterable[tuple[str, Finding]], baseline: Baseline | None
     real: list[Finding] = []
     other = 0
     for filename, finding in named:
-        entry = baseline.lookup(filename, finding.secret_hash) if baseline is not None else None
+        entry = baseline.match(filename, finding) if baseline is not None else None
         if entry is None:
             new.append(finding)
         elif entry.is_secret:

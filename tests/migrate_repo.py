@@ -47,7 +47,10 @@ def make_sample_repo(root: Path, seed: int = 1, app: str = "billing", commit: bo
     (root / "app").mkdir()
     (root / "app" / "settings.py").write_text(SETTINGS.format(shared=values["shared"], deploy=values["deploy"]))
     (root / "requirements.txt").write_text("requests>=2\n")
-    (root / "pyproject.toml").write_text(f'[tool.secretshift.migrate]\napp = "{app}"\nenv = "prod"\nowner = "team-payments"\n')
+    # An explicit template (the default puts the repository's name first): these tests name secrets
+    # `billing/prod/...` whatever their temp directory is called.
+    (root / "pyproject.toml").write_text(f'[tool.secretshift.migrate]\nname_template = "{{app}}/{{env}}/{{group}}"\n'
+                                         f'app = "{app}"\nenv = "prod"\nowner = "team-payments"\n')
     if commit:
         git(root, "add", "-A")
         git(root, "commit", "-q", "-m", "initial")
@@ -65,3 +68,20 @@ def write_plan(root: Path, out: Path) -> Path:
     config = load_config(None, root)
     out.write_text(plan_to_json(plan_migration([str(root)], config, parse_settings(config.migrate))))
     return out
+
+
+def rotation_function(endpoint: str, name: str = "rotate-github") -> str:
+    """The rotation Lambda, in moto (it is never invoked: RotateImmediately is false)."""
+    import io
+    import zipfile
+
+    import boto3
+
+    iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1")
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return None\n")
+    return str(boto3.client("lambda", endpoint_url=endpoint, region_name="us-east-1").create_function(
+        FunctionName=name, Runtime="python3.12", Role=role, Handler="index.handler",
+        Code={"ZipFile": code.getvalue()})["FunctionArn"])

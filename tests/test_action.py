@@ -169,6 +169,17 @@ def test_action_report_only_and_explicit_range(git_repo: Path, pull_request: dic
 
 
 @pytest.mark.subprocess
+@pytest.mark.parametrize(("trust", "code"), [("false", 1), ("true", 0)])
+def test_action_ignores_a_widening_config_unless_trusted(git_repo: Path, pull_request: dict[str, str], tmp_path: Path,
+                                                         trust: str, code: int) -> None:
+    """#13: the checkout's `exclude` that hides the PR's secret counts only with trust-head-config."""
+    (git_repo / ".secretshift.toml").write_text('exclude = ["^app/"]\n', encoding="utf-8")
+    _, procs, summary = run_action(git_repo, "pull_request", pr_event(pull_request), {"trust-head-config": trust}, tmp_path)
+    assert procs["scan"].returncode == code, procs["scan"].stderr
+    assert "excludes paths matching '^app/'" in summary.read_text(encoding="utf-8")
+
+
+@pytest.mark.subprocess
 def test_action_inputs_cannot_inject_shell(git_repo: Path, pull_request: dict[str, str], tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
     inputs = {"config": f'x"; touch {marker}; echo "', "fail": "false"}
@@ -178,7 +189,8 @@ def test_action_inputs_cannot_inject_shell(git_repo: Path, pull_request: dict[st
 
 
 def test_action_metadata_declares_its_interface() -> None:
-    assert set(ACTION["inputs"]) == {"base", "head", "baseline", "config", "sarif", "fail"}
+    assert set(ACTION["inputs"]) == {"base", "head", "baseline", "config", "sarif", "fail", "trust-head-config",
+                                     "adr", "adr-paths", "adr-sarif"}
     assert set(ACTION["outputs"]) == {"findings", "sarif"}
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for needle in ("fetch-depth: 0", "github/codeql-action/upload-sarif", "security-events: write", "if: always()"):

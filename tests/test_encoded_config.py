@@ -49,7 +49,7 @@ def _project(tmp_path: Path, name: str, config: str, text: str) -> Path:
 
 CONFIGS = {
     "defaults": "",
-    "github-token-disabled": 'disable = ["github-token", "generic-secret"]\n',
+    "github-token-disabled": 'disable = ["github-token", "generic-secret-key"]\n',
     "value-allowlisted": f'[allowlist]\nregexes = ["^{TOKEN[:12]}"]\n',
     "user-rule": (
         '[[rules]]\nid = "acme-key"\ndescription = "ACME API key"\nregex = "(?P<secret>acme_[a-z0-9]{24})"\n'

@@ -177,7 +177,9 @@ def test_binary_files_and_submodules_are_skipped_with_a_note(git_repo: Path, tmp
     scan = history(git_repo)
     assert scan.result.findings == []
     assert scan.source.binary == 1
-    assert [(s.path, "submodule" in s.reason) for s in scan.result.skipped] == [("vendor/other", True)]
+    # Binary content is read from the blob, sniffed, and still listed when it is not text (#13).
+    assert sorted((s.path, "submodule" in s.reason, "binary" in s.reason) for s in scan.result.skipped) == [
+        ("blob.dat", False, True), ("vendor/other", True, False)]
 
 
 @pytest.mark.parametrize(

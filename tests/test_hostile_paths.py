@@ -314,13 +314,16 @@ def test_output_to_a_fifo_writes_into_it(tmp_path: Path) -> None:
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 
-def test_output_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+def test_output_through_a_symlink_is_refused(tmp_path: Path) -> None:
+    """#13: a report is never written through a symlink, even one named on the command line (a
+    planted /tmp link is the classic attack); the link and its target stay as they were."""
     (tmp_path / "a.env").write_text(f"GITHUB_TOKEN={github_token(81)}\n")
     (tmp_path / "reports").mkdir()
     (tmp_path / "reports" / "scan.json").write_text("old")
     link = tmp_path / "latest.json"
     link.symlink_to(tmp_path / "reports" / "scan.json")
     proc = run_cli("scan", "--no-git", "--format", "json", "--output", str(link), str(tmp_path / "a.env"))
-    assert proc.returncode == 1, proc.stderr
+    assert proc.returncode == 2, proc.stderr
+    assert "symlink" in proc.stderr
     assert link.is_symlink()
-    assert json.loads((tmp_path / "reports" / "scan.json").read_text())["findings"]
+    assert (tmp_path / "reports" / "scan.json").read_text() == "old"

@@ -16,15 +16,18 @@ from tests.conftest import ROOT
 FLOORS: dict[str, int] = {
     # 0 - the floor: values, errors, text helpers
     "secretshift.errors": 0, "secretshift.models": 0, "secretshift.textutil": 0, "secretshift.hashing": 0,
-    "secretshift.progress": 0, "secretshift.cienv": 0, "secretshift": 0,
+    "secretshift.progress": 0, "secretshift.cienv": 0, "secretshift": 0, "secretshift.safe_write": 0,
+    "secretshift.install": 0,  # where secretshift runs and the install commands that work there
     # 1 - the scanner core: rules, prefilter, regex, engine, detectors, the config they are built from
     "secretshift.scanner": 1, "secretshift.plugins": 1, "secretshift.config": 1,
     # 2 - sources and the baseline file
     "secretshift.sources": 2, "secretshift.baseline_file": 2,
     # 3 - the application: run loop, triage, reports, gate, migration and the rest
     "secretshift.pipeline": 3, "secretshift.triage": 3, "secretshift.output": 3, "secretshift.report": 3,
+    "secretshift.ci_trust": 3, "secretshift.fixhints": 3, "secretshift.explain": 3,
     # 4 - entry points: parse arguments, call, render, exit code
     "secretshift.cli": 4, "secretshift.commands": 4, "secretshift.hooks": 4, "secretshift.__main__": 4,
+    "secretshift.help_examples": 4,
 }
 APPLICATION = 3
 NAMES = ["floor", "scanner core", "sources", "application", "entry points"]

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import git, run_cli
 from tests.fakes import github_token
-from tests.migrate_repo import make_sample_repo, write_plan
+from tests.migrate_repo import make_sample_repo, rotation_function, write_plan
 
 
 def _client(endpoint: str, service: str = "secretsmanager"):  # type: ignore[no-untyped-def]
@@ -58,15 +58,25 @@ def test_customer_kms_key_is_used_and_granted_with_via_service(git_repo: Path, a
     assert applied.returncode == 0, applied.stderr
     described = _client(asm).describe_secret(SecretId="billing/prod/env")
     assert key["KeyId"] in described["KmsKeyId"]
-    policy = json.loads((repo.root / "docs" / "secretshift-iam-policy.json").read_text())
+    policy = json.loads((repo.root / "docs" / "secretshift-iam-policy-app-runtime.json").read_text())
     kms = policy["Statement"][1]
     assert kms["Action"] == "kms:Decrypt" and kms["Resource"] == [key["Arn"]]
     assert kms["Condition"] == {"StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}
 
 
-def test_managed_rotation_is_enabled_instead_of_a_runbook(git_repo: Path, asm: str, tmp_path: Path) -> None:
+def test_managed_rotation_is_refused_at_plan_time_naming_where_aws_offers_it(git_repo: Path) -> None:
     repo = make_sample_repo(git_repo)
     _configure(repo.root, '[tool.secretshift.migrate.rotation.rule.github-token]\ndays = 30\nlambda = "managed"\n')
+    planned = run_cli("migrate", "plan", ".", cwd=repo.root)
+    assert planned.returncode == 2
+    assert '"managed" rotation is not possible here' in planned.stderr
+    assert "RDS and Aurora" in planned.stderr and "rotation Lambda" in planned.stderr
+
+
+def test_lambda_rotation_is_enabled_instead_of_a_runbook(git_repo: Path, asm: str, tmp_path: Path) -> None:
+    arn = rotation_function(asm)
+    repo = make_sample_repo(git_repo)
+    _configure(repo.root, f'[tool.secretshift.migrate.rotation.rule.github-token]\ndays = 30\nlambda = "{arn}"\n')
     plan_file = write_plan(repo.root, tmp_path / "plan.json")
     applied = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", asm, "--yes", cwd=repo.root)
     assert applied.returncode == 0, applied.stderr
@@ -74,8 +84,9 @@ def test_managed_rotation_is_enabled_instead_of_a_runbook(git_repo: Path, asm: s
     described = client.describe_secret(SecretId="billing/prod/DEPLOY_TOKEN")
     assert described["RotationEnabled"] is True
     assert described["RotationRules"]["AutomaticallyAfterDays"] == 30
+    assert described["RotationLambdaARN"] == arn
     tags = {t["Key"]: t["Value"] for t in described["Tags"]}
-    assert tags["rotation-mode"] == "managed" and tags["rotation-period-days"] == "30"
+    assert tags["rotation-mode"] == "lambda" and tags["rotation-period-days"] == "30"
     assert json.loads(client.get_secret_value(SecretId="billing/prod/DEPLOY_TOKEN")["SecretString"]) == {
         "DEPLOY_TOKEN": repo.values["deploy"]}
     # Both secrets hold a github-token (the .env one too), so both rotate automatically: no runbook.

@@ -7,6 +7,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -76,7 +77,7 @@ def test_plan_apply_rerun_and_run_the_rewritten_code(sample: SampleRepo, asm: st
             "  # used by the deploy job") in settings
     assert settings.count("_secret_cache = SecretCache()") == 1
     assert "aws-secretsmanager-caching" in (root / "requirements.txt").read_text()
-    policy = json.loads((root / "docs" / "secretshift-iam-policy.json").read_text())
+    policy = json.loads((root / "docs" / "secretshift-iam-policy-app-runtime.json").read_text())
     resources = policy["Statement"][0]["Resource"]
     assert all(r.startswith("arn:aws:secretsmanager:us-east-1:") and r.endswith("-??????") for r in resources)
     assert len(resources) == 2 and policy["Statement"][0]["Action"] == [
@@ -119,6 +120,18 @@ def test_a_file_changed_since_planning_refuses_the_whole_apply(sample: SampleRep
     _assert_no_values(sample, result.stdout, result.stderr)
 
 
+def test_a_file_whose_value_was_edited_away_is_named_with_exit_1(sample: SampleRepo, asm: str, tmp_path: Path) -> None:
+    plan_file = write_plan(sample.root, tmp_path / "plan.json")
+    settings = sample.root / "app" / "settings.py"
+    settings.write_text(settings.read_text().replace(sample.values["deploy"], "rotated-by-hand-elsewhere"))
+    before = _tree_text(sample.root)
+    result = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", asm, "--yes", cwd=sample.root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "changed since the plan was made: app/settings.py" in result.stderr
+    assert _tree_text(sample.root) == before
+    _assert_no_values(sample, result.stdout, result.stderr)
+
+
 def test_dry_run_writes_nothing(sample: SampleRepo, asm: str, tmp_path: Path) -> None:
     plan_file = write_plan(sample.root, tmp_path / "plan.json")
     before = _tree_text(sample.root)
@@ -134,13 +147,59 @@ def test_dry_run_writes_nothing(sample: SampleRepo, asm: str, tmp_path: Path) ->
     assert _client(asm).list_secrets()["SecretList"] == []
 
 
-def test_an_existing_secret_with_another_value_is_a_conflict(sample: SampleRepo, asm: str, tmp_path: Path) -> None:
-    _client(asm).create_secret(Name="billing/prod/DEPLOY_TOKEN", SecretString='{"DEPLOY_TOKEN": "someone-elses"}')
+FOREIGN = [
+    pytest.param([], None, None, "managed-by=(none)", id="untagged"),
+    pytest.param([{"Key": "managed-by", "Value": "secretshift"}, {"Key": "source-repo", "Value": "other-repo"}],
+                 None, None, "source-repo=other-repo", id="another-repository"),
+    pytest.param("ours", '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":'
+                 '"arn:aws:iam::210987654321:root"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}',
+                 None, "resource policy", id="resource-policy"),
+    pytest.param("ours", None, "kms", "another KMS key", id="another-kms-key"),
+]
+
+
+@pytest.mark.parametrize(("tags", "policy", "kms", "reason"), FOREIGN)
+def test_a_foreign_secret_of_the_same_name_is_refused_and_untouched(
+        sample: SampleRepo, asm: str, tmp_path: Path, tags: Any, policy: str | None, kms: str | None,
+        reason: str) -> None:
+    client = _client(asm)
+    if tags == "ours":
+        tags = [{"Key": "managed-by", "Value": "secretshift"}, {"Key": "source-repo", "Value": sample.root.name}]
+    extra: dict[str, Any] = {}
+    if kms:
+        extra["KmsKeyId"] = boto3.client("kms", endpoint_url=asm, region_name="us-east-1").create_key()["KeyMetadata"]["Arn"]
+    client.create_secret(Name="billing/prod/DEPLOY_TOKEN", SecretString='{"DEPLOY_TOKEN": "someone-elses"}',
+                         Tags=tags, **extra)
+    if policy:
+        client.put_resource_policy(SecretId="billing/prod/DEPLOY_TOKEN", ResourcePolicy=policy)
+    versions = [v["VersionId"] for v in client.list_secret_version_ids(SecretId="billing/prod/DEPLOY_TOKEN")["Versions"]]
+    plan_file = write_plan(sample.root, tmp_path / "plan.json")
+    before = _tree_text(sample.root)
+    for flags in ((), ("--update-existing",)):
+        result = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", asm, "--yes", *flags, cwd=sample.root)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "refusing secret 'billing/prod/DEPLOY_TOKEN'" in result.stderr and reason in result.stderr
+        assert "pass --update-existing" not in result.stderr
+        assert "no file was changed" in result.stderr
+        assert _tree_text(sample.root) == before
+    described = client.describe_secret(SecretId="billing/prod/DEPLOY_TOKEN")
+    assert [v["VersionId"] for v in client.list_secret_version_ids(SecretId="billing/prod/DEPLOY_TOKEN")["Versions"]] \
+        == versions
+    assert {t["Key"]: t["Value"] for t in described.get("Tags", [])} == {t["Key"]: t["Value"] for t in tags}
+    assert json.loads(client.get_secret_value(SecretId="billing/prod/DEPLOY_TOKEN")["SecretString"]) == {
+        "DEPLOY_TOKEN": "someone-elses"}
+
+
+def test_our_own_secret_with_another_value_is_a_conflict_update_existing_resolves(
+        sample: SampleRepo, asm: str, tmp_path: Path) -> None:
+    _client(asm).create_secret(Name="billing/prod/DEPLOY_TOKEN", SecretString='{"DEPLOY_TOKEN": "an-older-value"}',
+                               Tags=[{"Key": "managed-by", "Value": "secretshift"},
+                                     {"Key": "source-repo", "Value": sample.root.name}])
     plan_file = write_plan(sample.root, tmp_path / "plan.json")
     before = _tree_text(sample.root)
     result = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", asm, "--yes", cwd=sample.root)
     assert result.returncode == 2
-    assert "conflict: secret 'billing/prod/DEPLOY_TOKEN' already exists" in result.stderr
+    assert "conflict: secret 'billing/prod/DEPLOY_TOKEN' (made by secretshift for this repository)" in result.stderr
     assert "no file was changed" in result.stderr
     assert _tree_text(sample.root) == before
     forced = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", asm, "--yes", "--update-existing",

@@ -35,10 +35,11 @@ import boto3
 
 from tests.aws_faults import Fault, faulty_endpoint
 from tests.conftest import git, run_cli  # noqa: E402
-from tests.migrate_repo import SampleRepo, make_sample_repo  # noqa: E402
+from tests.migrate_repo import SampleRepo, make_sample_repo, rotation_function  # noqa: E402
 
 SLOW = bool(os.environ.get("SECRETSHIFT_SLOW_TESTS"))
-MANAGED_ROTATION = '[tool.secretshift.migrate.rotation.rule.github-token]\ndays = 30\nlambda = "managed"\n'
+ROTATION_FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:rotate-github"
+LAMBDA_ROTATION = f'[tool.secretshift.migrate.rotation.rule.github-token]\ndays = 30\nlambda = "{ROTATION_FUNCTION}"\n'
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -66,9 +67,9 @@ def _make(root: Path, rotation: bool, plan_dir: Path | None = None) -> tuple[Sam
     repo = make_sample_repo(root)
     if rotation:
         config = root / "pyproject.toml"
-        config.write_text(config.read_text() + MANAGED_ROTATION)
+        config.write_text(config.read_text() + LAMBDA_ROTATION)
         git(root, "add", "-A")
-        git(root, "commit", "-qm", "managed rotation")
+        git(root, "commit", "-qm", "lambda rotation")
     return repo, _plan(root, plan_dir or root.parent)
 
 
@@ -105,6 +106,8 @@ def reference(tmp_path_factory: pytest.TempPathFactory, asm_endpoint: str) -> di
         root.mkdir()
         git(root, "init", "-q")
         repo, plan_file = _make(root, rotation)
+        if rotation:
+            rotation_function(asm_endpoint)
         done = _apply(plan_file, root, asm_endpoint)
         assert done.returncode == 0, done.stderr
         results[rotation] = (_tree(root), {k: v for k, (v, _) in _asm_state(asm_endpoint).items()})
@@ -141,10 +144,13 @@ def _converges(plan_file: Path, root: Path, endpoint: str, final: dict[str, byte
 
 
 # -- AWS faults, at every operation apply makes ------------------------------------------------
-def _pre_create_untagged(endpoint: str, documents: dict[str, dict[str, str]]) -> None:
-    # An existing secret with the right value but none of the tags: apply must tag it.
+def _pre_create_partly_tagged(endpoint: str, documents: dict[str, dict[str, str]], root: Path) -> None:
+    # Left by an interrupted earlier apply of this repository: the right value, only the
+    # ownership tags; apply must add the rest (a secret without them is foreign and refused).
     name = "billing/prod/DEPLOY_TOKEN"
-    _client(endpoint).create_secret(Name=name, SecretString=json.dumps(documents[name], separators=(",", ":")))
+    _client(endpoint).create_secret(Name=name, SecretString=json.dumps(documents[name], separators=(",", ":")),
+                                    Tags=[{"Key": "managed-by", "Value": "secretshift"},
+                                          {"Key": "source-repo", "Value": root.name}])
 
 
 AWS_FAULTS = [
@@ -174,8 +180,10 @@ def test_aws_fault_at_each_step(git_repo: Path, asm: str, reference: dict[bool, 
                                 rotation: bool, existing: bool, fault: Fault) -> None:
     final, documents = reference[rotation]
     repo, plan_file = _make(git_repo, rotation)
+    if rotation:
+        rotation_function(asm)
     if existing:
-        _pre_create_untagged(asm, documents)
+        _pre_create_partly_tagged(asm, documents, git_repo)
     before = _tree(git_repo)
     with faulty_endpoint(asm, fault) as (url, calls):
         failed = _apply(plan_file, git_repo, url)

@@ -100,7 +100,8 @@ def test_one_throttled_call_is_retried_and_succeeds(planned: tuple[SampleRepo, P
 def test_kms_refusing_to_decrypt_an_existing_secret_names_it(planned: tuple[SampleRepo, Path], asm: str) -> None:
     repo, plan_file = planned
     client = boto3.client("secretsmanager", endpoint_url=asm, region_name="us-east-1")
-    client.create_secret(Name="billing/prod/env", SecretString="{}")
+    client.create_secret(Name="billing/prod/env", SecretString="{}",  # ours, from an earlier run
+                         Tags=[{"Key": "managed-by", "Value": "secretshift"}, {"Key": "source-repo", "Value": repo.root.name}])
     before = _tree(repo.root)
     with faulty_endpoint(asm, Fault("GetSecretValue", "DecryptionFailure")) as (url, _):
         result = run_cli("migrate", "apply", str(plan_file), "--endpoint-url", url, "--yes", cwd=repo.root)

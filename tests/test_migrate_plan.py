@@ -103,11 +103,12 @@ def test_grouping_and_deduplication(git_repo: Path) -> None:
     assert dict(env.tags)["source-paths"] == ".env app/settings.py"
 
 
-def test_same_key_in_two_modules_gets_two_names(git_repo: Path) -> None:
+def test_same_key_in_two_modules_gets_two_names_that_do_not_depend_on_order(git_repo: Path) -> None:
     (git_repo / "a.py").write_text(f'TOKEN = "{github_token(7)}"\n')
     (git_repo / "b.py").write_text(f'TOKEN = "{github_token(8)}"\n')
     names = [s.name for s in _plan(git_repo).secrets]
-    assert names == ["repo/default/TOKEN", "repo/default/TOKEN_2"]
+    # Each qualified by its own module, never a `_2` that flips with scan order.
+    assert names == ["repo/default/TOKEN.a", "repo/default/TOKEN.b"]
 
 
 def test_plan_file_round_trips_and_holds_no_value(git_repo: Path) -> None:
@@ -161,3 +162,31 @@ def test_structured_groups_own_their_values_and_lone_literals_point_to_them() ->
     groups = _assign(findings, {})
     labels = sorted((g.label, sorted(f.key or "" for f in g.findings)) for g in groups.values())
     assert labels == [("TOKEN", ["TOKEN"]), ("database", ["password"]), ("shop/db", ["password", "username"])]
+
+
+def test_an_access_key_pair_in_code_is_one_secret(git_repo: Path) -> None:
+    from tests.fakes import aws_access_key_id, aws_secret_access_key
+
+    (git_repo / "deploy.py").write_text(f'AWS_ACCESS_KEY_ID = "{aws_access_key_id(5)}"\n'
+                                        f'AWS_SECRET_ACCESS_KEY = "{aws_secret_access_key(5)}"\n')
+    secrets = _plan(git_repo).secrets
+    assert [(s.name, sorted(k.json_key for k in s.keys)) for s in secrets] == [
+        ("repo/default/aws-credentials", ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])]
+
+
+def test_a_refused_site_leaves_its_secret_uncreated_and_the_file_s_other_sites_rewritten(git_repo: Path) -> None:
+    # No GitHub role configured: the workflow is refused, so nothing is created for it; in the
+    # Python module one site is an f-string (left) and one a plain literal (rewritten).
+    (git_repo / ".github" / "workflows").mkdir(parents=True)
+    (git_repo / ".github" / "workflows" / "ci.yml").write_text(
+        f"on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n        env:\n"
+        f"          GH_TOKEN: {github_token(41)}\n")
+    (git_repo / "app.py").write_text(f'TOKEN = "{github_token(42)}"\nHEADER = f"token {github_token(43)}"\n')
+    plan = _plan(git_repo)
+    assert [s.name for s in plan.secrets] == ["repo/default/TOKEN"]
+    left = {(site.path, site.line): site.reason for site in plan.left}
+    assert set(left) == {(".github/workflows/ci.yml", 8), ("app.py", 2)}
+    assert "role_arn" in left[(".github/workflows/ci.yml", 8)]
+    rewritten = {f.path: f for f in plan.files}
+    assert rewritten["app.py"].planned_sha256 and not rewritten["app.py"].refused
+    assert json.loads(plan.iam_policy) and "GH_TOKEN" not in plan.iam_policy

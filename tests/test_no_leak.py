@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import base64
 import copy
+import html
 import json
 import logging
 import os
 import pickle
 import pty
+import re
 import shutil
 import subprocess
 import sys
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -43,11 +46,71 @@ def _write_corpus(root: Path) -> None:
     (root / "config" / "app.json").write_text(json.dumps({"aws": {"key": aws_key_id(901)}}) + "\n")
     (root / "settings.py").write_text(f'TOKEN = "{github_token(902)}"  # the bot\n')
     (root / "weird name\n.env").write_text(f"T={github_token(903)}\n")
+    for name, text in escaped_corpus().items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
     for index, rule in enumerate([*builtin_rules(), *detector_rules()]):
         for number, example in enumerate(rule.positives):
             target = root / "examples" / f"{index}-{number}" / example.path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(example.text + "\n")
+
+
+# Secrets written the way real files spell them escaped or encoded: the tool must not print them in
+# any spelling (the decoded value is what is checked, in every view of every output).
+ESCAPED_SECRETS = {
+    "json-unicode": github_token(904),
+    "yaml-hex": aws_secret_key(905),
+    "url-percent": "Q@v9#x/Lk2!pZr7wT&<m>",
+    "xml-specials": "Zx9&kTq'Lm2Wv8&Rp4sYb",  # `&` and `'` become entities in XML reports
+    "k8s-base64": aws_secret_key(906),
+}
+
+
+def escaped_corpus() -> dict[str, str]:
+    unicode_escaped = "".join(f"\\u{ord(c):04x}" for c in ESCAPED_SECRETS["json-unicode"][:8])
+    hex_escaped = "".join(f"\\x{ord(c):02x}" for c in ESCAPED_SECRETS["yaml-hex"][:6])
+    k8s = base64.b64encode(ESCAPED_SECRETS["k8s-base64"].encode()).decode()
+    return {
+        "escaped/appsettings.json": json.dumps({"GitHub": {"Token": "PLACEHOLDER"}}).replace(
+            "PLACEHOLDER", unicode_escaped + ESCAPED_SECRETS["json-unicode"][8:]) + "\n",
+        "escaped/values.yaml": 'aws:\n  secret_access_key: "' + hex_escaped + ESCAPED_SECRETS["yaml-hex"][6:] + '"\n',
+        "escaped/.env.production": "DATABASE_URL=postgres://billing:"
+        + urllib.parse.quote(ESCAPED_SECRETS["url-percent"], safe="") + "@db.internal:5432/billing\n",
+        "escaped/.env.local": "DB_PASSWORD=" + ESCAPED_SECRETS["xml-specials"] + "\n",
+        "escaped/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: aws\ntype: Opaque\ndata:\n"
+        f"  AWS_SECRET_ACCESS_KEY: {k8s}\n",
+    }
+
+
+def test_the_escaped_spellings_are_found(corpus: tuple[Path, list[str]]) -> None:
+    """Each planted spelling produces a finding, so every output really is exercised by it."""
+    root, _ = corpus
+    found = {f.path for f in scan_paths([str(root / "escaped")], Config(), use_git=False, jobs=1).findings}
+    assert {Path(p).name for p in found} == {Path(n).name for n in escaped_corpus()}
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        lambda v: "".join(f"\\u{ord(c):04X}" for c in v[:5]) + v[5:],  # JSON/YAML, partly escaped
+        lambda v: "".join(f"\\x{b:02x}" for b in v.encode()),  # C / YAML hex escapes
+        lambda v: urllib.parse.quote(v, safe=""),  # percent-encoding of the reserved characters
+        lambda v: "".join(f"%{b:02X}" for b in v.encode()),  # percent-encoding of every byte
+        lambda v: html.escape(v, quote=True),  # XML/HTML entities (JUnit, SARIF-in-HTML)
+        lambda v: json.dumps(json.dumps(v)),  # JSON inside JSON: escaped twice
+        lambda v: base64.b64encode(b"prefix:" + v.encode() + b":suffix").decode(),  # inside base64
+        lambda v: base64.urlsafe_b64encode(b"ab" + v.encode()).decode(),
+    ],
+    ids=["unicode", "hex", "percent-reserved", "percent-all", "xml-entities", "json-twice", "base64", "base64url"],
+)
+def test_every_spelling_is_caught(spelling: object) -> None:
+    """The checker itself: each escaped or encoded spelling of a secret counts as a leak."""
+    assert callable(spelling)
+    for secret in ESCAPED_SECRETS.values():
+        with pytest.raises(AssertionError, match="leaks a secret"):
+            assert_no_leak(f"report: {spelling(secret)} end", [secret], "sample")
+    assert_no_leak("report: ghp_***** end", list(ESCAPED_SECRETS.values()), "redacted sample")
 
 
 @pytest.fixture(scope="module")
@@ -58,25 +121,61 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     git(root, "add", "-A")
     git(root, "commit", "-qm", "secrets everywhere")
     found = scan_paths([str(root)], Config(), use_git=True, jobs=1).findings
-    secrets = sorted({f.secret.reveal() for f in found})
+    secrets = sorted({f.secret.reveal() for f in found} | set(ESCAPED_SECRETS.values()))
     assert len(secrets) >= 8, "the corpus must exercise the scanner"
     return root, secrets
 
 
 def leak_forms(secret: str) -> list[bytes]:
-    """What may not appear: the value, the part of it redaction never shows, its base64."""
-    forms = [secret.encode()]
+    """What may not appear: the value, the part of it redaction never shows, and its base64 at
+    each of the three alignments it can take inside a longer base64 text (standard and URL-safe
+    alphabets). Escaped spellings are caught by reading the output through :func:`decoded_views`."""
+    raw = secret.encode("utf-8", "surrogateescape")
+    forms = [raw]
     if len(secret) >= 12:
-        forms.append(secret[4:].encode())
-    forms.append(base64.b64encode(secret.encode()))
-    return forms
+        forms.append(secret[4:].encode("utf-8", "surrogateescape"))
+    for shift in range(3):
+        encoded = base64.b64encode(b"\0" * shift + raw)
+        # Only the characters every surrounding byte leaves alone: drop the groups that mix in
+        # the padding in front and whatever follows the value.
+        core = encoded[4 if shift else 0 : -4] if len(raw) >= 12 else encoded
+        forms += [core, core.replace(b"+", b"-").replace(b"/", b"_")]
+    return [form for form in forms if form]
+
+
+_ESCAPE = re.compile(rb"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}|[/\"'\\])")
+
+
+def _unescape(data: bytes) -> bytes:
+    """JSON, YAML double-quoted, Python and C escapes: ``\\u0040``, ``\\x40``, ``\\/``..."""
+    def one(match: re.Match[bytes]) -> bytes:
+        token = match.group(1)
+        if token[:1] in (b"u", b"U"):
+            return chr(int(token[1:], 16)).encode("utf-8", "surrogatepass")
+        if token[:1] == b"x":
+            return bytes([int(token[1:], 16)])
+        return token
+
+    return _ESCAPE.sub(one, data)
+
+
+def decoded_views(data: bytes) -> list[bytes]:
+    """The output as written, and as it reads once its escapes are undone: JSON/YAML/C escapes
+    (twice, for JSON inside JSON), percent-encoding, and HTML/XML character references."""
+    once = _unescape(data)
+    views = [data, once, _unescape(once), urllib.parse.unquote_to_bytes(data)]
+    views.append(html.unescape(data.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape"))
+    views.append(urllib.parse.unquote_to_bytes(once))
+    return views
 
 
 def assert_no_leak(output: str | bytes, secrets: list[str], where: str) -> None:
     data = output.encode("utf-8", "surrogateescape") if isinstance(output, str) else output
+    views = decoded_views(data)
     for secret in secrets:
         for form in leak_forms(secret):
-            assert form not in data, f"{where} leaks a secret ({SecretValue(secret)!r})"
+            for view in views:
+                assert form not in view, f"{where} leaks a secret ({SecretValue(secret)!r}) in some spelling"
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
@@ -397,6 +496,19 @@ def test_migration_leaks_nothing(git_repo: Path, asm: str, tmp_path: Path) -> No
     for path in git_repo.rglob("*"):  # rewritten files, IAM policy, runbook, requirements
         if path.is_file() and ".git" not in path.relative_to(git_repo).parts:
             assert_no_leak(path.read_bytes(), values, str(path.relative_to(git_repo)))
+
+
+def test_migrate_plan_of_escaped_spellings_leaks_nothing(work: tuple[Path, list[str]], tmp_path: Path) -> None:
+    """`migrate plan` over the escaped corpus: its summary, diff preview and plan file."""
+    root, secrets = work
+    plan = tmp_path / "plan.json"
+    outputs = [run_cli("migrate", "plan", "escaped", "--out", str(plan), cwd=root),
+               run_cli("migrate", "plan", "escaped", cwd=root)]
+    for proc in outputs:
+        assert "Traceback" not in proc.stderr, proc.stderr
+        assert_no_leak(proc.stdout + proc.stderr, secrets, f"migrate plan: {proc.args[3:]}")
+    assert plan.exists(), outputs[0].stderr
+    assert_no_leak(plan.read_bytes(), secrets, "plan.json of the escaped corpus")
 
 
 # -- keyed hashes through the baseline --------------------------------------------------------------

@@ -4,13 +4,13 @@ the hook environment is built once per session."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.checkout import snapshot as snapshot_checkout
 from tests.conftest import ROOT, git
 from tests.fakes import aws_key_id
 
@@ -22,20 +22,7 @@ PRE_COMMIT = str(BIN / "pre-commit")
 def hooks_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """This checkout as pre-commit sees a hooks repository: a git repo at a committed rev."""
     snapshot = tmp_path_factory.mktemp("hooks-repo")
-    listed = git(ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard").split("\0")
-    for name in filter(None, listed):
-        source, target = ROOT / name, snapshot / name
-        if not os.path.lexists(source):
-            continue  # deleted in the work tree
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_symlink():
-            os.symlink(os.readlink(source), target)
-        else:
-            shutil.copy2(source, target)
-    git(snapshot, "init", "-q")
-    git(snapshot, "add", "-A")
-    git(snapshot, "commit", "-qm", "snapshot of the checkout under test")
-    return snapshot, git(snapshot, "rev-parse", "HEAD").strip()
+    return snapshot, snapshot_checkout(snapshot)
 
 
 @pytest.fixture(scope="session")

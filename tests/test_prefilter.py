@@ -35,3 +35,21 @@ def test_hyperscan_and_re2_agree() -> None:
 def test_empty_inputs() -> None:
     assert Prefilter([]).scan(TEXT) == []
     assert Prefilter(KEYWORDS).scan(b"") == []
+
+
+@pytest.mark.skipif(hyperscan_module() is None, reason="hyperscan is not installed on this platform")
+def test_every_builtin_keyword_agrees_on_real_files() -> None:
+    """The RE2 back end (the commit hook's) looks up which keywords a match starts with lazily:
+    on the full keyword set, many of them prefixes of others, it must still report every hit."""
+    from pathlib import Path
+
+    from secretshift.config import Config
+    from secretshift.scanner.build import build_engine
+
+    keywords = build_engine(Config()).prefilter.keywords
+    root = Path(__file__).parent.parent
+    files = [p for folder in (root / "tests" / "corpus", root / "plugins") for p in sorted(folder.rglob("*.*"))]
+    text = b"\n".join(p.read_bytes() for p in files if p.is_file())[:4_000_000]
+    fast = sorted(Prefilter(keywords).scan(text))
+    slow = sorted(Prefilter(keywords, use_hyperscan=False).scan(text))
+    assert len(fast) > 1000 and fast == slow

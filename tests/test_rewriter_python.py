@@ -43,6 +43,13 @@ REWRITES = [
         f"def connect():\n    return client(key={LOOKUP}, other={LOOKUP})\n",
         id="call-arguments-json-imported-once"),
     pytest.param(f'CFG = {{\n    "key": r"{VALUE}",\n}}\n', f'{HEADER}\nCFG = {{\n    "key": {LOOKUP},\n}}\n', id="raw-string-in-dict"),
+    pytest.param(f'URL = "postgres://user:{VALUE}@db:5432/app"\n',
+                 f'{HEADER}\nURL = ("postgres://user:" + {LOOKUP} + "@db:5432/app")\n', id="url-password-composed"),
+    pytest.param(f"URL = 'redis://:{VALUE}'\n", f"{HEADER}\nURL = ('redis://:' + {LOOKUP})\n", id="url-password-at-end"),
+    pytest.param(f'import simplejson as json\n\nAPI_KEY = "{VALUE}"\n',
+                 'import simplejson as json\nimport json as _stdlib_json\nfrom aws_secretsmanager_caching import SecretCache\n\n'
+                 '_secret_cache = SecretCache()\n\nAPI_KEY = ' + LOOKUP.replace("json.loads", "_stdlib_json.loads") + "\n",
+                 id="json-name-taken-by-simplejson"),
 ]
 
 
@@ -77,7 +84,6 @@ def test_idempotent_a_second_migration_reuses_the_cache() -> None:
 
 
 @pytest.mark.parametrize("text", [
-    pytest.param(f'URL = "https://user:{VALUE}@host"\n', id="part-of-a-longer-string"),
     pytest.param(f'KEY = f"{VALUE}"\n', id="f-string"),
     pytest.param(f'KEY = b"{VALUE}"\n', id="bytes"),
     pytest.param(f'KEY = "{VALUE}" "suffix"\n', id="implicit-concatenation"),

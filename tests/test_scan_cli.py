@@ -32,7 +32,7 @@ def test_exit_codes_and_streams_of_the_real_process(tmp_path: Path) -> None:
     report on stdout and the summary on stderr."""
     (tmp_path / "app.py").write_text("print('hello')\n")
     clean = run_cli_subprocess("scan", "--no-git", str(tmp_path))
-    assert (clean.returncode, clean.stdout) == (0, "") and "0 secrets found in 1 files" in clean.stderr
+    assert (clean.returncode, clean.stdout) == (0, "") and "0 secrets found in 1 file (" in clean.stderr
     (tmp_path / "settings.py").write_text(f'GITHUB_TOKEN = "{GITHUB_TOKEN}"\n')
     found = run_cli_subprocess("scan", "--no-git", "--format", "json", str(tmp_path))
     assert found.returncode == 1 and _json(found.stdout)["findings"]
@@ -46,7 +46,7 @@ def test_clean_tree_exits_zero(tmp_path: Path) -> None:
     proc = run_cli("scan", "--no-git", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
-    assert "0 secrets found in 1 files" in proc.stderr
+    assert "0 secrets found in 1 file (" in proc.stderr
 
 
 def test_finding_exits_one_with_text_line_and_hint(tmp_path: Path) -> None:
@@ -54,7 +54,7 @@ def test_finding_exits_one_with_text_line_and_hint(tmp_path: Path) -> None:
     proc = run_cli("scan", "--no-git", str(tmp_path))
     assert proc.returncode == 1
     first, hint = proc.stdout.splitlines()[:2]
-    assert first == "settings.py:2:17 github-token ghp_***** key=GITHUB_TOKEN"
+    assert first == "settings.py:2:17 github-token ghp_***** key=GITHUB_TOKEN confidence=high"
     assert "secretshift migrate plan settings.py:2" in hint
     assert GITHUB_TOKEN not in proc.stdout + proc.stderr
 
@@ -81,6 +81,7 @@ def test_json_report_shape_and_positions(tmp_path: Path) -> None:
         "secret_hash": __import__("hashlib").sha1(AWS_KEY_ID.encode()).hexdigest(),
         "redacted": "AKIA*****",
         "commit": None,
+        "confidence": "high",
     }
 
 
@@ -241,7 +242,9 @@ def test_missing_optional_dependency_is_a_clear_error(tmp_path: Path) -> None:
         [__import__("sys").executable, "-c", code], cwd=tmp_path, capture_output=True, text=True
     )
     assert proc.returncode == 2
-    assert "`secretshift rotation` needs boto3, an optional dependency: pip install 'secretshift[migrate]'" in proc.stderr
+    from secretshift.install import requirement
+
+    assert f'`secretshift rotation` needs boto3, an optional dependency: pip install "{requirement("migrate")}"' in proc.stderr
 
 
 def test_baseline_named_in_config_filters_the_scan(git_repo: Path) -> None:

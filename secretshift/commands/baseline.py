@@ -26,6 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     audit = actions.add_parser("audit", help="label baseline entries as real or false positive",
                                description="label baseline entries as real or false positive (in a terminal)")
     _common(audit)
+    audit.add_argument("file", nargs="?", metavar="FILE",
+                       help="the baseline to audit (as detect-secrets' `audit FILE`; same as --baseline)")
     audit.add_argument("--report", action="store_true", help="print a summary instead of asking")
     audit.add_argument("--all", action="store_true", help="ask about labelled entries too")
 
@@ -36,11 +38,14 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="FILE", help="config file (default: .secretshift.toml or pyproject.toml)")
 
 
-def baseline_location(explicit: str | None, configured: str | None, root: Path) -> Path:
+def baseline_location(explicit: str | None, configured: str | None, root: Path,
+                      config_source: str | None = None) -> Path:
+    """Where the baseline is (or will be written): as `resolve_baseline_path` finds it."""
     if explicit is not None:
         return Path(explicit)
     if configured is not None:
-        return Path(configured) if Path(configured).is_absolute() else root / configured
+        folder = Path(config_source).parent if config_source else root
+        return Path(configured) if Path(configured).is_absolute() else folder / configured
     from secretshift.baseline_file import BASELINE_NAME
 
     return root / BASELINE_NAME
@@ -52,7 +57,12 @@ def run(args: argparse.Namespace) -> int:
 
     root = find_repo_root(Path.cwd())
     config = load_config(args.config, root)
-    path = baseline_location(args.baseline, config.baseline, root)
+    explicit = args.baseline
+    if getattr(args, "file", None):
+        if args.baseline and args.baseline != args.file:
+            raise FatalError("give the baseline once: as FILE or as --baseline")
+        explicit = args.file
+    path = baseline_location(explicit, config.baseline, root, config.source)
     if args.action == "audit":
         from secretshift.audit import audit_interactively, audit_report
 
@@ -74,7 +84,10 @@ def _write(args: argparse.Namespace, config: Config, path: Path, root: Path) -> 
     own_name = root_relative(str(path), root)
     named = [(name, finding) for name, finding in rooted.named if name != own_name]
     updated = refreshed(previous, named, rooted.covers)
-    changed = write_baseline(path, updated)
+    from secretshift.safe_write import PathOrigin
+
+    origin = PathOrigin.NAMED_BY_USER if args.baseline else PathOrigin.FROM_REPOSITORY
+    changed = write_baseline(path, updated, root, origin)
     before = {e.identity for e in previous.entries}
     after = {e.identity for e in updated.entries}
     state = "written" if changed else "unchanged"

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from secretshift.errors import EXIT_CLEAN, FatalError
+from secretshift.textutil import terminal_text
 
 if TYPE_CHECKING:
     from secretshift.config import Config
@@ -21,7 +22,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     plan.add_argument("targets", nargs="*", metavar="PATH[:LINE]", help="files, directories or file:line (default: .)")
     plan.add_argument("--out", metavar="FILE", help="write the plan as JSON (default: print a summary)")
     plan.add_argument("--config", metavar="FILE", help="config file (default: .secretshift.toml or pyproject.toml)")
-    apply = sub.add_parser("apply", help="apply a plan: create the secrets, then rewrite the files")
+    plan.add_argument("--include-tests", action="store_true",
+                      help="also migrate findings under test paths (tests/, *_test.go, *.spec.ts, ...)")
+    plan.add_argument("--store-unreferenced", action="store_true",
+                      help="store a secret in ASM even when no rewritten reference reads it")
+    from secretshift.validate.flags import add_arguments as add_validate_arguments
+
+    add_validate_arguments(plan)
+    apply = sub.add_parser(
+        "apply", help="apply a plan: create the secrets, then rewrite the files",
+        epilog="exit codes: 0 migrated, nothing left in plaintext; 1 a file changed since the plan (named) "
+               "or cancelled; 2 an error (AWS, a foreign secret, configuration); 3 applied, but plaintext is "
+               "left at the sites listed (refused sites, copies, values found elsewhere in the repository)")
     apply.add_argument("plan", metavar="PLAN", help="a plan file from `migrate plan --out`")
     add_aws_arguments(apply)
     apply.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
@@ -31,7 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     apply.add_argument("--write-replace-file", metavar="PATH",
                        help="write a `git filter-repo --replace-text` file (outside the repo, mode 0600)")
     interactive = sub.add_parser("interactive", help="walk through findings, then plan and apply")
-    interactive.add_argument("path", nargs="?", default=".", metavar="PATH")
+    interactive.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                             help="files or directories (default: .)")
     interactive.add_argument("--config", metavar="FILE")
     add_aws_arguments(interactive)
 
@@ -62,7 +75,15 @@ def load_settings(config_path: str | None, first: str) -> tuple[Config, MigrateS
     start = Path(first).resolve() if Path(first).exists() else Path.cwd()
     config = resolve_config(argparse.Namespace(config=config_path), str(repo_root(start)))
     origin = f"{config.source or 'config'} [tool.secretshift.migrate]"
-    return config, parse_settings(config.migrate, origin)
+    settings = parse_settings(config.migrate, origin)
+    if settings.rotation_by_rule:
+        # a misspelt rule id would silently keep the default lifetime for that credential
+        from secretshift.config import check_rule_table_ids
+        from secretshift.scanner.build import all_rule_descriptions
+
+        check_rule_table_ids(settings.rotation_by_rule, f"{origin} rotation.rule",
+                             [rule.id for rule in all_rule_descriptions(config)])
+    return config, settings
 
 
 def run_plan(args: argparse.Namespace) -> int:
@@ -71,15 +92,23 @@ def run_plan(args: argparse.Namespace) -> int:
     from secretshift.migrate.plan import parse_target, plan_migration
     from secretshift.migrate.summary import plan_summary
 
+    from secretshift.validate.flags import options_from
+
     targets = args.targets or ["."]
     config, settings = load_settings(args.config, parse_target(targets[0]).path)
-    plan = plan_migration(targets, config, settings)
+    validate, rotate_first = options_from(args), ""
+    if validate is not None:
+        from secretshift.validate.command import validate_plan_targets
+
+        targets, rotate_first = validate_plan_targets(targets, config, validate, args.only_valid)
+    plan = plan_migration(targets, config, settings, include_tests=args.include_tests,
+                          store_unreferenced=args.store_unreferenced)
     if args.out:
         emit(plan_to_json(plan), args.out)
-        print(plan_summary(plan, with_diff=False))
-        print(f"plan written to {args.out}; apply it with `secretshift migrate apply {args.out}`")
+        print(terminal_text(plan_summary(plan, with_diff=False) + rotate_first))
+        print(terminal_text(f"plan written to {args.out}; apply it with `secretshift migrate apply {args.out}`"))
     else:
-        print(plan_summary(plan, with_diff=True))
+        print(terminal_text(plan_summary(plan, with_diff=True) + rotate_first))
     return EXIT_CLEAN
 
 

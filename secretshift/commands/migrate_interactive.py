@@ -1,4 +1,4 @@
-"""`secretshift migrate interactive [PATH]`: decide per finding (migrate / allow / baseline / skip),
+"""`secretshift migrate interactive [PATH ...]`: decide per finding (migrate / allow / baseline / skip),
 then plan and apply the ones chosen for migration. Reads answers from stdin, so it can be scripted."""
 from __future__ import annotations
 
@@ -8,19 +8,40 @@ from pathlib import Path
 
 from secretshift.errors import EXIT_CLEAN
 from secretshift.models import Finding
+from secretshift.textutil import terminal_text
 
-_LEADERS = {"python": "#", "dotenv": "#", "yaml": "#", "shell": "#", "toml": "#", "ini": "#",
-            "properties": "#", "ruby": "#", "dockerfile": "#", "terraform": "#", "hcl": "#",
+# Comment leaders by file kind (the detectors' kinds: every YAML flavour is a YAML file) ...
+_LEADERS = {"python": "#", "dotenv": "#", "shell": "#", "toml": "#", "ini": "#", "properties": "#",
+            "ruby": "#", "dockerfile": "#", "terraform": "#", "hcl": "#",
+            "yaml": "#", "helm": "#", "kubernetes": "#", "compose": "#", "docker-compose": "#",
+            "cloudformation": "#", "github-workflow": "#",
             "javascript": "//", "typescript": "//", "go": "//", "java": "//", "csharp": "//", "php": "//"}
-_CONFIG_KINDS = {"dotenv", "yaml", "toml", "ini", "properties", "hcl", "terraform"}
+# ... and by file name ending, for kinds the detectors leave generic.
+_SUFFIX_LEADERS = {".yaml": "#", ".yml": "#", ".sh": "#", ".bash": "#", ".py": "#", ".rb": "#", ".toml": "#",
+                   ".ini": "#", ".cfg": "#", ".conf": "#", ".properties": "#", ".tf": "#", ".hcl": "#",
+                   ".js": "//", ".mjs": "//", ".cjs": "//", ".ts": "//", ".tsx": "//", ".jsx": "//",
+                   ".go": "//", ".java": "//", ".kt": "//", ".cs": "//", ".php": "//", ".rs": "//", ".swift": "//"}
+# Files whose readers may take an inline comment as part of the value: the comment goes above.
+_CONFIG_KINDS = {"dotenv", "yaml", "helm", "kubernetes", "compose", "docker-compose", "cloudformation",
+                 "github-workflow", "toml", "ini", "properties", "hcl", "terraform"}
+_CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".properties", ".tf", ".hcl", ".env")
 _CHOICES = {"m": "migrate", "a": "allow", "b": "baseline", "s": "skip", "q": "quit"}
+
+
+def _read_answer(prompt: str) -> str | None:
+    """One line of input after ``prompt``. When input is piped, the answer is echoed and the line
+    ended, so a scripted run's output reads as a dialogue instead of prompts run together."""
+    print(prompt, end="", flush=True)
+    line = sys.stdin.readline()
+    if not sys.stdin.isatty():
+        print(line.strip() if line else "(end of input)", flush=True)
+    return line or None
 
 
 def _answer(prompt: str) -> str:
     while True:
-        print(prompt, end="", flush=True)
-        line = sys.stdin.readline()
-        if not line:
+        line = _read_answer(prompt)
+        if line is None:
             return "q"
         choice = line.strip().lower()[:1]
         if choice in _CHOICES:
@@ -28,18 +49,27 @@ def _answer(prompt: str) -> str:
         print("answer m (migrate), a (allow), b (baseline), s (skip) or q (quit)")
 
 
+def _comment_style(path: str, kind: str) -> tuple[str | None, bool]:
+    """(comment leader, whether the comment goes on the line above) for ``path``."""
+    lowered = path.lower()
+    suffix = next((s for s in _SUFFIX_LEADERS if lowered.endswith(s)), None)
+    leader = _LEADERS.get(kind) or (_SUFFIX_LEADERS[suffix] if suffix else None)
+    above = kind in _CONFIG_KINDS or lowered.endswith(_CONFIG_SUFFIXES)
+    return leader, above
+
+
 def _allow(root: Path, path: str, line: int, kind: str) -> bool:
     """Mark the finding with the allow comment the scanner honours: inline in code; on the line
     above in config files, where some readers (docker compose env_file) would take an inline
     comment as part of the value."""
-    leader = _LEADERS.get(kind)
+    leader, above = _comment_style(path, kind)
     target = root / path
     lines = target.read_text("utf-8").splitlines(keepends=True)
     if leader is None or line > len(lines):
         return False
     text = lines[line - 1]
     ending = text[len(text.rstrip("\r\n")):] or "\n"
-    if kind in _CONFIG_KINDS:
+    if above:
         indent = text[: len(text) - len(text.lstrip())]
         lines.insert(line - 1, f"{indent}{leader} secretshift: allow{ending}")
     else:
@@ -60,7 +90,7 @@ def _baselined(root: Path, findings: list[Finding]) -> list[Finding]:
     if path is None:
         return findings
     baseline = load_baseline(path, config.hash_key)
-    return [f for f in findings if baseline.lookup(f.path, f.secret_hash) is None]
+    return [f for f in findings if baseline.match(f.path, f) is None]
 
 
 def _to_baseline(root: Path, finding: Finding) -> None:
@@ -71,7 +101,7 @@ def _to_baseline(root: Path, finding: Finding) -> None:
     config = load_config(None, root)
     path = resolve_baseline_path(None, config.baseline, root) or root / BASELINE_NAME
     baseline = load_baseline(path, config.hash_key) if path.is_file() else Baseline()
-    previous = baseline.lookup(finding.path, finding.secret_hash)
+    previous = baseline.match(finding.path, finding)
     write_baseline(path, baseline.with_entries([*baseline.entries, entry_for(finding, finding.path, previous)]))
 
 
@@ -81,9 +111,10 @@ def run_interactive(args: argparse.Namespace) -> int:
     from secretshift.migrate.plan import Target, file_kind, plan_migration, repo_root, scan_targets
     from secretshift.migrate.summary import plan_summary
 
-    config, settings = load_settings(args.config, args.path)
-    root = repo_root(Path(args.path).resolve())
-    findings, _ = scan_targets([Target(args.path)], config, root)
+    paths = list(getattr(args, "paths", None) or [getattr(args, "path", ".")])
+    config, settings = load_settings(args.config, paths[0])
+    root = repo_root(Path(paths[0]).resolve())
+    findings, _ = scan_targets([Target(p) for p in paths], config, root)
     findings = _baselined(root, findings)
     if not findings:
         print("no secrets found: nothing to do")
@@ -93,7 +124,8 @@ def run_interactive(args: argparse.Namespace) -> int:
           "(inline comment), [b]aseline, [s]kip, [q]uit")
     for index, finding in enumerate(findings, 1):
         key = f" {finding.key}" if finding.key else ""
-        print(f"[{index}/{len(findings)}] {finding.path}:{finding.line}{key} {finding.rule} {finding.redacted}")
+        print(terminal_text(f"[{index}/{len(findings)}] {finding.path}:{finding.line}{key} {finding.rule} "
+                            f"{finding.redacted}").replace("\n", "\\n"))
         choice = _answer("m/a/b/s/q? ")
         if choice == "q":
             break
@@ -109,9 +141,9 @@ def run_interactive(args: argparse.Namespace) -> int:
         print("nothing chosen for migration")
         return EXIT_CLEAN
     plan = plan_migration(chosen, config, settings)
-    print(plan_summary(plan, with_diff=True))
-    print("apply this plan now? [y/N] ", end="", flush=True)
-    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+    print(terminal_text(plan_summary(plan, with_diff=True)))
+    answer = _read_answer("apply this plan now? [y/N] ")
+    if (answer or "").strip().lower() not in ("y", "yes"):
         print("not applied")
         return EXIT_CLEAN
     options = ApplyOptions(aws=aws_settings(args, dict(plan.aws)), yes=True)

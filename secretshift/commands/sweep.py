@@ -47,6 +47,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--task-memory", metavar="SIZE", help="memory limit of one scanning process, e.g. 2GB")
     parser.add_argument("--split-commits", type=int, default=20_000, metavar="N",
                         help="cut histories longer than N commits into several tasks (default 20000)")
+    from secretshift.validate.flags import add_arguments as add_validate_arguments
+
+    add_validate_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,6 +68,9 @@ def run(args: argparse.Namespace) -> int:
     if args.since is not None and not _ISO_DATE.match(args.since):
         raise FatalError(f"invalid --since date {args.since!r}: expected YYYY-MM-DD[THH:MM[:SS]]")
     memory = parse_size(args.task_memory, "--task-memory") if args.task_memory else None
+    from secretshift.validate.flags import options_from
+
+    validate = options_from(args)
     config_text, origin = _config(args.config)
     repos = discover(args.sources, args.repos)
     out_dir = Path(args.out)
@@ -74,7 +80,13 @@ def run(args: argparse.Namespace) -> int:
         since=args.since,
         config_text=config_text,
         config_origin=origin,
+        validate=None if validate is None else {
+            "network_services": validate.network_services, "cache_ttl": validate.cache_ttl,
+            "only_valid": bool(args.only_valid)},
     )
+    if validate is not None:
+        print("secretshift sweep: --validate: the workers send each secret found to its provider's documented "
+              "host only (see `secretshift rules`); results are cached by keyed hash", file=sys.stderr)
     from secretshift.sweep.run import run_sweep
 
     result = run_sweep(repos, out_dir, options, scheduler=args.scheduler, workers=args.workers, progress=sys.stderr)
@@ -108,18 +120,10 @@ def write_reports(records: Sequence[RepoRecord], out_dir: Path, formats: Sequenc
 
 
 def _write(target: Path, text: str) -> None:
-    import tempfile
+    from secretshift.safe_write import PathOrigin, write_bytes
 
-    data = text.encode("utf-8", "backslashreplace")
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)  # replaces a planted symlink instead of writing through it
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
-        raise FatalError(f"cannot write {target}: {exc.strerror}") from None
+    # --out is named by the user; inside it nothing is followed through a symlink
+    write_bytes(target, text.encode("utf-8", "backslashreplace"), root=target.parent, origin=PathOrigin.NAMED_BY_USER)
 
 
 def _config(path: str | None) -> tuple[str | None, str]:

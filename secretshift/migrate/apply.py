@@ -9,19 +9,25 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from pathlib import Path
 
-from secretshift.errors import EXIT_FINDINGS, FatalError
+from secretshift.errors import EXIT_CLEAN, EXIT_FINDINGS, FatalError
 from secretshift.migrate import iam
-from secretshift.migrate.plan_file import Plan, SourceRef
-from secretshift.migrate.preview import sha256
+from secretshift.migrate.plan_file import Plan, PlannedSecret, SourceRef
+from secretshift.migrate.preview import as_read, sha256
 from secretshift.migrate.rewriters import registry
 from secretshift.migrate.rewriters.base import RewriteRefused, RewriteResult, char_span
 from secretshift.migrate.store import AwsSettings, Ensured, SecretStore
 from secretshift.models import Finding
+
+
+# apply did everything it could, but plaintext is left: sites it refused, copies it could not
+# rewrite, or a migrated value still found somewhere in the repository. Each site is listed.
+EXIT_INCOMPLETE = 3
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,9 @@ def verify(plan: Plan, root: Path) -> _Verified:
     pending: dict[str, str] = {}
     done: list[str] = []
     stale: list[str] = []
+    staying: dict[str, set[str]] = {}  # path -> hashes of values the plan leaves in that file
+    for site in plan.left:
+        staying.setdefault(site.path, set()).add(site.value_hash)
     for path, refs in sorted(refs_by_file.items()):
         try:
             text = inside(root, path).read_bytes().decode("utf-8", "surrogateescape")
@@ -67,6 +76,9 @@ def verify(plan: Plan, root: Path) -> _Verified:
             stale.append(f"{path} (missing)")
             continue
         entry = planned.get(path)
+        if entry is not None and entry.planned_sha256 and sha256(text) == entry.planned_sha256:
+            done.append(path)
+            continue
         if entry is not None and sha256(text) == entry.original_sha256:
             found = _read_values(root, path, text, refs)
             if found is None:
@@ -74,7 +86,7 @@ def verify(plan: Plan, root: Path) -> _Verified:
                 continue
             values.update(found)
             pending[path] = text
-        elif _still_holds(root, path, {r.value_hash for r in refs}):
+        elif _still_holds(root, path, {r.value_hash for r in refs} - staying.get(path, set())):
             stale.append(path)
         else:
             done.append(path)
@@ -95,7 +107,7 @@ def _read_values(root: Path, path: str, text: str, refs: Sequence[SourceRef]) ->
         except RewriteRefused:
             return None
         raw = text[start:end]
-        candidates = [raw]
+        candidates = [raw, as_read(path, raw)]
         if ref.encoding == "base64":
             try:
                 candidates.insert(0, base64.b64decode(raw, validate=True).decode("utf-8"))
@@ -105,7 +117,7 @@ def _read_values(root: Path, path: str, text: str, refs: Sequence[SourceRef]) ->
         if value is None:
             # The detector's value may differ from the raw span (escapes): ask the scanner again.
             if rescanned is None:
-                rescanned = {(f.line, f.column): f.secret.reveal() for f in _scan_file(root, path)}
+                rescanned = {(f.line, f.column): as_read(path, f.secret.reveal()) for f in _scan_file(root, path)}
             value = rescanned.get((ref.line, ref.column))
             if value is None or sha256(value) != ref.value_hash:
                 return None
@@ -122,7 +134,9 @@ def _scan_file(root: Path, path: str) -> list[Finding]:
 
 
 def _still_holds(root: Path, path: str, hashes: set[str]) -> bool:
-    return any(sha256(f.secret.reveal()) in hashes for f in _scan_file(root, path))
+    if not hashes:
+        return False
+    return any(sha256(as_read(path, f.secret.reveal())) in hashes for f in _scan_file(root, path))
 
 
 def _rewrite(plan: Plan, path: str, text: str, arns: Mapping[str, str],
@@ -136,7 +150,10 @@ def _rewrite(plan: Plan, path: str, text: str, arns: Mapping[str, str],
     refs = sorted((r.reference() for s in plan.secrets for r in s.sources if r.path == path),
                   key=lambda r: (r.line, r.column))
     try:
-        return rewriter.rewrite(path, text, refs, replace(plan.rewrite_settings, secret_arns=dict(arns)))
+        from secretshift.migrate.context import related_files
+
+        settings = replace(plan.rewrite_settings, secret_arns=dict(arns), related=related_files(Path(plan.root), path))
+        return rewriter.rewrite(path, text, refs, settings)
     except RewriteRefused as exc:
         message = str(exc)
         for value in sorted(values.values(), key=len, reverse=True):
@@ -172,7 +189,9 @@ def apply_plan(plan: Plan, options: ApplyOptions, confirm: Callable[[str], bool]
         for secret in plan.secrets:
             values = values_by_secret[secret.name]
             complete = len(values) == len(secret.keys)
-            ensured.append(store.ensure(secret, values, complete, options.update_existing, options.dry_run))
+            gone = tuple(sorted({r.path for r in secret.sources if r.path in checked.done}))
+            ensured.append(store.ensure(secret, values, complete, options.update_existing, options.dry_run,
+                                        plan.request_salt, gone))
         kms_keys = {store.kms_key_arn(k): "" for k in sorted({e.kms_key_id for e in ensured if e.kms_key_id})}
     except FatalError as exc:
         made = [e.name for e in ensured if e.action in ("created", "updated")]
@@ -188,6 +207,8 @@ def apply_plan(plan: Plan, options: ApplyOptions, confirm: Callable[[str], bool]
     if options.dry_run:
         for path in sorted(writes):
             out(f"would write {path}")
+        for site in plan.left:
+            out(f"would leave: {site.path}:{site.line} ({site.label}): {site.reason}")
         out("dry run: nothing was written")
         return 0
     changed = write_all(root, writes)
@@ -196,7 +217,35 @@ def apply_plan(plan: Plan, options: ApplyOptions, confirm: Callable[[str], bool]
     if not changed:
         out("nothing to change: the plan is already applied")
     _follow_up(plan, root, checked, options, out)
-    return 0
+    return _honest_exit(plan, root, checked, out)
+
+
+def _honest_exit(plan: Plan, root: Path, checked: _Verified, out: Callable[[str], None]) -> int:
+    """Search the whole repository for every migrated value (as written and base64): exit 3
+    listing each site still holding one, and each site the plan left (refused, copies)."""
+    from secretshift.migrate.leftovers import MIN_LENGTH, find_values
+
+    labelled = {f"{name}#{key}": value for (name, key), value in checked.values.items()}
+    still = find_values(root, labelled)
+    left = [s for s in plan.left if s.kind != "test-path"]
+    for site in plan.left:
+        if site.kind == "test-path":
+            out(f"not migrated: {site.path}:{site.line} ({site.label}): {site.reason}")
+    listed = {(s.path, s.line) for s in left}
+    for site in left:
+        out(f"left: {site.path}:{site.line} ({site.label}): {site.reason}")
+    extra = [s for s in still if (s.path, s.line) not in listed]
+    for found in extra:
+        how = " (base64-encoded)" if found.form == "base64" else ""
+        out(f"left: {found.path}:{found.line} ({found.label}): still holds the migrated value{how}; "
+            "replace it with the lookup used elsewhere, or remove it")
+    short = sorted(label for label, value in labelled.items() if len(value) < MIN_LENGTH)
+    if short:
+        out(f"note: values shorter than {MIN_LENGTH} characters are not searched for ({', '.join(short)})")
+    if left or extra:
+        out(f"incomplete: {len(left) + len(extra)} site(s) still hold plaintext (listed above); exit {EXIT_INCOMPLETE}")
+        return EXIT_INCOMPLETE
+    return EXIT_CLEAN
 
 
 def _has_rewriter(plan: Plan, path: str) -> bool:
@@ -208,22 +257,30 @@ def _file_writes(plan: Plan, root: Path, checked: _Verified, arns: Mapping[str, 
     from secretshift.migrate.deps import plan_dependencies
     from secretshift.migrate.runbook import runbook_text
 
+    from secretshift.migrate.deps import NPM_PREFIX, npm_dependencies
+
     writes: dict[str, str] = {}
     needed: set[str] = set()
+    npm: dict[str, set[str]] = {}  # requirement -> the files that need it
     for path, text in sorted(checked.pending.items()):
         result = _rewrite(plan, path, text, arns, checked.values)
         if result is None:
             continue
         writes[path] = result.text
-        needed.update(result.requirements)
+        needed.update(r for r in result.requirements if not r.startswith(NPM_PREFIX))
+        for requirement in result.requirements:
+            if requirement.startswith(NPM_PREFIX):
+                npm.setdefault(requirement, set()).add(path)
         for extra, content in result.extra_files.items():
             if not (root / extra).exists():
                 writes[extra] = content
-    for entry in plan.files:
-        if entry.refused:
-            out(f"left untouched: {entry.path}: {entry.refused}")
     if checked.done:
-        needed.update(r for f in plan.files if f.path in checked.done for r in f.requirements)
+        needed.update(r for f in plan.files if f.path in checked.done for r in f.requirements
+                      if not r.startswith(NPM_PREFIX))
+    for requirement, sources in sorted(npm.items()):
+        for package_json, (text, added) in npm_dependencies(root, sorted(sources), [requirement], writes).items():
+            writes[package_json] = text
+            out(f"dependencies: added {', '.join(added)} to {package_json}")
     deps = plan_dependencies(root, sorted(needed))
     if deps.path and deps.text is not None:
         writes[deps.path] = deps.text
@@ -234,11 +291,18 @@ def _file_writes(plan: Plan, root: Path, checked: _Verified, arns: Mapping[str, 
     if edit is not None:
         writes[edit[0]] = edit[1]
         out(f"baseline: {edit[2]} migrated entr{'y' if edit[2] == 1 else 'ies'} removed from {edit[0]}")
-    policy_path = root / plan.iam_policy_path
-    existing = policy_path.read_text("utf-8") if policy_path.is_file() else None
-    secret_arns = [arns.get(s.name) or iam.placeholder_arn(s.name) for s in plan.secrets]
-    writes[plan.iam_policy_path] = iam.policy_document(secret_arns, kms_keys, existing)
-    out(f"IAM policy for the consuming workloads: {plan.iam_policy_path}")
+    from secretshift.migrate import ledger
+
+    ledger_path = ledger.path_for(plan.iam_policy_path)
+    writes[ledger_path] = ledger.render(plan, ledger.read(root, plan.iam_policy_path))
+    for consumer, secrets_read in sorted(consumers(plan).items()):
+        rel = iam.policy_path(plan.iam_policy_path, consumer)
+        policy_file = root / rel
+        existing = policy_file.read_text("utf-8") if policy_file.is_file() and not policy_file.is_symlink() else None
+        secret_arns = [arns.get(s.name) or iam.placeholder_arn(s.name) for s in secrets_read]
+        keys = {k: r for k, r in kms_keys.items() if any(_same_kms(k, s.kms_key_id) for s in secrets_read)}
+        writes[rel] = iam.policy_document(secret_arns, keys, existing)
+        out(f"IAM policy for {consumer} ({len(secrets_read)} secret(s)): {rel}")
     manual = [s for s in plan.secrets if s.rotation_mode == "manual"]
     if manual:
         runbook = root / plan.runbook_path
@@ -247,53 +311,71 @@ def _file_writes(plan: Plan, root: Path, checked: _Verified, arns: Mapping[str, 
     return writes
 
 
+def consumers(plan: Plan) -> dict[str, list[PlannedSecret]]:
+    """consumer kind -> the secrets it reads (a secret read from two kinds of place is in both)."""
+    rewriter = {f.path: f.rewriter for f in plan.files}
+    out: dict[str, list[PlannedSecret]] = {}
+    for secret in plan.secrets:
+        for consumer in sorted({iam.consumer_of(rewriter.get(r.path)) for r in secret.sources}):
+            out.setdefault(consumer, []).append(secret)
+    return out
+
+
+def _same_kms(arn: str, key_id: str | None) -> bool:
+    return bool(key_id) and (arn == key_id or arn.rsplit("/", 1)[-1] == str(key_id).rsplit("/", 1)[-1])
+
+
 def write_all(root: Path, writes: Mapping[str, str]) -> list[str]:
-    """Write every file or none: temp files first, then os.replace one by one; on any failure the
-    files already replaced get their old content back. Unchanged files are not touched."""
+    """Write every file or none, through the one safe-write path (no symlink is followed, nothing
+    lands in .git/ or outside the repository): every new content goes to a temp file beside its
+    target first; only when all are prepared are they moved into place one by one; on any failure
+    the files already replaced get their old content back. Unchanged files are not touched."""
+    from secretshift import safe_write
+
     changes: list[tuple[Path, str, bytes | None]] = []
     for rel, text in sorted(writes.items()):
         target = inside(root, rel)
-        old = target.read_bytes() if target.is_file() else None
+        old = target.read_bytes() if target.is_file() and not target.is_symlink() else None
         new = text.encode("utf-8", "surrogateescape")
         if old != new:
             changes.append((target, rel, old))
-    staged: list[tuple[Path, Path]] = []
+    pending: list[tuple[safe_write.PendingWrite, Path, bytes | None]] = []
     backups: dict[Path, Path] = {}  # target -> a hard link to its old inode
     done: list[tuple[Path, bytes | None]] = []
     created: list[Path] = []  # directories this call made
-    suffix = f"secretshift-{os.getpid()}"
     try:
-        for target, rel, _ in changes:
+        for target, rel, old in changes:
             missing = [p for p in reversed(target.parents) if not p.exists()]
-            target.parent.mkdir(parents=True, exist_ok=True)
+            data = writes[rel].encode("utf-8", "surrogateescape")
+            pending.append((safe_write.prepare(target, data, root=root, origin=safe_write.PathOrigin.FROM_REPOSITORY),
+                            target, old))
             created.extend(missing)
-            temp = target.with_name(f".{target.name}.{suffix}")
-            staged.append((temp, target))  # before writing: a half-written temp file is removed too
-            temp.write_bytes(writes[rel].encode("utf-8", "surrogateescape"))
-            if target.exists():
-                os.chmod(temp, target.stat().st_mode & 0o7777)
-        for (temp, target), (_, _, old) in zip(staged, changes):
+        for write, target, old in pending:
             if old is not None:
                 # A hard link keeps the old content without writing it again: restoring is then
                 # a rename, which needs no free space (the failure may be a full disk).
-                backup = target.with_name(f".{target.name}.{suffix}-old")
+                backup = target.with_name(f".{target.name}.secretshift-{secrets.token_hex(8)}-old")
                 try:
-                    os.link(target, backup)
+                    os.link(target, backup, follow_symlinks=False)
                     backups[target] = backup
                 except OSError:
                     pass  # restored from memory instead
-            os.replace(temp, target)
+            write.commit()
             done.append((target, old))
-    except OSError as exc:
+    except (OSError, FatalError) as exc:
         unrestored = _restore(done, backups)
-        for path in [*(t for t, _ in staged), *backups.values()]:
-            _quietly(path.unlink, missing_ok=True)
+        committed = {t for t, _ in done}
+        for write, target, _ in pending:
+            if target not in committed:
+                write.discard()
+        for backup in backups.values():
+            _quietly(backup.unlink, missing_ok=True)
         for folder in reversed(created):
             _quietly(folder.rmdir)
         state = (f"could not restore {', '.join(unrestored)} (restore from git)" if unrestored
                  else "every file was restored")
-        raise FatalError(f"cannot write {exc.filename or 'a file'}: {exc.strerror}; {state}; "
-                         "the secrets exist in ASM and a re-run converges") from None
+        reason = f"cannot write {exc.filename or 'a file'}: {exc.strerror}" if isinstance(exc, OSError) else str(exc)
+        raise FatalError(f"{reason}; {state}; the secrets exist in ASM and a re-run converges") from None
     for backup in backups.values():
         _quietly(backup.unlink, missing_ok=True)
     return [rel for _, rel, _ in changes]

@@ -82,3 +82,51 @@ def _pyproject(text: str, needed: Sequence[str]) -> DependencyEdit | None:
     if not all(n in after for n in add):
         return None
     return DependencyEdit("pyproject.toml", new, add, ())
+
+
+NPM_PREFIX = "npm:"
+
+
+def npm_dependencies(root: Path, sources: Sequence[str], needed: Sequence[str],
+                     pending: dict[str, str] | None = None) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """package.json path -> (new text, packages added): each `npm:NAME@RANGE` requirement goes into
+    the `dependencies` of the package.json nearest to the file that needs it. ``pending`` holds
+    texts already planned for writing (several files may share one package.json)."""
+    import json
+
+    wanted = [n[len(NPM_PREFIX):] for n in needed if n.startswith(NPM_PREFIX)]
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    if not wanted:
+        return out
+    for source in sources:
+        folder = (root / source).parent
+        while True:
+            candidate = folder / "package.json"
+            if candidate.is_file() or folder == root or root not in folder.parents:
+                break
+            folder = folder.parent
+        if not candidate.is_file():
+            continue
+        rel = candidate.relative_to(root).as_posix()
+        text = out[rel][0] if rel in out else (pending or {}).get(rel) or candidate.read_text("utf-8")
+        try:
+            document = json.loads(text)
+        except ValueError:
+            continue
+        if not isinstance(document, dict):
+            continue
+        deps = document.setdefault("dependencies", {})
+        added = tuple(spec for spec in wanted if _npm_name(spec) not in deps)
+        if not added:
+            continue
+        for spec in added:
+            deps[_npm_name(spec)] = spec.rsplit("@", 1)[1]
+        document["dependencies"] = dict(sorted(deps.items()))
+        indent = re.match(r"\{\s*\n([ \t]+)", text)
+        new = json.dumps(document, indent=indent.group(1) if indent else 2, ensure_ascii=False) + "\n"
+        out[rel] = (new, tuple(sorted(set(out.get(rel, ("", ()))[1]) | {_npm_name(s) for s in added})))
+    return out
+
+
+def _npm_name(spec: str) -> str:
+    return spec.rsplit("@", 1)[0] if spec.count("@") > (1 if spec.startswith("@") else 0) else spec

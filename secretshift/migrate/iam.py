@@ -1,4 +1,12 @@
-"""The least-privilege IAM policy for the workloads that read the migrated secrets."""
+"""Least-privilege IAM policies: one per consumer kind, each granting only the secrets it reads.
+
+Who reads a migrated secret depends on how its reference was rewritten: the application at run
+time (code, `.env`, config), the ECS task execution role (`secrets.valueFrom`), the GitHub OIDC
+role of a workflow, the External Secrets Operator's service account (Kubernetes, Helm), the
+deploy role of Terraform / CloudFormation, or an image build (BuildKit secrets). Each gets its own
+policy file (`secretshift-iam-policy-<consumer>.json`), so the app's role cannot read CI tokens
+or the deploy role's secrets.
+"""
 from __future__ import annotations
 
 import json
@@ -63,3 +71,26 @@ def _as_list(value: object) -> list[str]:
     if isinstance(value, list):
         return [v for v in value if isinstance(v, str)]
     return []
+
+
+CONSUMERS = {
+    "ecs-task": "ecs-execution",
+    "github-workflow": "github-oidc",
+    "k8s-secret": "eso",
+    "helm": "eso",
+    "structured-config": "eso",
+    "terraform": "iac-deploy",
+    "cloudformation": "iac-deploy",
+    "dockerfile": "image-build",
+}
+APP_RUNTIME = "app-runtime"
+
+
+def consumer_of(rewriter: str | None) -> str:
+    return CONSUMERS.get(rewriter or "", APP_RUNTIME)
+
+
+def policy_path(base: str, consumer: str) -> str:
+    """`docs/secretshift-iam-policy.json` -> `docs/secretshift-iam-policy-app-runtime.json`."""
+    stem, dot, ext = base.rpartition(".")
+    return f"{stem}-{consumer}.{ext}" if dot and "/" not in ext else f"{base}-{consumer}"

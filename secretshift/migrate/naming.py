@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 
 from secretshift.errors import FatalError
 
@@ -36,8 +37,8 @@ def validation_error(name: str) -> str | None:
     return None
 
 
-def render(template: str, app: str, env: str, group: str) -> str:
-    name = template.format(app=slug(app), env=slug(env), group=slug(group))
+def render(template: str, app: str, env: str, group: str, repo: str = "") -> str:
+    name = template.format(app=slug(app), env=slug(env), group=slug(group), repo=slug(repo or app))
     name = _ARN_LIKE_SUFFIX.sub(r"_\1", name)
     if len(name) > MAX_NAME:
         digest = hashlib.sha256(name.encode()).hexdigest()[:8]
@@ -58,3 +59,27 @@ def deconflict(name: str, taken: set[str]) -> str:
         candidate = name[: MAX_NAME - len(suffix)] + suffix
     taken.add(candidate)
     return candidate
+
+
+def stable_names(wanted: Mapping[str, tuple[str, str, str]]) -> dict[str, str]:
+    """group id -> (name, qualifier, where it lives) in; group id -> unique name out, independent of order and
+    of which groups exist besides the colliding ones: every group whose name collides gets its
+    own qualifier (e.g. its file's stem), then a digest of where it lives if that still collides — never
+    a `_2` that depends on which group came first."""
+    by_name: dict[str, list[str]] = {}
+    for group_id, (name, _, _) in wanted.items():
+        by_name.setdefault(name, []).append(group_id)
+    out: dict[str, str] = {}
+    for name, ids in by_name.items():
+        if len(ids) == 1:
+            out[ids[0]] = name
+            continue
+        qualified = {g: f"{name}.{slug(wanted[g][1])}" for g in ids}
+        counts: dict[str, int] = {}
+        for candidate in qualified.values():
+            counts[candidate] = counts.get(candidate, 0) + 1
+        for group_id, candidate in qualified.items():
+            if counts[candidate] > 1:
+                candidate = f"{candidate}.{hashlib.sha256(wanted[group_id][2].encode()).hexdigest()[:6]}"
+            out[group_id] = candidate[:MAX_NAME]
+    return out

@@ -74,6 +74,19 @@ class FileRewrite:
 
 
 @dataclass(frozen=True)
+class LeftSite:
+    """A place a secret value stays in plaintext after apply, and why (never the value)."""
+
+    path: str
+    line: int
+    value_hash: str
+    label: str  # "secret-name#json-key" when the value is migrated elsewhere, else the rule/key
+    reason: str  # one line: why, and what to do
+    kind: str = "refused"  # refused | copy | test-path
+    site: str = ""  # the site's identity for the name ledger: its key path, key or rule
+
+
+@dataclass(frozen=True)
 class Plan:
     root: str
     app: str
@@ -87,6 +100,8 @@ class Plan:
     aws: tuple[tuple[str, str], ...] = ()  # region / profile / endpoint_url from config
     warnings: tuple[str, ...] = ()
     requirements: tuple[str, ...] = ()
+    left: tuple[LeftSite, ...] = ()  # sites apply will not rewrite (apply exits 3 when any)
+    request_salt: str = ""  # keys ClientRequestTokens when SECRETSHIFT_HASH_KEY is unset
     version: int = PLAN_VERSION
 
 
@@ -101,6 +116,7 @@ def _jsonable(value: Any) -> Any:
 def plan_to_json(plan: Plan) -> str:
     data = _jsonable(asdict(plan))
     data["rewrite_settings"].pop("secret_arns", None)
+    data["rewrite_settings"].pop("related", None)
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
@@ -163,6 +179,8 @@ def plan_from_json(text: str, origin: str = "plan") -> Plan:
             rewrite_settings=rewrite, aws=_pairs(data.get("aws", []), "aws"),
             warnings=_strs(data.get("warnings", []), "warnings"),
             requirements=_strs(data.get("requirements", []), "requirements"),
+            left=tuple(_build(LeftSite, raw, f"left[{i}]") for i, raw in enumerate(data.get("left", []))),
+            request_salt=str(data.get("request_salt", "")),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise FatalError(f"malformed plan {origin}: missing or wrong field {exc}") from None

@@ -3,13 +3,13 @@
 Keys (all optional)::
 
     [tool.secretshift.migrate]
-    name_template = "{app}/{env}/{group}"   # placeholders: app, env, group
+    name_template = "{repo}/{env}/{group}"  # placeholders: repo, app, env, group
     app = "billing"                          # default: the repository directory's name
     env = "prod"                             # default: "default"
     owner = "team-payments"                  # tag + runbook owner
     kms_key_id = "arn:aws:kms:..."           # default: the AWS managed key
     rotation_days = 90
-    rotation_lambda = "arn:aws:lambda:..."   # or "managed"; default: manual rotation + runbook
+    rotation_lambda = "arn:aws:lambda:..."   # default: manual rotation + runbook
     python_client = "caching"                # or "boto3"
     region = "eu-west-1"                     # else flags / AWS_REGION / profile
     profile = "migration"
@@ -40,7 +40,9 @@ from typing import Any
 from secretshift.errors import FatalError
 from secretshift.migrate.rewriters.base import RewriteSettings
 
-DEFAULT_TEMPLATE = "{app}/{env}/{group}"
+# The default name: "{repo}/{env}/{group}", or "{repo}/{app}/{env}/{group}" when `app` is set
+# and differs from the repository's name (see plan.plan_migration).
+DEFAULT_TEMPLATE = None
 DEFAULT_ROTATION_DAYS = 90
 DEFAULT_IAM_POLICY = "docs/secretshift-iam-policy.json"
 DEFAULT_RUNBOOK = "docs/secret-rotation.md"
@@ -69,7 +71,7 @@ class RotationRule:
 
 @dataclass(frozen=True)
 class MigrateSettings:
-    name_template: str = DEFAULT_TEMPLATE
+    name_template: str | None = DEFAULT_TEMPLATE
     app: str | None = None
     env: str = "default"
     owner: str | None = None
@@ -111,11 +113,21 @@ def _days(raw: Any, where: str) -> int:
     return raw
 
 
+MANAGED_ROTATION_NOTE = (
+    "AWS offers managed rotation (no Lambda) only for secrets another AWS service owns: RDS and "
+    "Aurora master passwords (`ManageMasterUserPassword`, Terraform `manage_master_user_password`), "
+    "Redshift admin passwords, DocumentDB; the secrets secretshift creates are ordinary secrets, "
+    "which rotate with a rotation Lambda (`rotation_lambda = \"arn:aws:lambda:...\"`) or by hand "
+    "(the runbook)")
+
+
 def _lambda(raw: Any, where: str) -> str | None:
     if raw is None:
         return None
-    if not isinstance(raw, str) or not (raw == MANAGED or _LAMBDA_ARN.match(raw)):
-        raise FatalError(f"{where}: rotation lambda must be a Lambda function ARN or \"managed\"")
+    if raw == MANAGED:
+        raise FatalError(f"{where}: \"managed\" rotation is not possible here: {MANAGED_ROTATION_NOTE}")
+    if not isinstance(raw, str) or not _LAMBDA_ARN.match(raw):
+        raise FatalError(f"{where}: rotation lambda must be a Lambda function ARN")
     return raw
 
 
@@ -135,13 +147,15 @@ def parse_settings(table: Mapping[str, Any], origin: str = "[tool.secretshift.mi
     unknown = set(table) - _TOP
     if unknown:
         raise FatalError(f"{origin}: unknown setting(s) {', '.join(sorted(unknown))}")
-    template = _str(table, "name_template", origin, DEFAULT_TEMPLATE) or DEFAULT_TEMPLATE
-    try:
-        template.format(app="a", env="e", group="g")
-    except (KeyError, IndexError, ValueError) as exc:
-        raise FatalError(f"{origin}: name_template {template!r} is not valid ({exc}); use {{app}}, {{env}}, {{group}}") from None
-    if "{group}" not in template:
-        raise FatalError(f"{origin}: name_template must contain {{group}}, or every secret gets the same name")
+    template = _str(table, "name_template", origin)
+    if template is not None:
+        try:
+            template.format(app="a", env="e", group="g", repo="r")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise FatalError(f"{origin}: name_template {template!r} is not valid ({exc}); use {{repo}}, {{app}}, "
+                             "{env}, {group}") from None
+        if "{group}" not in template:
+            raise FatalError(f"{origin}: name_template must contain {{group}}, or every secret gets the same name")
     days = _days(table.get("rotation_days", DEFAULT_ROTATION_DAYS), f"{origin} rotation_days")
     default_rotation = RotationRule(days, _lambda(table.get("rotation_lambda"), f"{origin} rotation_lambda"))
     rotation = table.get("rotation", {})

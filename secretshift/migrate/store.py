@@ -6,6 +6,7 @@ involved; no message ever carries a secret value (only error codes and names).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import uuid
 from collections.abc import Iterator, Mapping
@@ -13,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from secretshift.errors import FatalError
+from secretshift.errors import EXIT_FINDINGS, FatalError
 from secretshift.migrate.plan_file import PlannedSecret
 
 _THROTTLED = {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
@@ -50,10 +51,17 @@ def document(values: Mapping[str, str]) -> str:
     return json.dumps(dict(sorted(values.items())), separators=(",", ":"))
 
 
-def request_token(name: str, secret_document: str) -> str:
-    """Deterministic from name + content: a retried or re-run create is a no-op in ASM."""
-    digest = hashlib.sha256(f"secretshift\0{name}\0{hashlib.sha256(secret_document.encode()).hexdigest()}".encode())
-    return str(uuid.UUID(bytes=digest.digest()[:16]))
+def request_token(name: str, secret_document: str, salt: str = "") -> str:
+    """Deterministic from name + content, so a retried or re-run create is a no-op in ASM; keyed
+    with SECRETSHIFT_HASH_KEY, else with the plan's random salt. The token becomes the version id
+    that `DescribeSecret` / `ListSecretVersionIds` / CloudTrail show: unkeyed, it would let anyone
+    who can read that metadata check a guessed value offline."""
+    from secretshift.hashing import hash_key
+
+    key = hash_key() or salt.encode()
+    message = f"secretshift\0{name}\0{secret_document}".encode("utf-8", "surrogateescape")
+    mac = hmac.new(key, message, hashlib.sha256) if key else hashlib.sha256(message)
+    return str(uuid.UUID(bytes=mac.digest()[:16]))
 
 
 class SecretStore:
@@ -174,7 +182,7 @@ class SecretStore:
 
     # -- writes ---------------------------------------------------------------------------------
     def ensure(self, secret: PlannedSecret, values: Mapping[str, str], complete: bool,
-               update_existing: bool, dry_run: bool) -> Ensured:
+               update_existing: bool, dry_run: bool, salt: str = "", gone_from: tuple[str, ...] = ()) -> Ensured:
         """Create ``secret`` or confirm it holds ``values``. ``complete`` is False when some keys'
         values are no longer in the files (an earlier apply already rewrote them): then the
         secret must exist and hold the known ones."""
@@ -182,14 +190,21 @@ class SecretStore:
         existing = self.describe(name)
         if existing is None:
             if not complete:
-                raise FatalError(f"secret {name!r} does not exist in ASM and some of its values are no longer "
-                                 "in the files (rewritten by hand or by an earlier run?); re-plan")
+                files = ", ".join(gone_from) or "its files"
+                raise FatalError(f"refusing to apply: changed since the plan was made: {files} (the planned values "
+                                 f"are no longer there and secret {name!r} was never created); nothing was written; "
+                                 "re-run `secretshift migrate plan`", EXIT_FINDINGS)
             if dry_run:
                 return Ensured(name, None, "would create", kms)
-            return Ensured(name, self._create(secret, document(values)), "created", kms)
+            return Ensured(name, self._create(secret, document(values), salt), "created", kms)
         if existing.get("DeletedDate"):
             raise FatalError(f"secret {name!r} is scheduled for deletion in ASM: restore it "
                              "(aws secretsmanager restore-secret) or choose another name_template")
+        foreign = self.foreign_reason(secret, existing)
+        if foreign:
+            raise FatalError(f"refusing secret {name!r}: it already exists in ASM and is not one secretshift made for "
+                             f"this repository ({foreign}); secretshift never writes into it, even with "
+                             "--update-existing: choose another name_template, or ask its owner")
         arn = str(existing["ARN"])
         kms = existing.get("KmsKeyId") or kms
         current = self.current_values(name, kms)
@@ -199,14 +214,15 @@ class SecretStore:
         action = "reused"
         if not same:
             if not update_existing:
-                raise FatalError(f"conflict: secret {name!r} already exists in ASM with a different value; "
-                                 "choose another name_template, or pass --update-existing to overwrite it")
+                raise FatalError(f"conflict: secret {name!r} (made by secretshift for this repository) holds a "
+                                 "different value; if the value in the files is the current one, pass "
+                                 "--update-existing to store it as a new version")
             if dry_run:
                 return Ensured(name, arn, "would update", kms)
             merged = document({**{k: str(v) for k, v in (current or {}).items()}, **values})
             with self._guard("updating", name, "secretsmanager:PutSecretValue", kms):
                 self.client("secretsmanager").put_secret_value(
-                    SecretId=name, SecretString=merged, ClientRequestToken=request_token(name, merged))
+                    SecretId=name, SecretString=merged, ClientRequestToken=request_token(name, merged, salt))
             action = "updated"
         if dry_run:
             return Ensured(name, arn, "exists", kms)
@@ -214,10 +230,31 @@ class SecretStore:
         self._rotation(secret, existing)
         return Ensured(name, arn, action, kms)
 
-    def _create(self, secret: PlannedSecret, secret_document: str) -> str:
+    def foreign_reason(self, secret: PlannedSecret, existing: Mapping[str, Any]) -> str | None:
+        """Why an existing secret of the planned name is someone else's, or None when secretshift
+        made it for this repository: the tags say so, it has no resource policy (another account
+        may read it), and it uses the planned KMS key."""
+        tags = {t["Key"]: t["Value"] for t in existing.get("Tags", [])}
+        planned = dict(secret.tags)
+        if tags.get("managed-by") != "secretshift":
+            return f"managed-by={tags.get('managed-by', '(none)')}"
+        if tags.get("source-repo") != planned.get("source-repo"):
+            return f"source-repo={tags.get('source-repo', '(none)')}"
+        kms = existing.get("KmsKeyId")
+        default = (None, "", "alias/aws/secretsmanager")
+        if not _same_key(kms if kms not in default else None, secret.kms_key_id):
+            return f"encrypted with another KMS key ({kms or 'aws/secretsmanager'})"
+        client = self.client("secretsmanager")
+        with self._guard("reading the resource policy of", secret.name, "secretsmanager:GetResourcePolicy"):
+            policy = client.get_resource_policy(SecretId=secret.name).get("ResourcePolicy")
+        if policy:
+            return "it has a resource policy"
+        return None
+
+    def _create(self, secret: PlannedSecret, secret_document: str, salt: str = "") -> str:
         kwargs: dict[str, Any] = {
             "Name": secret.name,
-            "ClientRequestToken": request_token(secret.name, secret_document),
+            "ClientRequestToken": request_token(secret.name, secret_document, salt),
             "Description": secret.description,
             "SecretString": secret_document,
             "Tags": [{"Key": k, "Value": v} for k, v in secret.tags],
@@ -257,6 +294,13 @@ class SecretStore:
         with self._guard("enabling rotation for", secret.name,
                          "secretsmanager:RotateSecret (and lambda:InvokeFunction)", not_found=missing):
             self.client("secretsmanager").rotate_secret(**kwargs)
+
+
+def _same_key(existing: str | None, planned: str | None) -> bool:
+    """ASM reports a key as an ARN while a plan may name it by id or alias ARN."""
+    if existing is None or planned is None:
+        return existing == planned or (existing is None and planned in ("alias/aws/secretsmanager",))
+    return existing == planned or existing.rsplit("/", 1)[-1] == planned.rsplit("/", 1)[-1]
 
 
 def _client_error(code: str, action: str, subject: str, permission: str, kms_key: str | None) -> str:

@@ -15,6 +15,8 @@ class ReportInput:
     show_secrets: bool = False
     # Findings the baseline accepts as real secrets still to migrate (reported, not failing).
     accepted: Sequence[Finding] = field(default_factory=tuple)
+    # How many more the baseline accepts (unlabelled or false positives): counted, not listed.
+    baselined: int = 0
 
 
 Reporter = Callable[[ReportInput], str]

@@ -3,7 +3,6 @@ secret_detection`. Per-vulnerability `scanner`/`cve` were dropped in schema 15; 
 described once in `scan`."""
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime, timezone
 from typing import Any
@@ -11,6 +10,8 @@ from typing import Any
 from secretshift import __version__
 from secretshift.models import Finding
 from secretshift.report import ReportInput
+from secretshift.report.text import validation_note
+from secretshift.textutil import json_text
 
 SCHEMA_VERSION = "15.0.7"
 _NAMESPACE = uuid.UUID("6f1d3c52-9a5e-4c1b-8f0e-5d2b7a4e9c31")
@@ -22,6 +23,8 @@ _TOOL = {"id": "secretshift", "name": "secretshift", "version": __version__,
 def _vulnerability(finding: Finding) -> dict[str, Any]:
     key = f" assigned to `{finding.key}`" if finding.key else ""
     identity = "\0".join((finding.commit or "", finding.path, finding.rule, finding.secret_hash, str(finding.line)))
+    # A file name with undecodable bytes holds lone surrogates, which uuid5 cannot hash as UTF-8.
+    identity = identity.encode("utf-8", "backslashreplace").decode("utf-8")
     commit: dict[str, Any] = {"sha": finding.commit or "0000000"}
     if finding.author_date:
         commit["date"] = finding.author_date
@@ -30,7 +33,7 @@ def _vulnerability(finding: Finding) -> dict[str, Any]:
         "category": "secret_detection",
         "name": finding.description,
         "description": (
-            f"{finding.description}{key} ({finding.redacted}). A secret that reached git history must be "
+            f"{finding.description}{key} ({finding.redacted}){validation_note(finding)}. A secret that reached git history must be "
             "rotated; move it to AWS Secrets Manager with `secretshift migrate plan`."
         ),
         "severity": "Critical",
@@ -60,4 +63,4 @@ def render(report: ReportInput) -> str:
             "end_time": now,
         },
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document)

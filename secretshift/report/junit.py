@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 from secretshift.models import Finding
 from secretshift.report import ReportInput
+from secretshift.report.text import validation_note
 from secretshift.textutil import printable_path
 
 SUITE = "secretshift"
@@ -25,7 +26,7 @@ def _case(finding: Finding) -> ET.Element:
     failure = ET.SubElement(case, "failure", type=finding.rule,
                             message=f"{finding.description}{key}: {_text(finding.redacted)}")
     failure.text = (
-        f"{where}:{finding.column} {finding.rule} {_text(finding.redacted)}{commit}\n"
+        f"{where}:{finding.column} {finding.rule} {_text(finding.redacted)}{commit}{validation_note(finding)}\n"
         "Move the secret to AWS Secrets Manager (secretshift migrate plan) and rotate it.\n"
     )
     return case

@@ -13,6 +13,11 @@ from secretshift.textutil import json_text
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT = "secretHash/v1"
+# A finding's confidence sets its SARIF level and rank (0-100, higher = more likely real), so
+# code-scanning UIs sort and filter by it.
+LEVEL = {"high": "error", "medium": "warning", "low": "note"}
+RANK = {"high": 90.0, "medium": 60.0, "low": 30.0}
+_PRECISION = {"high": "high", "medium": "medium", "low": "low"}
 
 
 def artifact_uri(path: str) -> dict[str, str]:
@@ -30,7 +35,8 @@ def _result(finding: Finding, rule_index: dict[str, int], show: bool, level: str
     text = f"{finding.description}{key}: {value}. Move it to AWS Secrets Manager (secretshift migrate plan) and rotate it."
     result: dict[str, Any] = {
         "ruleId": finding.rule,
-        "level": level,
+        "level": level or LEVEL.get(finding.confidence, "warning"),
+        "rank": RANK.get(finding.confidence, 60.0),
         "message": {"text": text},
         "locations": [
             {
@@ -49,15 +55,16 @@ def _result(finding: Finding, rule_index: dict[str, int], show: bool, level: str
     }
     if finding.rule in rule_index:
         result["ruleIndex"] = rule_index[finding.rule]
-    properties: dict[str, Any] = {}
+    properties: dict[str, Any] = {"confidence": finding.confidence}
     if finding.commit:
         properties["commit"] = finding.commit
     if finding.author_date:
         properties["authorDate"] = finding.author_date
     if finding.key:
         properties["key"] = finding.key
-    if properties:
-        result["properties"] = properties
+    if finding.validation is not None:
+        properties["validation"] = finding.validation.to_dict()
+    result["properties"] = properties
     return result
 
 
@@ -75,12 +82,12 @@ def render(report: ReportInput) -> str:
                 "it at runtime (`secretshift migrate plan PATH:LINE`). A secret that reached git "
                 "history must also be rotated at its provider.",
             },
-            "defaultConfiguration": {"level": "error"},
-            "properties": {"tags": ["security", "secret"], "precision": "high"},
+            "defaultConfiguration": {"level": LEVEL.get(rule.confidence, "warning")},
+            "properties": {"tags": ["security", "secret"], "precision": _PRECISION.get(rule.confidence, "medium")},
         }
         for rule in rules
     ]
-    results = [_result(f, index, report.show_secrets, "error") for f in report.result.findings]
+    results = [_result(f, index, report.show_secrets, "") for f in report.result.findings]
     results += [_result(f, index, report.show_secrets, "note") for f in report.accepted]
     run: dict[str, Any] = {
         "tool": {

@@ -14,13 +14,23 @@ def code(text: str) -> str:
     return f"`{cleaned.replace('|', chr(92) + '|')}`" if cleaned else ""
 
 
-def _row(finding: Finding, status: str) -> str:
+def _row(finding: Finding, status: str, validated: bool = False) -> str:
     commit = code(finding.commit[:12]) if finding.commit else ""
     date = (finding.author_date or "")[:10]
-    return (
+    row = (
         f"| {status} | {commit} | {date} | {code(finding.path)} | {finding.line} | "
         f"{code(finding.rule)} | {code(finding.redacted)} |"
     )
+    return row + (f" {_validation_cell(finding)} |" if validated else "")
+
+
+def _validation_cell(finding: Finding) -> str:
+    """`--validate`'s verdict and whose the secret is (rows arrive live first)."""
+    validation = finding.validation
+    if validation is None:
+        return ""
+    who = ", ".join(f"{k}={v}" for k, v in validation.identity)
+    return f"**{validation.status}**" + (f" {code(who)}" if who else "")
 
 
 def render_summary(
@@ -36,10 +46,11 @@ def render_summary(
     if accepted or baselined:
         lines.append(f"{len(accepted) + baselined} finding(s) are already in the baseline (not failing).")
     lines += [f"> {note}" for note in notes]
-    rows = [_row(f, "new") for f in new] + [_row(f, "baseline") for f in accepted]
+    validated = any(f.validation is not None for f in [*new, *accepted])
+    rows = [_row(f, "new", validated) for f in new] + [_row(f, "baseline", validated) for f in accepted]
     if rows:
-        lines += ["", "| | Commit | Date | File | Line | Rule | Secret (redacted) |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += ["", "| | Commit | Date | File | Line | Rule | Secret (redacted) |" + (" Live? |" if validated else ""),
+                  "|---|---|---|---|---|---|---|" + ("---|" if validated else "")]
         lines += rows[:MAX_ROWS]
         if len(rows) > MAX_ROWS:
             lines.append(f"\n... and {len(rows) - MAX_ROWS} more (see the SARIF report).")
@@ -50,7 +61,20 @@ def render_summary(
             "**rotate it**, then move it to AWS Secrets Manager (`secretshift migrate plan`). "
             "A false positive can be marked with a `secretshift: allow` comment or added to the baseline.",
         ]
+    if validated:
+        lines += _revoke_guide([*new, *accepted])
     if skipped:
         lines += ["", f"Not scanned: {len(skipped)} file(s)."]
         lines += [f"- {code(s.path)}: {s.reason}" for s in skipped[:20]]
     return "\n".join(lines) + "\n\n"
+
+
+def _revoke_guide(findings: Sequence[Finding]) -> list[str]:
+    from secretshift.validate.priority import revoke_guide
+
+    guide = revoke_guide(findings)
+    if not guide:
+        return []
+    return ["", "How to revoke / rotate (live and unchecked secrets, most urgent first):"] + [
+        f"- {provider}: {url}" for provider, url in guide
+    ]

@@ -11,10 +11,27 @@ def finding_line(finding: Finding, show_secret: bool = False) -> str:
     where = f"{printable_path(finding.path)}:{finding.line}:{finding.column}"
     commit = f" (commit {finding.commit[:12]})" if finding.commit else ""
     key = f" key={printable_path(finding.key)}" if finding.key else ""
-    return f"{where} {finding.rule} {printable_path(value)}{key}{commit}"
+    return f"{where} {finding.rule} {printable_path(value)}{key} confidence={finding.confidence}{commit}{validation_note(finding)}"
+
+
+def validation_note(finding: Finding) -> str:
+    """` [valid: login=octo]`, ` [error: timed out ...]`: what `--validate` found, when it ran."""
+    validation = finding.validation
+    if validation is None:
+        return ""
+    detail = ", ".join(f"{k}={v}" for k, v in validation.identity)
+    if validation.status in ("error", "unknown") and validation.reason:
+        detail = f"{detail}; {validation.reason}" if detail else validation.reason
+    return printable_path(f" [{validation.status}{': ' + detail if detail else ''}]")
 
 
 def fix_hint(finding: Finding) -> str:
+    from secretshift.fixhints import history_only_hint, is_history_only
+
+    if is_history_only(finding):
+        return history_only_hint(finding)
+    if finding.context_value("from_stdin") == "1":
+        return "  fix: it was piped in: fix it in the file it came from (`secretshift scan PATH` names the line)"
     target = shell_word(f"{finding.path}:{finding.line}")
     separator = "-- " if finding.path.startswith("-") else ""  # not an option, whatever the name
     return (

@@ -24,10 +24,29 @@ def rule_enabled(rule_id: str, config: Config) -> bool:
     return config.enabled_only is None or rule_id in config.enabled_only
 
 
+def check_config_rules(config: Config) -> None:
+    """Unknown rule ids in ``enable``/``disable`` are an error even when there is nothing to scan."""
+    if config.enabled_only or config.disabled:
+        _check_rule_ids(config)
+
+
 def build_engine(config: Config, small: bool = False) -> Engine:
     """``small``: a handful of files, where the RE2 prefilter finishes before hyperscan
     would even be imported."""
+    if config.enabled_only or config.disabled:
+        _check_rule_ids(config)  # before the engine is built: a mistake must not cost a compile
     return _engine(config, not small, None, 0)
+
+
+def _check_rule_ids(config: Config) -> None:
+    from secretshift.config import check_rule_ids
+    from secretshift.plugins import detector_factories
+    from secretshift.scanner.rules import builtin_rules
+
+    known = {rule.id for rule in (*builtin_rules(examples=False), *config.extra_rules)}
+    for factory in detector_factories().values():
+        known.update(rule.id for rule in factory().rules)
+    check_rule_ids(config, known)
 
 
 def _engine(config: Config, use_hyperscan: bool, detector_names: tuple[str, ...] | None, depth: int) -> Engine:
@@ -48,7 +67,10 @@ def _engine(config: Config, use_hyperscan: bool, detector_names: tuple[str, ...]
             detector.use_engine(partial(_engine, config, True, detector.rescan_with, depth + 1))
         detectors.append(detector)
     allowlist = Allowlist(config.allowlist.stopwords, config.allowlist.regexes)
-    return Engine(active_rules(config), detectors, allowlist, use_hyperscan=use_hyperscan, hash_key=config.hash_key)
+    return Engine(
+        active_rules(config), detectors, allowlist, use_hyperscan=use_hyperscan,
+        min_confidence=config.min_confidence or "low", hash_key=config.hash_key,
+    )
 
 
 def all_rule_descriptions(config: Config) -> list[Rule]:

@@ -62,18 +62,17 @@ def store(kind: str, key: str, payload: bytes) -> None:
     folder = cache_dir()
     if folder is None:
         return
+    from secretshift.errors import FatalError
+    from secretshift.safe_write import PathOrigin, write_bytes
+
     target = folder / f"{kind}-{key}.bin"
-    tmp = folder / f".{kind}-{key}.{os.getpid()}.tmp"
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp.write_bytes(_hash(payload).digest() + payload)
-        os.replace(tmp, target)  # readers see the old file or the whole new one
+        # Readers see the old file or the whole new one; a cache that cannot be written is no error.
+        write_bytes(target, _hash(payload).digest() + payload, root=folder, origin=PathOrigin.NAMED_BY_USER)
         _prune(folder, kind)
-    except OSError:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
+    except (OSError, FatalError):
+        pass
 
 
 def _prune(folder: Path, kind: str) -> None:

@@ -21,6 +21,7 @@ class RawMatch:
     value: str | None = None  # the secret when it differs from the bytes (e.g. base64-decoded)
     key: str | None = None
     context: tuple[tuple[str, str], ...] = ()
+    confidence: str = ""  # empty: the confidence of the detector's rule `rule`
 
 
 class Detector(Protocol):

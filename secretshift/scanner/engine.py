@@ -14,16 +14,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from secretshift.hashing import hash_value
 from secretshift.scanner.detector import Detector
 from secretshift.scanner.keys import infer_key
-from secretshift.models import Allowlist, Blob, Finding, Rule, SecretValue
+from secretshift.models import Allowlist, Blob, Finding, Rule, SecretValue, confidence_rank
 from secretshift.scanner.prefilter import Prefilter
 from secretshift.scanner.regex import LinearRegex, compile_linear, compile_text
 from secretshift.textutil import LineIndex, decode, normalise_encoding, shannon_entropy
 
 PACK_RULE_PRIORITY = 100
-ALLOW_MARKERS = (b"secretshift: allow", b"pragma: allowlist secret")
+# Ours, detect-secrets' pragma and gitleaks' marker: a team keeps the allow comments it has.
+ALLOW_MARKERS = (b"secretshift: allow", b"pragma: allowlist secret", b"gitleaks:allow")
 NEXT_LINE_MARKERS = (b"secretshift: allow", b"pragma: allowlist nextline secret")
 _LONG_LINE = 65536
 _KEY_PREFIX_BYTES = 2048  # infer_key reads at most 512 characters before the value
@@ -40,6 +40,7 @@ class _Verdict:
     value: str
     key: str | None
     context: tuple[tuple[str, str], ...]
+    confidence: str = "medium"
 
 
 class Engine:
@@ -49,9 +50,11 @@ class Engine:
         detectors: Sequence[Detector] = (),
         allowlist: Allowlist = Allowlist(),
         use_hyperscan: bool = True,
+        min_confidence: str = "low",
         hash_key: bytes | None = None,
     ) -> None:
         self.rules = list(rules)
+        self._min_rank = confidence_rank(min_confidence)
         self.hash_key = hash_key  # findings' secret_hash is keyed with it (None: plain SHA-1)
         self.detectors = list(detectors)
         self.allowlist = allowlist
@@ -62,6 +65,8 @@ class Engine:
         for index, detector in enumerate(self.detectors):
             for keyword in detector.keywords:
                 owners[keyword.lower()].append(-1 - index)
+        # Detectors that read a file for its name (`.pgpass`, `master.key`) whatever bytes it holds.
+        self._path_detectors = [i for i, d in enumerate(self.detectors) if hasattr(d, "wants_path")]
         keywords = sorted(owners)
         self._owners = [tuple(owners[k]) for k in keywords]
         self._keyword_len = [len(k.encode("utf-8")) for k in keywords]
@@ -69,9 +74,11 @@ class Engine:
         self._regexes: dict[int, tuple[LinearRegex, int]] = {}
         self._text_patterns: dict[str, Any] = {}
         self._descriptions = {rule.id: rule.description for rule in self.rules}
+        self._confidences = {rule.id: rule.confidence for rule in self.rules}
         for detector in self.detectors:
             for rule in detector.rules:
                 self._descriptions[rule.id] = rule.description
+                self._confidences[rule.id] = rule.confidence
         self._global_stopwords = tuple(s.lower() for s in allowlist.stopwords)
 
     # -- public -----------------------------------------------------------------------------
@@ -80,16 +87,17 @@ class Engine:
         if data is not blob.data:
             blob = Blob(blob.path, data, blob.commit, blob.author_date)
         hits = self.prefilter.scan(data)
-        if not hits:
+        by_path = [i for i in self._path_detectors if self.detectors[i].wants_path(blob.path)]  # type: ignore[attr-defined]
+        if not hits and not by_path:
             return []
         rule_hits: dict[int, list[int]] = defaultdict(list)
-        detector_hits: dict[int, list[int]] = defaultdict(list)
+        detector_hits: dict[int, list[int]] = {index: [] for index in by_path}
         for keyword_index, end in hits:
             for owner in self._owners[keyword_index]:
                 if owner >= 0:
                     rule_hits[owner].append(end - self._keyword_len[keyword_index])
                 else:
-                    detector_hits[-1 - owner].append(end)
+                    detector_hits.setdefault(-1 - owner, []).append(end)
         verdicts: list[_Verdict] = []
         for rule_index, starts in rule_hits.items():
             verdicts.extend(self._run_rule(self.rules[rule_index], rule_index, blob, starts))
@@ -103,11 +111,17 @@ class Engine:
                     _Verdict(
                         detector.priority, raw.start, raw.end, raw.rule,
                         self._descriptions.get(raw.rule, raw.rule), value, raw.key, raw.context,
+                        raw.confidence or self._confidences.get(raw.rule, "medium"),
                     )
                 )
         if not verdicts:
             return []
-        return self._findings(blob, _resolve_overlaps(verdicts))
+        kept = _resolve_overlaps(verdicts)
+        if self._min_rank:
+            # After overlaps are resolved: the most specific rule's verdict (a Stripe test-mode
+            # key is low) must not hand its bytes to a generic rule that would rate them higher.
+            kept = [v for v in kept if confidence_rank(v.confidence) >= self._min_rank]
+        return self._findings(blob, kept) if kept else []
 
     # -- rules ------------------------------------------------------------------------------
     def _regex(self, rule_index: int) -> tuple[LinearRegex, int]:
@@ -121,6 +135,8 @@ class Engine:
 
     def _run_rule(self, rule: Rule, rule_index: int, blob: Blob, starts: list[int]) -> list[_Verdict]:
         if rule.allowlist.paths and self._path_allowed(rule.allowlist.paths, blob.path):
+            return []
+        if rule.paths and not self._path_allowed(rule.paths, blob.path):
             return []
         data = blob.data
         size = len(data)
@@ -140,7 +156,9 @@ class Engine:
                 if self._rejected(rule, value):
                     continue
                 out.append(
-                    _Verdict(PACK_RULE_PRIORITY, start, end, rule.id, rule.description, value, None, ())
+                    _Verdict(
+                        PACK_RULE_PRIORITY, start, end, rule.id, rule.description, value, None, (), rule.confidence
+                    )
                 )
         return out
 
@@ -207,7 +225,8 @@ class Engine:
                     offset=verdict.start,
                     end_offset=verdict.end,
                     context=verdict.context,
-                    secret_hash=hash_value(verdict.value, self.hash_key),
+                    confidence=verdict.confidence,
+                    secret_hash=_hash_value(verdict.value, self.hash_key),
                 )
             )
         findings.sort(key=lambda f: (f.line, f.column, f.rule))
@@ -328,3 +347,10 @@ def _previous_line_allows(data: bytes, line_start: int) -> bool:
     prev_start = data.rfind(b"\n", max(0, prev_end - _LONG_LINE), prev_end) + 1
     previous = data[prev_start:prev_end].strip().lower()
     return previous.startswith(_COMMENT_LEADERS) and any(m in previous for m in NEXT_LINE_MARKERS)
+
+
+def _hash_value(value: str, key: bytes | None) -> str:
+    # Imported on the first finding: hashlib's OpenSSL module costs a clean commit ~3 ms.
+    from secretshift.hashing import hash_value
+
+    return hash_value(value, key)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+from functools import cache
+from typing import Any
 
 from secretshift.scanner.regex import compile_text
 
@@ -14,19 +16,26 @@ _MAX_KEY = 128
 # `NAME = "`, `NAME: `, `"name": "`, `name := "`, `name => '`, `--name=`, `<name>`, `set NAME=`:
 # an optional quote or `]` after the name, an assignment operator (or a space before a quote),
 # maybe a wrapping call such as `Secret(`, maybe an opening quote or bracket, then the value.
-_ASSIGNMENT = compile_text(
+_ASSIGNMENT = (
     rf"""(?:^|[^{_W}.\-])["'`]?(?P<key>[A-Za-z_@$][{_W}.\-]*?)["'`]?\]?"""
     rf"""(?:\s*(?::=|=>|==|=|:|<-)\s*(?:[{_W}.]+\()?(?:\[|\{{|["'`])?|\s*\s["'])\s*$""".replace(r"\s", _S)
 )
-_XML_ELEMENT = compile_text(rf"<(?P<key>[A-Za-z_][{_W}.\-:]*)(?:\s[^<>]*)?>\s*$".replace(r"\s", _S))
-_XML_ATTRIBUTE = compile_text(rf"""(?P<key>[A-Za-z_][{_W}.\-:]*)\s*=\s*["']$""".replace(r"\s", _S))
+_XML_ELEMENT = rf"<(?P<key>[A-Za-z_][{_W}.\-:]*)(?:\s[^<>]*)?>\s*$".replace(r"\s", _S)
+_XML_ATTRIBUTE = rf"""(?P<key>[A-Za-z_][{_W}.\-:]*)\s*=\s*["']$""".replace(r"\s", _S)
 _MAX_PREFIX = 512
+
+
+@cache
+def _patterns() -> tuple[Any, ...]:
+    # Compiled on first use: a commit with no finding never needs them (RE2 compiles Unicode
+    # classes slowly; this saves the commit hook a few ms).
+    return tuple(compile_text(p) for p in (_ASSIGNMENT, _XML_ELEMENT, _XML_ATTRIBUTE))
 
 
 def infer_key(prefix: str) -> str | None:
     """The key a value is assigned to, given the text of its line before the value."""
     prefix = prefix[-_MAX_PREFIX:]
-    for pattern in (_ASSIGNMENT, _XML_ELEMENT, _XML_ATTRIBUTE):
+    for pattern in _patterns():
         match = pattern.search(prefix)
         if not match:
             continue

@@ -48,7 +48,8 @@ def compile_linear(pattern: str, where: str = "pattern") -> LinearRegex:
     try:
         compiled = re2.compile(pattern.encode("utf-8"), _OPTIONS)
     except Exception as exc:  # re2 raises its own error type without a useful message
-        raise FatalError(f"{where}: invalid or unsupported regex (RE2 syntax, no backreferences or lookaround): {exc}") from None
+        raise FatalError(f"{where}: invalid or unsupported regex (RE2 syntax, no backreferences or lookaround): "
+                         f"{_reason(exc)}") from None
     return LinearRegex(pattern, compiled)
 
 
@@ -57,4 +58,10 @@ def compile_text(pattern: str, where: str = "pattern") -> Any:
     try:
         return re2.compile(pattern, _OPTIONS)
     except Exception as exc:
-        raise FatalError(f"{where}: invalid or unsupported regex: {exc}") from None
+        raise FatalError(f"{where}: invalid or unsupported regex: {_reason(exc)}") from None
+
+
+def _reason(exc: Exception) -> str:
+    """re2's message as text (it carries bytes: ``b'missing ]: ['``)."""
+    reason = exc.args[0] if exc.args else exc
+    return reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)

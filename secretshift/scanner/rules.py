@@ -26,12 +26,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from secretshift.errors import FatalError
-from secretshift.models import Allowlist, Example, Rule
+from secretshift.models import CONFIDENCE_LEVELS, Allowlist, Example, Rule
 
 _RULE_KEYS = {
     "id", "description", "regex", "keywords", "secret_group", "min_entropy", "validator",
     "allowlist", "window_before", "window_after", "multiline", "key", "rotation", "positives",
-    "negatives", "provider",
+    "negatives", "provider", "confidence", "validation",
 }
 _ROTATIONS = {"manual", "lambda", "managed"}
 
@@ -56,7 +56,12 @@ def rules_from_table(table: Mapping[str, Any], origin: str, check: bool = True) 
     raw_rules = table.get("rules", [])
     if not isinstance(raw_rules, list):
         raise FatalError(f"{origin}: `rules` must be an array of tables ([[rules]])")
-    rules = [_rule(raw, provider, origin) for raw in raw_rules]
+    if check and any(isinstance(raw, dict) and "validation" in raw for raw in raw_rules):
+        # User rules are the checked ones. A validator sends the secret somewhere: only the
+        # reviewed built-in packs may say where (secretshift.validate reads only those).
+        raise FatalError(f"{origin}: `validation` is only allowed in secretshift's built-in rule packs")
+    family = str(table.get("family", provider))
+    rules = [_rule(raw, provider, origin, family) for raw in raw_rules]
     if check:
         for rule in rules:
             check_rule(rule)
@@ -92,7 +97,7 @@ def _strings(raw: Any, origin: str, what: str) -> tuple[str, ...]:
     return tuple(raw)
 
 
-def _rule(raw: Any, provider: str, origin: str) -> Rule:
+def _rule(raw: Any, provider: str, origin: str, family: str = "") -> Rule:
     if not isinstance(raw, dict):
         raise FatalError(f"{origin}: each rule must be a table")
     rule_id = raw.get("id")
@@ -119,6 +124,9 @@ def _rule(raw: Any, provider: str, origin: str) -> Rule:
     rotation = raw.get("rotation", "manual")
     if rotation not in _ROTATIONS:
         raise FatalError(f"{where}: `rotation` must be one of {', '.join(sorted(_ROTATIONS))}")
+    confidence = raw.get("confidence", _inferred_confidence(raw))
+    if confidence not in CONFIDENCE_LEVELS:
+        raise FatalError(f"{where}: `confidence` must be one of {', '.join(CONFIDENCE_LEVELS)}")
     rule = Rule(
         id=rule_id,
         description=raw["description"],
@@ -137,8 +145,18 @@ def _rule(raw: Any, provider: str, origin: str) -> Rule:
         positives=_examples(raw.get("positives", []), where, "positives"),
         negatives=_examples(raw.get("negatives", []), where, "negatives"),
         source=origin,
+        confidence=confidence,
+        family=family,
     )
     return rule
+
+
+def _inferred_confidence(raw: Mapping[str, Any]) -> str:
+    # A rule whose regex starts case-insensitively reads a provider's name before the value
+    # (`DATADOG_API_KEY=...`): the value's shape alone is not distinctive, hence medium.
+    if raw.get("validator"):
+        return "high"
+    return "medium" if str(raw.get("regex", "")).startswith("(?i") else "high"
 
 
 def check_rule(rule: Rule) -> None:

@@ -39,4 +39,6 @@ SOURCES: dict[str, str] = {
     "files": "secretshift.sources.files",  # FilesSource: files and directories on disk
     "staged": "secretshift.sources.staged",  # ChangesSource: the index, or commits being pushed
     "added-lines": "secretshift.sources.added_lines",  # AddedLinesSource: --diff range / --history
+    "split-history": "secretshift.sources.split_history",  # long --history/ci ranges: AddedLinesSource per commit slice, one per CPU
+    "stdin": "secretshift.sources.stdin",  # StdinSource: `scan -` / --stdin, one blob with a display name
 }

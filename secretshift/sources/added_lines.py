@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from secretshift.models import Blob, Finding, Skipped
 from secretshift.sources import ScanItem
+from secretshift.sources.binary_blobs import BlobReader, on_added_lines, read_flagged
 from secretshift.sources.git import GitSelection, count_commits, stream_log
 from secretshift.sources.gitlog import AddedText, Commit, FileNote
 from secretshift.textutil import looks_binary
@@ -41,6 +42,7 @@ class AddedLinesSource:
             progress = Progress(selection.label, count_commits(selection))
         seen: set[bytes] = set()
         noted_submodules: set[str] = set()
+        flagged = _Flagged(BlobReader(selection.root), self.max_size)
         try:
             for event in stream_log(selection, self.max_size):
                 if isinstance(event, Commit):
@@ -49,6 +51,13 @@ class AddedLinesSource:
                         self.shallow_seen.append(event.sha)
                     if progress is not None:
                         progress.update(self.commits, self.findings_so_far())
+                elif isinstance(event, FileNote) and event.reason == "binary":
+                    if not self.excluded(event.path):
+                        item = flagged.read(event)
+                        if isinstance(item, Skipped):
+                            self.binary += 1
+                        if item is not None:
+                            yield item
                 elif isinstance(event, FileNote):
                     note = self._note(event, noted_submodules)
                     if note is not None:
@@ -68,6 +77,7 @@ class AddedLinesSource:
                     blob = Blob(event.path, event.data, event.commit.sha, event.commit.author_date)
                     yield ScanItem(blob, _on_file_lines(event))
         finally:
+            flagged.reader.close()
             if progress is not None:
                 progress.close()
 
@@ -96,6 +106,31 @@ class AddedLinesSource:
                 "`git fetch --unshallow` or actions/checkout with fetch-depth: 0)"
             )
         return out
+
+
+class _Flagged:
+    """Changes git showed as "Binary files differ" (UTF-16 text, a `.gitattributes` `-diff`): read
+    from the blob and sniffed (see :mod:`secretshift.sources.binary_blobs`); a path that is still
+    skipped is listed once."""
+
+    def __init__(self, reader: BlobReader, max_size: int) -> None:
+        self.reader = reader
+        self.max_size = max_size
+        self.listed: set[str] = set()
+
+    def read(self, note: FileNote) -> ScanItem | Skipped | None:
+        commit = note.commit
+        previous = [f"{parent}:{note.path}" for parent in commit.parents]
+        read = read_flagged(self.reader, note.path, f"{commit.sha}:{note.path}", previous, self.max_size,
+                            f"(first in commit {commit.sha[:12]})")
+        if isinstance(read, Skipped):
+            if note.path in self.listed:
+                return None
+            self.listed.add(note.path)
+            return read
+        if not read.added:
+            return None
+        return ScanItem(Blob(note.path, read.data, commit.sha, commit.author_date), on_added_lines(read.added))
 
 
 def _on_file_lines(added: AddedText) -> Callable[[Finding], Finding]:

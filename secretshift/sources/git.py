@@ -7,6 +7,7 @@ failures into one-line errors; the hot loop is a raw pipe from ``git log``.
 """
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -56,7 +57,9 @@ def open_repo(path: str) -> Repo:
     try:
         import git
     except ImportError:
-        raise FatalError("git scans need GitPython: pip install 'secretshift[git]'") from None
+        from secretshift.install import install_command
+
+        raise FatalError(f"git scans need GitPython: {install_command('git')}") from None
     try:
         return git.Repo(path, search_parent_directories=True)
     except git.NoSuchPathError:
@@ -140,13 +143,31 @@ def ci_selection(path: str, ci: CiRange) -> GitSelection:
             note = f"the previous tip {ci.base[:12]} is not in this clone (force push?)"
         else:
             return range_selection(repo, (head,), (base,), ci.label, note)
-    others = tuple(sorted(_other_branches(repo, ci.branch)))
+    others = tuple(sorted(_already_checked(repo, ci.branch, head, ci.default_branch)))
     if others:
         note += "; checking the commits no other branch has" if note else "checking the commits no other branch has"
     else:
         note += "; no other branch to compare with: checking the whole history" if note else (
             "no other branch to compare with: checking the whole history")
     return range_selection(repo, (head,), others, ci.label, note)
+
+
+def _already_checked(repo: Repo, branch: str | None, head: str, default_branch: str | None) -> set[str]:
+    """Branches whose commits a new branch need not check again: the default branch, and every
+    other branch that does not hold ``head``. A branch that holds it may be just as new (a push
+    creating two branches at one commit): excluding each from the other checked nothing."""
+    others = _other_branches(repo, branch)
+    try:
+        holding = set(repo.git.for_each_ref("--contains", head, "--format=%(refname)", "refs/heads",
+                                            "refs/remotes").split())
+    except Exception:  # GitPython's GitCommandError: an old git without --contains; keep all
+        holding = set()
+    keep = {name for name in others if name not in holding}
+    if default_branch:
+        keep |= {name for name in others
+                 if name == f"refs/heads/{default_branch}"
+                 or (name.startswith("refs/remotes/") and name.split("/", 3)[-1] == default_branch)}
+    return keep
 
 
 def _other_branches(repo: Repo, branch: str | None) -> set[str]:
@@ -171,8 +192,8 @@ def history_selection(path: str, branch: str | None, since: str | None) -> GitSe
     repo = open_repo(path)
     if not _has_commits(repo):
         return _no_commits(repo, "history")
-    if since is not None and (not since.strip() or since.startswith("-")):
-        raise FatalError(f"invalid --since date: {since!r}")
+    if since is not None:
+        check_since(since)
     if branch is None:
         revisions: tuple[str, ...] = ("--all",)
         label = "history of all refs"
@@ -182,6 +203,42 @@ def history_selection(path: str, branch: str | None, since: str | None) -> GitSe
     if since is not None:
         label += f" since {since}"
     return GitSelection(_root(repo), revisions, since, label, _shallow_boundary(repo))
+
+
+_RELATIVE_DATE = re.compile(
+    r"(?:\d+[ .]?(?:second|minute|hour|day|week|month|year)s?[ .]?)+(?:ago)?", re.IGNORECASE)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?)?(?: ?(?:Z|[+-]\d{2}:?\d{2}))?")
+
+
+def check_since(text: str) -> None:
+    """git reads almost any text as a date (``--since "garbage"`` meant "now": 0 commits and a
+    green run), so only unambiguous forms get through: an ISO date (``2024-01-31``, optionally
+    with a time and zone), a relative one (``2 weeks ago``, ``3.days.ago``), ``yesterday`` or
+    ``@UNIX-SECONDS``."""
+    value = text.strip()
+    ok = bool(value) and (
+        value.lower() in ("yesterday", "today")
+        or bool(re.fullmatch(r"@\d+", value))
+        or bool(_RELATIVE_DATE.fullmatch(value))
+        or _valid_iso(value)
+    )
+    if not ok:
+        raise FatalError(
+            f"invalid --since date {text!r}: use YYYY-MM-DD (optionally with a time), "
+            "'N days|weeks|months|years ago', 'yesterday' or @UNIX-SECONDS"
+        )
+
+
+def _valid_iso(value: str) -> bool:
+    if not _ISO_DATE.fullmatch(value):
+        return False
+    from datetime import date
+
+    try:
+        date.fromisoformat(value[:10])
+    except ValueError:
+        return False  # 2024-13-45: git would quietly read some other date
+    return True
 
 
 def _git_command(selection: GitSelection, *args: str) -> list[str]:

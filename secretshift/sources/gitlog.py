@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import IO
 
-from secretshift.sources.files import BINARY_EXTENSIONS
 
 # The record separator git prints before each commit (see LOG_FORMAT): a NUL can never start a
 # patch line, and hunk bodies are consumed by count, so this cannot be forged by file content.
@@ -152,8 +151,9 @@ def _parse_file(stream: IO[bytes], first: bytes, commit: Commit, max_size: int) 
         yield FileNote(commit, info.path, "submodule")
     elif info.binary:
         yield FileNote(commit, info.path, "binary")
-    extension = info.path.rsplit(".", 1)[-1].lower() if "." in info.path.rsplit("/", 1)[-1] else ""
-    collector = _Collector(max_size, wanted=not (info.gitlink or info.binary or extension in BINARY_EXTENSIONS))
+    # A binary file name with a text patch is text (git found no NUL in it): scanned, since the name
+    # is the pull request's to choose. Binary patches are read from the blob by the caller.
+    collector = _Collector(max_size, wanted=not (info.gitlink or info.binary))
     while line.startswith(b"@@"):
         if combined:
             line = _combined_hunk(stream, line, info.parents, collector)

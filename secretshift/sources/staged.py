@@ -18,7 +18,7 @@ from pathlib import Path
 from secretshift.errors import FatalError
 from secretshift.models import Blob, Finding, Skipped
 from secretshift.sources import ScanItem
-from secretshift.sources.files import BINARY_EXTENSIONS
+from secretshift.sources.binary_blobs import BINARY_REASON, BlobReader, on_added_lines, read_flagged
 from secretshift.textutil import looks_binary
 
 _DIFF_FLAGS = (
@@ -46,18 +46,10 @@ class ChangesSource:
         for changed, skipped in self.changes:
             yield from skipped
             for item in changed:
-                yield ScanItem(item.blob, _on_added_lines(item.added))
+                yield ScanItem(item.blob, on_added_lines(item.added))
 
     def blobs(self) -> Iterator[Blob]:
         return (item.blob for changed, _ in self.changes for item in changed)
-
-
-def _on_added_lines(added: frozenset[int]) -> Callable[[Finding], Finding | None]:
-    def keep(finding: Finding) -> Finding | None:
-        touches = any(line in added for line in range(finding.line, finding.end_line + 1))
-        return finding if touches else None
-
-    return keep
 
 
 @dataclass(frozen=True)
@@ -65,6 +57,7 @@ class _Change:
     path: str
     mode: bytes
     sha: str
+    old_sha: str = ""  # the blob it replaces (all zeros for a new file)
 
 
 def staged_changes(root: Path, max_size: int) -> tuple[list[ChangedBlob], list[Skipped]]:
@@ -79,14 +72,14 @@ def commit_changes(root: Path, commit: str, max_size: int) -> tuple[list[Changed
 
 
 def pushed_commits(root: Path, updates: str, remote: str) -> list[str]:
-    """The non-merge commits a push sends, oldest first, from git's pre-push input."""
+    """Every commit a push sends, merges included, oldest first, from git's pre-push input."""
     commits: list[str] = []
     for line in updates.splitlines():
         fields = line.split()
         if len(fields) != 4 or not fields[1].strip("0"):
             continue  # malformed, or a branch deletion: nothing is sent
         local, remote_sha = fields[1], fields[3]
-        args = ["rev-list", "--reverse", "--no-merges", local, "--not", f"--remotes={remote}"]
+        args = ["rev-list", "--reverse", local, "--not", f"--remotes={remote}"]
         if remote_sha.strip("0") and _exists(root, remote_sha):
             args.append(remote_sha)
         for commit in git_output(root, args).decode("ascii").split():
@@ -119,28 +112,47 @@ def _changes(
 ) -> tuple[list[ChangedBlob], list[Skipped]]:
     output = git_output(root, diff_args)
     changes, patch = _parse_raw(output)
-    added = _parse_patch(patch, len(changes))
+    added, flagged = _parse_patch(patch, len(changes))
     skipped: list[Skipped] = []
     wanted: list[tuple[_Change, frozenset[int]]] = []
-    for change, lines in zip(changes, added):
-        if change.mode not in _SCANNED_MODES or not lines:
-            continue  # symlinks, submodules, deletions-only and pure renames add no text
-        extension = change.path.rsplit(".", 1)[-1].lower() if "." in change.path else ""
-        if extension in BINARY_EXTENSIONS:
-            continue
-        wanted.append((change, lines))
+    binary: list[_Change] = []
+    for change, lines, is_binary in zip(changes, added, flagged):
+        if change.mode not in _SCANNED_MODES:
+            continue  # symlinks and submodules add no text
+        if is_binary:
+            binary.append(change)  # git's verdict is not ours: read it (see binary_blobs)
+        elif lines:  # deletions-only and pure renames add no text
+            wanted.append((change, lines))
+    blobs = _flagged_blobs(root, binary, commit, max_size, skipped)
     if not wanted:
-        return [], skipped
+        return blobs, skipped
     contents = _read_blobs(root, [change.sha for change, _ in wanted])
-    blobs = []
     for (change, lines), data in zip(wanted, contents):
         if len(data) > max_size:
             skipped.append(Skipped(change.path, f"larger than the max file size ({len(data)} > {max_size} bytes)"))
             continue
-        if looks_binary(data) and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if looks_binary(data):
+            skipped.append(Skipped(change.path, BINARY_REASON))
             continue
         blobs.append(ChangedBlob(Blob(change.path, data, commit), lines))
     return blobs, skipped
+
+
+def _flagged_blobs(root: Path, changes: list[_Change], commit: str | None, max_size: int,
+                   skipped: list[Skipped]) -> list[ChangedBlob]:
+    blobs: list[ChangedBlob] = []
+    if not changes:
+        return blobs
+    where = f"(commit {commit[:12]})" if commit else ""
+    with BlobReader(str(root)) as reader:
+        for change in changes:
+            previous = [change.old_sha] if change.old_sha.strip("0") else []
+            read = read_flagged(reader, change.path, change.sha, previous, max_size, where)
+            if isinstance(read, Skipped):
+                skipped.append(read)
+            elif read.added:
+                blobs.append(ChangedBlob(Blob(change.path, read.data, commit), read.added))
+    return blobs
 
 
 def _parse_raw(output: bytes) -> tuple[list[_Change], bytes]:
@@ -158,20 +170,25 @@ def _parse_raw(output: bytes) -> tuple[list[_Change], bytes]:
             end = output.index(b"\0", pos)
             names.append(output[pos:end])
             pos = end + 1
-        changes.append(_Change(os.fsdecode(names[-1]), fields[1], fields[3].decode("ascii")))
+        changes.append(_Change(os.fsdecode(names[-1]), fields[1], fields[3].decode("ascii"), fields[2].decode("ascii")))
     if output.startswith(b"\0", pos):
         pos += 1
     return changes, output[pos:]
 
 
-def _parse_patch(patch: bytes, expected: int) -> list[frozenset[int]]:
-    """Added line numbers per file section, in the order of the raw records."""
+def _parse_patch(patch: bytes, expected: int) -> tuple[list[frozenset[int]], list[bool]]:
+    """Added line numbers per file section, in the order of the raw records, and whether git
+    showed the section as binary (no lines then: the blob must be read)."""
     sections: list[tuple[bool, set[int]]] = []  # (is the deleting half of a type change, lines)
+    binary: list[bool] = []
     header = False
     for line in patch.split(b"\n"):
         if line.startswith(b"diff --git "):
             sections.append((False, set()))
+            binary.append(False)
             header = True
+        elif header and line.startswith(b"Binary files ") and sections:
+            binary[-1] = True
         elif header and line.startswith(b"index "):
             # A type change (symlink <-> file) shows as a deletion then an addition.
             deleting = line.split(b" ")[1].split(b"..")[-1].strip(b"0") == b""
@@ -184,9 +201,10 @@ def _parse_patch(patch: bytes, expected: int) -> list[frozenset[int]]:
                 count = int(match.group(2)) if match.group(2) is not None else 1
                 sections[-1][1].update(range(start, start + count))
     kept = [frozenset(lines) for deleting, lines in sections if not deleting]
+    kept_binary = [flag for (deleting, _), flag in zip(sections, binary) if not deleting]
     if len(kept) != expected:
         raise FatalError("could not read git's diff output (unexpected format)")
-    return kept
+    return kept, kept_binary
 
 
 def _read_blobs(root: Path, shas: list[str]) -> list[bytes]:

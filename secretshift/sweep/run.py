@@ -9,6 +9,7 @@ a killed sweep loses only the repositories in flight.
 from __future__ import annotations
 
 import hashlib
+import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -46,6 +47,9 @@ def run_sweep(
 ) -> SweepRun:
     from distributed import Client
 
+    # Dask's own log (heartbeats, a worker being restarted, its tracebacks at shutdown under load)
+    # is not the user's business: what failed is reported per repository, with its error.
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
     store = ResultStore(out_dir)
     version = _version(options)
     started = time.monotonic()
@@ -79,7 +83,7 @@ def _local_cluster(workers: int | None) -> Any:
     count = workers or len(os.sched_getaffinity(0)) or 1
     # One thread per worker process: the scan is CPU-bound and runs in a child process anyway.
     return LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=":0",
-                        silence_logs=40)
+                        silence_logs=logging.CRITICAL)
 
 
 def _dashboard(client: Any) -> str | None:
@@ -94,6 +98,7 @@ def _dashboard(client: Any) -> str | None:
 def _version(options: tasks.SweepOptions) -> str:
     digest = hashlib.sha256(rules_version().encode())
     digest.update((options.config_text or "").encode() + b"\0" + (options.since or "").encode())
+    digest.update(repr(sorted((options.validate or {}).items())).encode())  # a verdict is part of a result
     return digest.hexdigest()[:16]
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,12 +76,9 @@ class ResultStore:
             return None
 
     def save(self, record: RepoRecord) -> None:
+        from secretshift.safe_write import PathOrigin, write_text
+
         data = json.dumps({"store_version": STORE_VERSION, **asdict(record)}, indent=1, sort_keys=True)
-        handle, temp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(data)
-            os.replace(temp, self._path(record.key))
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        # atomic (a killed sweep leaves the old result or the new one), never through a symlink
+        write_text(self._path(record.key), data, root=self.folder, origin=PathOrigin.NAMED_BY_USER,
+                   errors="backslashreplace")

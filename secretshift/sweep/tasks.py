@@ -36,6 +36,9 @@ class SweepOptions:
     since: str | None = None
     config_text: str | None = None  # the sweep's own configuration (never the repositories')
     config_origin: str = "<defaults>"
+    # --validate: {"network_services", "cache_ttl", "only_valid"}; checked in the scanning child,
+    # where the plaintext already is
+    validate: dict[str, Any] | None = None
 
 
 def prepare(repo: dict[str, Any], previous_tips: dict[str, str] | None, options: SweepOptions) -> dict[str, Any]:
@@ -89,6 +92,7 @@ def scan_range(repo: dict[str, Any], span: dict[str, Any], options: SweepOptions
         "since": options.since,
         "config_text": options.config_text,
         "config_origin": options.config_origin,
+        "validate": options.validate,
     }
     return _scanner(options.limits.memory_bytes).run(task, timeout)
 
@@ -148,6 +152,9 @@ class _Scanner:
         except ValueError:
             self._stop()
             return {"error": "scan process answered garbage"}
+        if self.memory and str(out.get("error", "")).startswith("internal error"):
+            # an import that fails for want of memory raises ImportError on some Pythons
+            out["error"] += " (possibly the memory limit: raise --task-memory)"
         return out
 
 

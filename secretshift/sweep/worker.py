@@ -10,6 +10,7 @@ from typing import Any
 
 from secretshift.config import Config, config_from_table
 from secretshift.errors import FatalError
+from secretshift.models import Finding
 
 
 def main() -> int:
@@ -51,10 +52,13 @@ def scan(task: dict[str, Any]) -> dict[str, Any]:
     selection = GitSelection(task["git_dir"], revisions, task.get("since"), "sweep range", _shallow(task["git_dir"]))
     if not task["include"]:
         selection = GitSelection(task["git_dir"], (), None, "sweep range", frozenset(), empty=True)
-    scanned = scan_commits(selection, config)
+    scanned = scan_commits(selection, config, jobs=1)  # one stream: Dask already runs a task per core
+    found = scanned.result.findings
+    if task.get("validate"):
+        found = _validate(found, task["validate"], task["git_dir"])
     family = {rule.id: _family(rule.source, rule.provider) for rule in all_rule_descriptions(config)}
     findings = []
-    for finding in scanned.result.findings:
+    for finding in found:
         record = finding.to_dict(show_secret=False)
         record["family"] = family.get(finding.rule, "generic")
         findings.append(record)
@@ -65,6 +69,17 @@ def scan(task: dict[str, Any]) -> dict[str, Any]:
         "notes": scanned.source.notes(),
         "bytes": scanned.result.bytes_scanned,
     }
+
+
+def _validate(findings: list[Finding], settings: dict[str, Any], git_dir: str) -> list[Finding]:
+    from secretshift.validate.command import text_source
+    from secretshift.validate.priority import only_valid
+    from secretshift.validate.runner import ValidateOptions, validate_findings
+
+    options = ValidateOptions(network_services=bool(settings.get("network_services")),
+                              cache_ttl=float(settings.get("cache_ttl", 0)))
+    checked = validate_findings(findings, options, text_of=text_source([Path(git_dir)]))
+    return only_valid(checked) if settings.get("only_valid") else checked
 
 
 def _family(source: str, provider: str) -> str:

@@ -218,6 +218,9 @@ def build(dest: Path) -> dict[str, object]:
     from tests.corpus import structured
 
     structured.build_all(c, Pos, Neg)
+    from tests.corpus import credfiles
+
+    credfiles.build_all(c, Pos, Neg)
     labels = {
         "positives": c.positives,
         "negatives": sum(c.negatives.values()),

@@ -62,7 +62,7 @@ def test_lock_files(path: str) -> None:
         ("settings.xml", "<password>{COQLCE6DU6GtcS5P=}</password>\n"),
         ("README.md", "export API_KEY=<your-api-key>\n"),
         ("tests/test_login.py", 'password = "test1234"\n'),
-        ("app.ini", "password = P@ssw0rd!\n"),
+        ("docs/app.md", "password = P@ssw0rd!\n"),
     ],
     ids=[
         "npm-integrity", "yarn-integrity", "poetry-hash", "go-sum", "cargo-checksum", "git-sha", "uuid",

@@ -91,11 +91,47 @@ def test_json_template() -> None:
     assert result.text == JSON_TEMPLATE.replace("mq-pa55word-1234567", user["Password"])
 
 
-def test_refuses_parameter_defaults() -> None:
-    text = YAML_TEMPLATE.replace("Default: prod", "Default: pa55-param-secret-value")
+def test_refuses_a_parameter_default_used_other_than_by_ref() -> None:
+    text = YAML_TEMPLATE.replace("Default: prod", "Default: pa55-param-secret-value").replace(
+        "TOKEN: tok-1a2b3c4d5e6f7a8b", "TOKEN: !Sub \"${Stage}-x\"")
     ref = ref_to(text, "pa55-param-secret-value", "x", "k", "infra/stack.yaml")
-    with pytest.raises(RewriteRefused, match="Parameters"):
+    with pytest.raises(RewriteRefused, match="parameter Stage"):
         CloudFormationRewriter().rewrite("infra/stack.yaml", text, [ref], SETTINGS)
+
+
+PARAMETER_TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  DBUser:
+    Type: String
+    Default: ledger
+  DBPassword:
+    Type: String
+    NoEcho: true
+    Default: "pa55-param-secret-value"
+
+Resources:
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      MasterUsername: !Ref DBUser
+      MasterUserPassword: !Ref DBPassword
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Environment:
+        Variables:
+          DB_PASSWORD: !Ref DBPassword
+"""
+
+
+def test_a_parameter_default_becomes_the_dynamic_reference_where_it_is_used() -> None:
+    ref = ref_to(PARAMETER_TEMPLATE, "pa55-param-secret-value", "shop/prod/db", "password", "infra/db.yaml")
+    result = rewrite_twice(CloudFormationRewriter(), "infra/db.yaml", PARAMETER_TEMPLATE, [ref])
+    dynamic = '"{{resolve:secretsmanager:shop/prod/db:SecretString:password}}"'
+    assert f"MasterUserPassword: {dynamic}" in result.text and f"DB_PASSWORD: {dynamic}" in result.text
+    assert "DBPassword" not in result.text and "MasterUsername: !Ref DBUser" in result.text
+    assert any("Lambda function's environment" in note for note in result.notes)
 
 
 @pytest.mark.parametrize(("path", "text"), [

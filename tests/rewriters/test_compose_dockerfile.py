@@ -86,3 +86,33 @@ def test_dockerfile_refuses_secrets_in_run_lines() -> None:
 ])
 def test_dockerfile_names(path: str, expected: bool) -> None:
     assert DockerfileRewriter().applies_to(path, DOCKERFILE) is expected
+
+
+BUILD_SECRET = """\
+FROM python:3.12-slim
+ARG PIP_INDEX_TOKEN=docker-build-token-0123456789
+COPY requirements.txt .
+RUN pip install --index-url "https://ci:${PIP_INDEX_TOKEN}@pypi.internal/simple" \\
+    -r requirements.txt
+RUN echo done
+"""
+
+
+def test_a_build_time_arg_becomes_a_buildkit_secret_mount_on_the_runs_that_read_it() -> None:
+    ref = ref_to(BUILD_SECRET, "docker-build-token-0123456789", "shop/build", "PIP_INDEX_TOKEN", "Dockerfile")
+    result = rewrite_twice(DockerfileRewriter(), "Dockerfile", BUILD_SECRET, [ref])
+    assert result.text.startswith("# syntax=docker/dockerfile:1.10\nFROM python:3.12-slim\n# ARG PIP_INDEX_TOKEN:")
+    assert "docker build --secret id=PIP_INDEX_TOKEN,env=PIP_INDEX_TOKEN" in result.text
+    assert ('RUN --mount=type=secret,id=PIP_INDEX_TOKEN,env=PIP_INDEX_TOKEN pip install --index-url '
+            '"https://ci:${PIP_INDEX_TOKEN}@pypi.internal/simple"') in result.text
+    assert "RUN echo done" in result.text
+    assert "docker-build-token" not in result.text
+
+
+@pytest.mark.parametrize(("path", "text", "expected"), [
+    pytest.param("deploy/stack.yml", "version: '3.8'\nservices:\n  db:\n    image: postgres\n", True, id="any-name"),
+    pytest.param("k8s/services.yaml", "apiVersion: v1\nkind: Service\nservices: x\n", False, id="kubernetes"),
+    pytest.param("config/app.yaml", "database:\n  services: 2\n", False, id="nested-services-key"),
+])
+def test_a_compose_file_is_recognised_by_its_top_level_services(path: str, text: str, expected: bool) -> None:
+    assert ComposeRewriter().applies_to(path, text) is expected

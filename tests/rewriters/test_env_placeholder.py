@@ -19,19 +19,21 @@ CASES = [
         "conf/app.ini",
         "[database]\nhost = db\npassword = ini-pa55word-16180 ; legacy\n",
         "database.password",
-        "[database]\nhost = db\npassword = ${DATABASE_PASSWORD} ; legacy\n",
+        "[database]\nhost = db\n; password: in AWS Secrets Manager, secret \"shop/prod/config\", JSON key \"password\" "
+        "(environment: DATABASE_PASSWORD)\npassword =  ; legacy\n",
         parses_ini, id="ini"),
     pytest.param(
         "config/settings.toml",
         '[smtp]\nuser = "mailer"\npassword = "toml-pa55word-14142"  # app password\n',
         "smtp.password",
-        '[smtp]\nuser = "mailer"\npassword = "${SMTP_PASSWORD}"  # app password\n',
+        '[smtp]\nuser = "mailer"\n# password: in AWS Secrets Manager, secret "shop/prod/config", JSON key "password" '
+        '(environment: SMTP_PASSWORD)\npassword = ""  # app password\n',
         parses_toml, id="toml"),
 ]
 
 
 @pytest.mark.parametrize(("path", "text", "key_path", "expected", "parse"), CASES)
-def test_value_becomes_an_environment_placeholder(path: str, text: str, key_path: str, expected: str,
+def test_value_becomes_a_placeholder_or_a_comment_naming_the_lookup(path: str, text: str, key_path: str, expected: str,
                                                   parse: object) -> None:
     literal = re.search(r"[a-z]+-pa55word-\d+", text).group(0)  # type: ignore[union-attr]
     ref = ref_to(text, literal, "shop/prod/config", key_path.rsplit(".", 1)[-1], path, key_path=key_path)
@@ -58,3 +60,12 @@ def test_a_rewrite_that_would_break_toml_is_refused() -> None:
     ref = ref_to(text, "toml-bare-secret-123456", "x", "password", "settings.toml")
     with pytest.raises(RewriteRefused, match="would not parse"):
         EnvPlaceholderRewriter().rewrite("settings.toml", text, [ref], SETTINGS)
+
+
+def test_two_passwords_in_two_toml_tables_get_distinct_variables() -> None:
+    text = '[database]\npassword = "toml-pa55word-11111"\n\n[broker]\npassword = "toml-pa55word-22222"\n'
+    refs = [ref_to(text, v, "shop/prod/worker", "password", "worker.toml") for v in ("toml-pa55word-11111", "toml-pa55word-22222")]
+    result = rewrite_twice(EnvPlaceholderRewriter(), "worker.toml", text, refs)
+    assert "(environment: DATABASE_PASSWORD)" in result.text and "(environment: BROKER_PASSWORD)" in result.text
+    assert "${" not in result.text
+    parses_toml(result.text)

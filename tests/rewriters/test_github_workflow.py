@@ -54,6 +54,8 @@ jobs:
   test:
     runs-on: ubuntu-latest
     steps:
+      - uses: actions/checkout@v4
+      # the tests need the database
       - name: Configure AWS credentials (OIDC)
         uses: aws-actions/configure-aws-credentials@v4
         with:
@@ -66,10 +68,6 @@ jobs:
             CI_DB,ci/db
             CI_SHARED,ci/shared
           parse-json-secrets: true
-      - uses: actions/checkout@v4
-        env:
-          API_TOKEN: ${{ env.CI_SHARED_API_TOKEN }}
-      # the tests need the database
       - name: Run tests
         run: |
           pytest -q
@@ -106,7 +104,9 @@ def test_env_literals_become_get_secrets_outputs() -> None:
     assert result.text == EXPECTED
     doc = parses_yaml(result.text)[0]
     steps = doc["jobs"]["test"]["steps"]  # type: ignore[index]
-    assert steps[1]["with"]["parse-json-secrets"] is True
+    # The secrets are fetched right before the first step that reads them: checkout never sees them.
+    assert steps[0] == {"uses": "actions/checkout@v4"}
+    assert steps[2]["with"]["parse-json-secrets"] is True
     assert doc["permissions"] == {"id-token": "write", "contents": "read"}  # type: ignore[index]
 
 
@@ -131,7 +131,8 @@ def test_existing_get_secrets_step_gains_a_line() -> None:
     second = GitHubWorkflowRewriter().rewrite(PATH, first, [ref_to(first, "tok-5e4d3c2b1a0f9e8d", "ci/shared", "API_TOKEN", PATH)], SETTINGS).text
     steps = parses_yaml(second)[0]["jobs"]["test"]["steps"]  # type: ignore[index]
     assert [s.get("uses", "").split("@")[0] for s in steps].count(GET_SECRETS.split("@")[0]) == 1
-    assert steps[1]["with"]["secret-ids"] == "CI_DB,ci/db\nCI_SHARED,ci/shared\n"
+    fetch = next(s for s in steps if s.get("uses") == GET_SECRETS)
+    assert fetch["with"]["secret-ids"] == "CI_DB,ci/db\nCI_SHARED,ci/shared\n"
 
 
 def test_refused_without_a_role() -> None:
@@ -189,16 +190,15 @@ jobs:
             CI_DEPLOY,ci/deploy
           parse-json-secrets: true
       - uses: actions/checkout@v4
-        env:
-          DEPLOY_KEY: ${{ env.CI_DEPLOY_DEPLOY_KEY }}
       - run: ./deploy.sh
         env:
           DEPLOY_KEY: override-stays
 """
 
 
-def test_job_level_entry_moves_into_each_step_of_the_job() -> None:
-    # Job-level env is evaluated before any step runs, so it cannot read the fetched value.
+def test_job_level_entry_moves_only_into_run_steps_never_into_actions() -> None:
+    # Job-level env is evaluated before any step runs, so it cannot read the fetched value; it
+    # goes to the steps that read it (none names it here: the run steps), never to checkout.
     ref = ref_to(JOB_ENV, "dk-7f6e5d4c3b2a1908", "ci/deploy", "DEPLOY_KEY", PATH)
     result = rewrite_twice(GitHubWorkflowRewriter(), PATH, JOB_ENV, [ref])
     assert result.text == JOB_ENV_EXPECTED
@@ -290,3 +290,16 @@ def test_action_input_reads_the_fetched_value() -> None:
     result = rewrite_twice(GitHubWorkflowRewriter(), PATH, text, [ref])
     step = parses_yaml(result.text)[0]["jobs"]["a"]["steps"][2]  # type: ignore[index]
     assert step["with"] == {"username": "shop", "password": "${{ env.CI_REGISTRY_PASSWORD }}"}
+
+
+def test_a_workflow_level_entry_goes_to_the_steps_that_read_it() -> None:
+    text = ("on: push\nenv:\n  NPM_TOKEN: tok-abcdef0123456789\njobs:\n  publish:\n    runs-on: ubuntu-latest\n"
+            "    steps:\n      - uses: actions/checkout@v4\n      - run: npm ci\n"
+            "      - run: npm publish --token \"$NPM_TOKEN\"\n")
+    ref = ref_to(text, "tok-abcdef0123456789", "ci/npm", "NPM_TOKEN", PATH)
+    steps = parses_yaml(rewrite_twice(GitHubWorkflowRewriter(), PATH, text, [ref]).text)[0]["jobs"]["publish"]["steps"]  # type: ignore[index]
+    assert [s.get("uses", s.get("run")) for s in steps] == [
+        "actions/checkout@v4", "npm ci", "aws-actions/configure-aws-credentials@v4",
+        "aws-actions/aws-secretsmanager-get-secrets@v2", 'npm publish --token "$NPM_TOKEN"']
+    assert "env" not in steps[0] and "env" not in steps[1]
+    assert steps[4]["env"] == {"NPM_TOKEN": "${{ env.CI_NPM_NPM_TOKEN }}"}

@@ -58,12 +58,20 @@ def test_go_literals_become_helper_calls() -> None:
 
 
 @pytest.mark.parametrize("text", [
-    pytest.param('package x\n\nconst apiKey = "go-const-secret-1234567"\n', id="const"),
+    pytest.param('package x\n\nconst apiKey = "go-const-secret-1234567"\n\nconst other = apiKey + "x"\n',
+                 id="const-used-by-another-const"),
     pytest.param('package x\n\nconst (\n\ta = 1\n\tapiKey = "go-const-secret-1234567"\n)\n', id="const-block"),
 ])
 def test_go_const_is_refused(text: str) -> None:
     with pytest.raises(RewriteRefused, match="const"):
         GoRewriter().rewrite("x.go", text, [ref_to(text, "go-const-secret-1234567", "x", "k", "x.go")], SETTINGS)
+
+
+def test_go_single_const_nothing_needs_becomes_a_var() -> None:
+    text = 'package x\n\nconst apiKey = "go-const-secret-1234567"\n\nfunc f() string { return "Bearer " + apiKey }\n'
+    result = GoRewriter().rewrite("x.go", text, [ref_to(text, "go-const-secret-1234567", "s", "k", "x.go")], SETTINGS)
+    assert 'var apiKey = awsSecretValue("s", "k")' in result.text
+    assert any("became a package-level var" in n for n in result.notes)
 
 
 def test_go_var_after_a_closed_const_block_is_rewritten() -> None:

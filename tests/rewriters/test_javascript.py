@@ -24,34 +24,18 @@ export function describe() {
   return `user with ${DB_PASSWORD.length} characters`;
 }
 """
-ESM_EXPECTED = """\
-// Database access
-import pg from "pg";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-// Values of migrated secrets are read from AWS Secrets Manager at run time (cached per secret).
-const secretsManagerClient = new SecretsManagerClient({});
-const secretsManagerCache = new Map();
-async function getSecretValue(secretId, jsonKey) {
-  if (!secretsManagerCache.has(secretId)) {
-    secretsManagerCache.set(secretId, secretsManagerClient
-      .send(new GetSecretValueCommand({ SecretId: secretId }))
-      .then((out) => JSON.parse(out.SecretString ?? "{}")));
-  }
-  return (await secretsManagerCache.get(secretId))[jsonKey];
-}
-
-export async function getDbPassword() {
-  return getSecretValue("shop/prod/js", "DB_PASSWORD");
-}
+ESM_EXPECTED_TAIL = """\
+export const DB_PASSWORD = await getSecretValue("shop/prod/js", "DB_PASSWORD");
 
 export async function connect() {
-  return new pg.Client({ password: (await getDbPassword()), token: (await getSecretValue("shop/prod/js", "token")) });
+  return new pg.Client({ password: DB_PASSWORD, token: (await getSecretValue("shop/prod/js", "token")) });
 }
 
 export function describe() {
   return `user with ${DB_PASSWORD.length} characters`;
 }
 """
+
 
 CJS = """\
 'use strict';
@@ -72,16 +56,15 @@ def _node_check(path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
 
 
-def test_esm_constant_becomes_an_async_accessor(tmp_path: Path) -> None:
+def test_esm_constant_is_awaited_at_top_level_so_every_use_keeps_working(tmp_path: Path) -> None:
     refs = [ref_to(ESM, "js-pa55word-a1b2c3d4", "shop/prod/js", "DB_PASSWORD", "src/db.mjs"),
             ref_to(ESM, "tok-ffeeddccbbaa9988", "shop/prod/js", "token", "src/db.mjs")]
     result = rewrite_twice(JavaScriptRewriter(), "src/db.mjs", ESM, refs)
-    assert result.text == ESM_EXPECTED
-    assert result.requirements == ()  # Python packages only; the SDK is named in a note
-    assert any("@aws-sdk/client-secrets-manager" in note and "package.json" in note for note in result.notes)
-    # The synchronous use cannot await: it is listed for review, with its line.
-    assert any("DB_PASSWORD (original lines 11)" in note for note in result.notes)
-    assert any("importers must now call await getDbPassword()" in note for note in result.notes)
+    assert result.text.startswith('// Database access\nimport pg from "pg";\n'
+                                  'import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";\n')
+    assert result.text.endswith(ESM_EXPECTED_TAIL)
+    assert result.requirements == ("npm:@aws-sdk/client-secrets-manager@^3.0.0",)
+    assert any("top-level await" in note for note in result.notes)
     (tmp_path / "db.mjs").write_text(result.text)
     _node_check(tmp_path / "db.mjs")
 
@@ -102,8 +85,7 @@ def test_typescript_gets_typed_helper() -> None:
     ref = ref_to(text, "ts-key-abcdef0123456789", "shop/prod/ts", "API_KEY", "src/app.ts")
     result = rewrite_twice(JavaScriptRewriter(), "src/app.ts", text, [ref])
     assert "async function getSecretValue(secretId: string, jsonKey: string): Promise<string>" in result.text
-    assert "export async function getApiKey() {" in result.text
-    pytest.importorskip("tree_sitter_typescript")
+    assert 'const API_KEY: string = await getSecretValue("shop/prod/ts", "API_KEY");' in result.text
     assert not tree_sitter_errors("typescript", result.text)
 
 
@@ -132,17 +114,20 @@ def test_leaves_other_files_alone(path: str) -> None:
     assert not JavaScriptRewriter().applies_to(path, "")
 
 
-def test_shorthand_property_uses_are_listed_not_edited() -> None:
-    text = 'export const DB_PASSWORD = "js-pa55word-a1b2c3d4";\n\nexport async function cfg() {\n  return { DB_PASSWORD };\n}\n'
-    result = JavaScriptRewriter().rewrite("c.mjs", text, [ref_to(text, "js-pa55word-a1b2c3d4", "s", "k", "c.mjs")], SETTINGS)
-    assert "return { DB_PASSWORD };" in result.text
-    assert any("DB_PASSWORD (original lines 4)" in note for note in result.notes)
+def test_a_template_literal_part_is_refused_for_that_site_only() -> None:
+    text = 'const URL = `https://api.example/${"x"}?key=js-tpl-secret-0123456789`;\n'
+    ref = ref_to(text, "js-tpl-secret-0123456789", "s", "k", "u.mjs")
+    with pytest.raises(RewriteRefused, match="template literal"):
+        JavaScriptRewriter().rewrite("u.mjs", text, [ref], SETTINGS)
 
 
-def test_commonjs_constant_becomes_an_unexported_accessor(tmp_path: Path) -> None:
-    text = 'const TOKEN = "cjs-token-0123456789ab";\n\nmodule.exports = { TOKEN };\n'
+def test_commonjs_constant_is_filled_by_an_exported_secrets_ready(tmp_path: Path) -> None:
+    text = 'const TOKEN = "cjs-token-0123456789ab";\n\nfunction auth() {\n  return TOKEN;\n}\n\nmodule.exports = { auth };\n'
     result = rewrite_twice(JavaScriptRewriter(), "lib/t.js", text, [ref_to(text, "cjs-token-0123456789ab", "s", "TOKEN", "lib/t.js")])
-    assert "\nasync function getToken() {\n" in result.text and "export " not in result.text
-    assert any("TOKEN (original lines 3)" in note for note in result.notes)
+    assert "let TOKEN; // read from AWS Secrets Manager by secretsReady" in result.text
+    assert result.text.endswith('const secretsReady = (async () => {\n  TOKEN = await getSecretValue("s", "TOKEN");\n'
+                                "})();\nmodule.exports.secretsReady = secretsReady;\n")
+    assert "export " not in result.text and "return TOKEN;" in result.text
+    assert any('await require("./t.js").secretsReady' in note for note in result.notes)
     (tmp_path / "t.cjs").write_text(result.text)
     _node_check(tmp_path / "t.cjs")

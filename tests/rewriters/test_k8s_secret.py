@@ -176,3 +176,22 @@ def test_json_secret_becomes_a_json_external_secret() -> None:
     assert doc["kind"] == "ExternalSecret" and doc["spec"]["data"] == [
         {"secretKey": "token", "remoteRef": {"key": "web/api", "property": "token"}}]
     assert list(result.extra_files) == ["k8s/secretstore-web.yaml"]
+
+
+def test_a_short_value_that_also_names_the_namespace_is_not_a_leftover() -> None:
+    from secretshift.migrate.plan_file import SourceRef
+    from secretshift.migrate.preview import rewrite_sites
+    from secretshift.migrate.rewriters.k8s_secret import KubernetesSecretRewriter
+    from secretshift.migrate.settings import MigrateSettings
+
+    text = ("apiVersion: v1\nkind: Secret\nmetadata:\n  name: orders-db\n  namespace: orders\ntype: Opaque\n"
+            "stringData:\n  username: orders\n  password: k8s-pa55word-0123456789\n")
+    refs = []
+    for value, key in (("orders", "username"), ("k8s-pa55word-0123456789", "password")):
+        ref = ref_to(text, value, "shop/orders-db", key, "k8s/db.yaml", occurrence=2 if value == "orders" else 0)
+        refs.append(SourceRef(ref.path, ref.line, ref.column, ref.end_line, ref.end_column, value, ref.secret_name,
+                              ref.json_key, "k8s-secret-data", key))
+    values = {"orders": "orders", "k8s-pa55word-0123456789": "k8s-pa55word-0123456789"}
+    result, left = rewrite_sites(KubernetesSecretRewriter(), "k8s/db.yaml", text, refs, MigrateSettings(), values)
+    assert left == [] and result is not None
+    assert "kind: ExternalSecret" in result.text and "namespace: orders" in result.text

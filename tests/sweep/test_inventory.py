@@ -52,3 +52,20 @@ def test_a_torn_result_file_is_scanned_again(tmp_path: Path) -> None:
     assert store.load("k") == record
     (tmp_path / "repos" / "k.json").write_text('{"store_version": 1, "key": "k"')
     assert store.load("k") is None
+
+
+def test_reports_and_results_never_write_through_a_symlink(tmp_path: Path) -> None:
+    from secretshift.commands.sweep import write_reports
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.html").symlink_to(victim)
+    with pytest.raises(FatalError):
+        write_reports([], out, ["html"])
+    store = ResultStore(out)
+    (store.folder / "k.json").symlink_to(victim)
+    with pytest.raises(FatalError):
+        store.save(RepoRecord(key="k", name="n", location="/x", rules_version="v", since=None, status="ok"))
+    assert victim.read_text() == "keep me\n"

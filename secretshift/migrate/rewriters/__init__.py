@@ -1,7 +1,7 @@
 """Registered rewriters, in the order they are tried; the first whose ``applies_to`` is true wins."""
 from __future__ import annotations
 
-from secretshift.migrate.rewriters.base import Rewriter
+from secretshift.migrate.rewriters.base import Rewriter, RewriteSettings
 
 
 def registry() -> list[Rewriter]:
@@ -15,6 +15,7 @@ def registry() -> list[Rewriter]:
     from secretshift.migrate.rewriters.env_placeholder import EnvPlaceholderRewriter
     from secretshift.migrate.rewriters.github_workflow import GitHubWorkflowRewriter
     from secretshift.migrate.rewriters.golang import GoRewriter
+    from secretshift.migrate.rewriters.helm import HelmValuesRewriter
     from secretshift.migrate.rewriters.java import JavaRewriter
     from secretshift.migrate.rewriters.javascript import JavaScriptRewriter
     from secretshift.migrate.rewriters.k8s_secret import KubernetesSecretRewriter
@@ -26,6 +27,7 @@ def registry() -> list[Rewriter]:
         EcsTaskDefinitionRewriter(),
         CloudFormationRewriter(),
         KubernetesSecretRewriter(),
+        HelmValuesRewriter(),  # only for a chart's values file (see rewriter_for)
         GitHubWorkflowRewriter(),
         ComposeRewriter(),
         DockerfileRewriter(),
@@ -41,8 +43,13 @@ def registry() -> list[Rewriter]:
     return rewriters
 
 
-def rewriter_for(path: str, text: str) -> Rewriter | None:
+def rewriter_for(path: str, text: str, settings: RewriteSettings | None = None) -> Rewriter | None:
+    from secretshift.migrate.rewriters.helm import is_chart_values
+
+    chart = settings is not None and is_chart_values(path, settings)
     for rewriter in registry():
+        if rewriter.name == "helm" and not chart:
+            continue
         if rewriter.applies_to(path, text):
             return rewriter
     return None

@@ -51,6 +51,9 @@ class RewriteSettings:
     github_role_arn: str | None = None
     # secret name -> ARN, known at apply time (ECS `valueFrom` wants ARNs); empty while planning.
     secret_arns: Mapping[str, str] = field(default_factory=dict)
+    # Other files of the same unit a rewriter must read (a Helm chart's Chart.yaml and templates),
+    # repository path -> text; filled for each file at plan and apply time, never stored in a plan.
+    related: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,21 @@ def interpolation(name: str, ref: Reference) -> str:
     return f"${{{name}:?set {name} from AWS Secrets Manager secret {ref.secret_name} key {ref.json_key}}}"
 
 
+_TOP_SERVICES = re.compile(r"(?m)^services:[ \t]*(?:#.*)?$")
+_NOT_COMPOSE = re.compile(r"(?m)^(?:apiVersion|kind|AWSTemplateFormatVersion|Resources|jobs|on):")
+
+
 class ComposeRewriter:
     name = "compose"
 
     def applies_to(self, path: str, text: str) -> bool:
-        return bool(_COMPOSE_NAME.search(path))
+        # By name, or any YAML whose top level has `services:` and no Kubernetes/CloudFormation
+        # markers (teams name compose files `stack.yml`, `local.yaml`, `ci/services.yml`...).
+        if _COMPOSE_NAME.search(path):
+            return True
+        name = path.rsplit("/", 1)[-1]
+        return (path.endswith((".yaml", ".yml")) and not name.startswith("values")  # Helm values
+                and bool(_TOP_SERVICES.search(text)) and not _NOT_COMPOSE.search(text))
 
     def rewrite(self, path: str, text: str, refs: Sequence[Reference], settings: RewriteSettings) -> RewriteResult:
         if not refs:

@@ -1,7 +1,11 @@
 """Dockerfiles: an ``ENV``/``ARG`` secret is removed, never baked into an image layer.
 
 Image layers and build args are readable by anyone who can pull the image, so there is no
-safe in-file replacement: the value leaves, a comment says where it went and how to pass it.
+safe in-file replacement. A build-time secret (an ``ARG`` that a later ``RUN`` reads) moves to a
+BuildKit secret mount on each such ``RUN`` (``RUN --mount=type=secret`` with the ARG's name as its
+id and env: the value exists only while that command runs), and the comment gives the matching
+``docker build --secret`` flag; a run-time one (``ENV``) is left to the platform (ECS
+``secrets``, a Kubernetes Secret): the line goes, a comment says where the value went.
 """
 from __future__ import annotations
 
@@ -49,9 +53,45 @@ class DockerfileRewriter:
             comment = (f"{indent}# {instruction.upper()} {hit[0].group(1) if hit else rest.split()[0]}: removed by "
                        f"secretshift; the value is in AWS Secrets Manager ({ref.secret_name}, key {ref.json_key}). "
                        "Pass it at run time, or build with RUN --mount=type=secret.")
+            name = hit[0].group(1) if hit else rest.split()[0].split("=", 1)[0]
+            users = _runs_using(text, line_end, name) if instruction.upper() == "ARG" else []
+            if users:
+                comment = (f"{indent}# ARG {name}: removed by secretshift; a BuildKit secret now (AWS Secrets Manager "
+                           f"{ref.secret_name}, key {ref.json_key}): docker build --secret id={name},env={name}")
+                for run_start, run_prefix_end in users:
+                    edits.append((run_prefix_end, run_prefix_end, f"--mount=type=secret,id={name},env={name} "))
             if not hit or len(pairs) == 1:
                 edits.append((line_start, line_end, comment))
             else:
                 kept = " ".join(p.group(0) for p in pairs if p is not hit[0])
                 edits.append((line_start, line_end, f"{comment}\n{indent}{instruction} {kept}"))
+        if any(e[0] == e[1] and e[2].startswith("--mount=type=secret") for e in edits) \
+                and not text.startswith("# syntax="):
+            edits.append((0, 0, f"# syntax={SYNTAX}\n"))
         return RewriteResult(apply_edits(text, edits), notes=(NOTE,))
+
+
+SYNTAX = "docker/dockerfile:1.10"  # RUN --mount=type=secret,env= needs Dockerfile syntax 1.10
+_RUN = re.compile(r"(?im)^[ \t]*RUN[ \t]+")
+
+
+def _runs_using(text: str, after: int, name: str) -> list[tuple[int, int]]:
+    """(start, end of `RUN `) of every RUN after ``after`` (until the next FROM) that reads $name."""
+    uses = re.compile(rf"\$\{{?{re.escape(name)}\b")
+    out = []
+    stage_end = re.search(r"(?im)^[ \t]*FROM\s", text[after:])
+    limit = after + stage_end.start() if stage_end else len(text)
+    for match in _RUN.finditer(text, after, limit):
+        end = match.end()
+        body_end = end
+        while True:  # the instruction continues over backslash-newlines
+            newline = text.find("\n", body_end)
+            if newline < 0:
+                body_end = len(text)
+                break
+            body_end = newline + 1
+            if not text[:newline].rstrip().endswith("\\"):
+                break
+        if uses.search(text, end, body_end):
+            out.append((match.start(), end))
+    return out

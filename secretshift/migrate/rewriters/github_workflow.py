@@ -142,10 +142,16 @@ def _append_blank_lines(mapping: Any, key: str, blanks: str) -> None:
 
 
 def _move_into_steps(job: Any, key: str, value: str) -> None:
+    """A workflow- or job-level env entry goes only to the steps that read it (`$KEY`, `${KEY}`,
+    `env.KEY`); when none names it, to the `run:` steps (a script may read it implicitly) —
+    never to an action such as actions/checkout that does not ask for it."""
     from ruamel.yaml.comments import CommentedMap
 
     _drop(job, key)
-    for step in job.get("steps") or []:
+    steps = list(job.get("steps") or [])
+    reads = re.compile(rf"\$\{{?{re.escape(key)}\b|\benv\.{re.escape(key)}\b")
+    readers = [s for s in steps if reads.search(str(s.get("run", "")) + str(s.get("with", "")))]
+    for step in readers or [s for s in steps if "run" in s]:
         env = step.get("env")
         if env is None:
             _append(step, "env", CommentedMap([(key, value)]))
@@ -195,9 +201,21 @@ def _add_steps(path: str, job: Any, secrets: dict[str, str], settings: RewriteSe
     fetch["uses"] = GET_SECRETS
     fetch["with"] = CommentedMap([("secret-ids", LiteralScalarString("\n".join(lines) + "\n")),
                                   ("parse-json-secrets", True)])
-    steps.insert(0, fetch)
+    # Right before the first step that reads one of them: the action exports the values to the
+    # job's LATER steps only, so earlier steps (actions/checkout...) never see them.
+    marks = [f"env.{alias_}_" for alias_ in secrets]
+    first = next((i for i, step in enumerate(steps) if any(m in _flat(step) for m in marks)), 0)
+    steps.insert(first, fetch)
     if not any(str(s.get("uses", "")).startswith(CONFIGURE.split("@")[0]) for s in steps):
-        steps.insert(0, configure)
+        steps.insert(first, configure)
+
+
+def _flat(node: Any) -> str:
+    if isinstance(node, dict):
+        return " ".join(f"{k} {_flat(v)}" for k, v in node.items())
+    if isinstance(node, list):
+        return " ".join(_flat(v) for v in node)
+    return str(node)
 
 
 def _grant_id_token(path: str, workflow: Any, job_id: str, job: Any) -> list[str]:

@@ -81,9 +81,18 @@ class GoRewriter:
             if quote not in ('"', "`"):
                 raise RewriteRefused(f"{path}:{ref.line}: the value is part of a longer string; rewrite it by hand")
             if _in_const(text, start):
-                raise RewriteRefused(
-                    f"{path}:{ref.line}: a Go const cannot hold a function call; make it a var (check that "
-                    "nothing needs a constant) and plan again")
+                name = _single_const(text, start)
+                if name is None or _needs_constant(text, name):
+                    raise RewriteRefused(
+                        f"{path}:{ref.line}: a Go const cannot hold a function call and this one is needed as a "
+                        "constant (a const block, another const or a case label uses it); make it a var by hand")
+                line_start = text.rfind("\n", 0, start) + 1
+                keyword = re.match(r"(\s*)const(\s)", text[line_start:start])
+                assert keyword is not None
+                edits.append((line_start + keyword.start(0) + len(keyword.group(1)),
+                              line_start + keyword.end(0) - len(keyword.group(2)), "var"))
+                notes.append(f"{path}:{ref.line}: the const {name} became a package-level var (nothing needed it "
+                             "as a constant)")
             if _package_level(text, start):
                 notes.append(f"{path}:{ref.line}: a package-level var now reads the secret when the program "
                              "starts (also under go test); consider calling awsSecretValue where it is used")
@@ -99,6 +108,26 @@ def _package_level(text: str, offset: int) -> bool:
     for char in re.sub(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`|//[^\n]*', "", text[:offset]):
         depth += {"{": 1, "}": -1}.get(char, 0)
     return depth == 0
+
+
+def _single_const(text: str, offset: int) -> str | None:
+    """The name of a one-line `const name = "..."` holding ``offset`` (not a const block)."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    match = re.match(r"\s*const\s+([A-Za-z_]\w*)\s*(?:string\s*)?=\s*$", text[line_start:offset])
+    return match.group(1) if match else None
+
+
+def _needs_constant(text: str, name: str) -> bool:
+    """Whether ``name`` is used where Go requires a constant: another const, a case label, an
+    array length, or a shift/iota expression (conservative: any const line mentioning it)."""
+    word = rf"(?<![\w.]){re.escape(name)}(?!\w)"
+    for line in text.splitlines():
+        stripped = line.strip()
+        if re.search(word, stripped) and (
+                (stripped.startswith("const") and not re.match(rf"const\s+{re.escape(name)}\b", stripped))
+                or stripped.startswith("case ") or re.search(rf"\[{word}\]", stripped)):
+            return True
+    return False
 
 
 def _in_const(text: str, offset: int) -> bool:

@@ -18,6 +18,7 @@ HELPER_CLASS = "AwsSecrets"
 # ecosystems' libraries are named in the notes instead.
 REQUIREMENTS = ("software.amazon.awssdk:secretsmanager",)
 _PACKAGE = re.compile(r"^\s*package\s+([\w.]+)\s*;", re.MULTILINE)
+_SPRING_DEFAULT = re.compile(r"\$\{([\w.\-\[\]]+):")
 _CONSTANT = re.compile(r"\bstatic\s+final\b[^=;{}]*?\b(\w+)\s*=\s*$|\bfinal\s+static\b[^=;{}]*?\b(\w+)\s*=\s*$")
 
 HELPER = """\
@@ -64,8 +65,22 @@ class JavaRewriter:
         if not refs:
             return RewriteResult(text)
         edits = []
+        notes: list[str] = []
+        spring = False
         for ref in refs:
             start, end, quote = quoted_span(text, ref)
+            default = _SPRING_DEFAULT.search(text, 0, start)
+            if not quote and default and default.end() == start and text.startswith("}", end):
+                # @Value("${payment.api-key:<secret>}"): the default goes; the property then comes from
+                # the secret itself (Spring Cloud AWS maps its JSON keys to properties).
+                edits.append((start - 1, end, ""))
+                spring = True
+                notes.append(f"{path}:{ref.line}: the @Value default was removed: add "
+                             f"spring.config.import=aws-secretsmanager:{ref.secret_name} (Spring Cloud AWS) so the "
+                             f"property {default.group(1)} is read from the secret's key {ref.json_key}"
+                             + ("" if ref.json_key == default.group(1) else
+                                f" (rename the key to {default.group(1)} or map it)"))
+                continue
             if quote != '"':
                 raise RewriteRefused(f"{path}:{ref.line}: the value is part of a longer string; rewrite it by hand")
             statement = text[max(text.rfind(";", 0, start), text.rfind("{", 0, start), text.rfind("}", 0, start)) + 1:start]
@@ -76,9 +91,11 @@ class JavaRewriter:
             if name and re.search(rf"\bcase\s+{re.escape(name)}\s*[:\-,]", text):
                 raise RewriteRefused(f"{path}:{ref.line}: constant {name} is a case label; switch on the value instead")
             edits.append((start, end, f"{HELPER_CLASS}.value({json.dumps(ref.secret_name)}, {json.dumps(ref.json_key)})"))
+        if spring and len(notes) == len(refs):
+            return RewriteResult(apply_edits(text, edits), {}, tuple(notes))
         package = _PACKAGE.search(text)
         header = f"package {package.group(1)};\n\n" if package else ""
         extra = {beside(path, f"{HELPER_CLASS}.java"): HELPER.format(package=header)}
-        notes = ("other classes that used a rewritten static final String as a compile-time constant "
-                 "(case labels, annotations) stop compiling: the compiler lists them",)
+        notes.append("other classes that used a rewritten static final String as a compile-time constant "
+                     "(case labels, annotations) stop compiling: the compiler lists them")
         return RewriteResult(apply_edits(text, edits), extra, (*notes, f"add {REQUIREMENTS[0]} (AWS SDK for Java 2.x) to the build"))

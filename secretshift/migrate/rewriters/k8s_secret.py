@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from secretshift.migrate.rewriters import eso
-from secretshift.migrate.rewriters.base import Reference, RewriteRefused, RewriteResult, RewriteSettings
+from secretshift.migrate.rewriters.base import Reference, RewriteRefused, RewriteResult, RewriteSettings, char_span
 from secretshift.migrate.rewriters.common import apply_edits
-from secretshift.migrate.rewriters.yamlnodes import Document, checked, documents, scalar_for, scalars, whole
+from secretshift.migrate.rewriters.yamlnodes import Document, Scalar, checked, documents, scalar_for, scalars, whole
 
 _SECRET_DOC = re.compile(r"^kind:\s*[\"']?Secret[\"']?\s*$", re.MULTILINE)
 _JSON_SECRET = re.compile(r'"kind"\s*:\s*"Secret"')
@@ -40,7 +40,7 @@ class KubernetesSecretRewriter:
             scalar = scalar_for(text, ref, found)
             if len(scalar.path) != 2 or scalar.path[0] not in ("data", "stringData"):
                 raise RewriteRefused(f"{path}:{ref.line}: not a value under data/stringData of a Secret")
-            if not whole(text, ref, scalar):
+            if not whole(text, ref, scalar) and not _whole_block(text, ref, scalar):
                 raise RewriteRefused(f"{path}:{ref.line}: the secret is part of a longer value; an ExternalSecret "
                                      "template would be needed to rebuild it, so write that by hand")
             per_doc.setdefault(scalar.doc, []).append((str(scalar.path[1]), ref))
@@ -83,6 +83,19 @@ class KubernetesSecretRewriter:
         )
         rendered = json.dumps(manifest, indent=2) + "\n" if path.endswith(".json") else eso.emit(manifest)
         return rendered, str(namespace) if namespace else None, str(name)
+
+
+def _whole_block(text: str, ref: Reference, scalar: Scalar) -> bool:
+    """A block scalar (`|`, `>`) whose whole content is the value, as a detector reads it: its
+    lines without the YAML indentation (a PEM key under `stringData: tls.key: |`)."""
+    if scalar.style not in ("|", ">"):
+        return False
+    start, end = char_span(text, ref)
+
+    def rows(value: str) -> list[str]:
+        return [line.strip() for line in value.strip().splitlines()]
+
+    return rows(text[start:end]) == rows(scalar.value)
 
 
 def _load(text: str) -> Any:

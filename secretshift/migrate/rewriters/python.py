@@ -12,6 +12,7 @@ leading docstring and imports. Every secret is a JSON document, so the lookup al
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -24,19 +25,30 @@ CACHE_NAME = "_secret_cache"
 CLIENT_NAME = "_secrets_client"
 
 
-def lookup_source(ref: Reference, settings: RewriteSettings) -> str:
+JSON_ALIAS = "_stdlib_json"
+_JSON_REBOUND = re.compile(r"(?m)^\s*(?:import\s+\w[\w.]*\s+as\s+json\b|from\s+\S+\s+import\s+.*\bjson\b|json\s*=)")
+
+
+def json_name(text: str) -> str:
+    """`json`, unless the module binds that name to something else (`import simplejson as
+    json`): then the standard module is imported under its own alias, never rebinding theirs."""
+    return JSON_ALIAS if _JSON_REBOUND.search(text) else "json"
+
+
+def lookup_source(ref: Reference, settings: RewriteSettings, json_module: str = "json") -> str:
     name, key = json.dumps(ref.secret_name), json.dumps(ref.json_key)
     if settings.python_client == "boto3":
-        return f'json.loads({CLIENT_NAME}.get_secret_value(SecretId={name})["SecretString"])[{key}]'
-    return f"json.loads({CACHE_NAME}.get_secret_string({name}))[{key}]"
+        return f'{json_module}.loads({CLIENT_NAME}.get_secret_value(SecretId={name})["SecretString"])[{key}]'
+    return f"{json_module}.loads({CACHE_NAME}.get_secret_string({name}))[{key}]"
 
 
-def header_sources(settings: RewriteSettings) -> tuple[list[str], str, str]:
+def header_sources(settings: RewriteSettings, json_module: str = "json") -> tuple[list[str], str, str]:
     """(import lines, the module-level client's variable, its assignment line)."""
     region = f", region_name={json.dumps(settings.region)}" if settings.region else ""
+    json_import = "import json" if json_module == "json" else f"import json as {json_module}"
     if settings.python_client == "boto3":
-        return ["import json", "import boto3"], CLIENT_NAME, f'{CLIENT_NAME} = boto3.client("secretsmanager"{region})'
-    imports = ["import json", "from aws_secretsmanager_caching import SecretCache"]
+        return [json_import, "import boto3"], CLIENT_NAME, f'{CLIENT_NAME} = boto3.client("secretsmanager"{region})'
+    imports = [json_import, "from aws_secretsmanager_caching import SecretCache"]
     if region:
         imports.append("import boto3")
         return imports, CACHE_NAME, f'{CACHE_NAME} = SecretCache(client=boto3.client("secretsmanager"{region}))'
@@ -61,17 +73,18 @@ class PythonRewriter:
         except cst.ParserSyntaxError:
             raise RewriteRefused(f"{path}: not valid Python, so it cannot be rewritten safely") from None
         wrapper = cst.MetadataWrapper(module)
-        replacer = _replacer(path, refs, settings)
+        json_module = json_name(text)
+        replacer = _replacer(path, refs, settings, json_module)
         module = wrapper.visit(replacer)
         missing = [r for r in refs if (r.line, r.column) not in replacer.done]
         if missing:
             first = missing[0]
             raise RewriteRefused(
                 f"{path}:{first.line}: the secret is not a whole plain string literal "
-                "(f-string, bytes, concatenation or part of a longer string); move it by hand"
+                "(an f-string, bytes, a concatenation, a multi-line string or two secrets in one string); move it by hand"
             )
-        module = _add_header(module, settings)
-        imports, _, _ = header_sources(settings)
+        module = _add_header(module, settings, json_module)
+        imports, _, _ = header_sources(settings, json_module)
         requirements = {"boto3"} if any("boto3" in line for line in imports) else set()
         if settings.python_client == "caching":
             requirements.add("aws-secretsmanager-caching")
@@ -90,7 +103,7 @@ def _quote_widths(value: str) -> tuple[int, int]:
     return prefix, quote
 
 
-def _replacer(path: str, refs: Sequence[Reference], settings: RewriteSettings) -> Any:
+def _replacer(path: str, refs: Sequence[Reference], settings: RewriteSettings, json_module: str) -> Any:
     """A libcst transformer, defined here so importing this module never imports libcst."""
     import libcst as cst
     from libcst.metadata import PositionProvider
@@ -123,16 +136,31 @@ def _replacer(path: str, refs: Sequence[Reference], settings: RewriteSettings) -
             for ref in refs:
                 if (ref.line, ref.column) == inner_start and (ref.end_line, ref.end_column) == inner_end:
                     self.done.add((ref.line, ref.column))
-                    return cst.parse_expression(lookup_source(ref, settings))
+                    return cst.parse_expression(lookup_source(ref, settings, json_module))
+            inside = [r for r in refs if r.line == r.end_line == inner_start[0] == inner_end[0]
+                      and inner_start[1] <= r.column < r.end_column <= inner_end[1]]
+            if len(inside) == 1 and quote == 1:
+                # Part of a longer string (a URL's password): the string is composed at run time
+                # from its literal parts and the looked-up part, byte for byte as before.
+                ref = inside[0]
+                literal = original.value
+                head = literal[: prefix + quote]
+                tail = literal[-quote:]
+                cut_start = ref.column - pos.start.column - 1
+                cut_end = ref.end_column - pos.start.column - 1
+                parts = [f"{head}{literal[prefix + quote:cut_start]}{tail}", lookup_source(ref, settings, json_module),
+                         f"{head}{literal[cut_end:-quote]}{tail}"]
+                self.done.add((ref.line, ref.column))
+                return cst.parse_expression("(" + " + ".join(p for p in parts if p != head + tail) + ")")
             return updated
 
     return Replacer()
 
 
-def _add_header(module: cst.Module, settings: RewriteSettings) -> cst.Module:
+def _add_header(module: cst.Module, settings: RewriteSettings, json_module: str) -> cst.Module:
     import libcst as cst
 
-    imports, variable, assignment = header_sources(settings)
+    imports, variable, assignment = header_sources(settings, json_module)
     body = list(module.body)
     present = {cst.Module(body=[stmt]).code.strip() for stmt in body if isinstance(stmt, cst.SimpleStatementLine)}
     index = 0

@@ -25,18 +25,48 @@ def label(secret_name: str) -> str:
     return f"secretshift_{name}"
 
 
-def lookup(ref: Reference) -> str:
+_HEADERS = {
+    "data": "the secret lives in AWS Secrets Manager.",
+    "ephemeral": "read at plan/apply time, never stored in the state.",
+}
+
+
+def lookup(ref: Reference, block: str = "data") -> str:
+    """The expression reading ``ref``'s key through a `data` source or an `ephemeral` resource."""
     key = json.dumps(ref.json_key)
-    return f"jsondecode(data.aws_secretsmanager_secret_version.{label(ref.secret_name)}.secret_string)[{key}]"
+    return f"jsondecode({block}.aws_secretsmanager_secret_version.{label(ref.secret_name)}.secret_string)[{key}]"
 
 
-def data_source(secret_name: str) -> str:
+def data_source(secret_name: str, block: str = "data") -> str:
     return (
-        "# Written by secretshift: the secret lives in AWS Secrets Manager.\n"
-        f'data "aws_secretsmanager_secret_version" "{label(secret_name)}" {{\n'
+        f"# Written by secretshift: {_HEADERS[block]}\n"
+        f'{block} "aws_secretsmanager_secret_version" "{label(secret_name)}" {{\n'
         f"  secret_id = {json.dumps(secret_name)}\n"
         "}\n"
     )
+
+
+EPHEMERAL_NOTE = (
+    "write-only arguments (`*_wo`, Terraform 1.11+, AWS provider 5.x) read the secret through an ephemeral "
+    "resource: the value never reaches the state; bump `*_wo_version` when the secret rotates (or let RDS own "
+    "the password with `manage_master_user_password = true`, which also gives AWS-managed rotation)"
+)
+PROVIDER_NOTE = (
+    "provider credentials were removed: Terraform now uses the default credential chain (AWS_PROFILE, SSO, "
+    "environment, instance/OIDC role) — or add `assume_role { role_arn = ... }` to the provider; a provider "
+    "cannot read its own credentials from a data source (that is a cycle). The key pair was in git: deactivate it in IAM"
+)
+# resource type -> {argument: its write-only twin}, for the arguments the AWS provider offers one.
+WRITE_ONLY = {
+    "aws_db_instance": {"password": "password_wo"},
+    "aws_rds_cluster": {"master_password": "master_password_wo"},
+    "aws_docdb_cluster": {"master_password": "master_password_wo"},
+    "aws_redshift_cluster": {"master_password": "master_password_wo"},
+    "aws_secretsmanager_secret_version": {"secret_string": "secret_string_wo"},
+    "aws_ssm_parameter": {"value": "value_wo"},
+}
+_PROVIDER_CREDENTIALS = {"access_key", "secret_key", "token"}
+_ATTRIBUTE = re.compile(r"^(?P<indent>[ \t]*)(?P<name>[A-Za-z_][\w-]*)[ \t]*=[ \t]*$")
 
 
 class TerraformRewriter:
@@ -56,22 +86,52 @@ class TerraformRewriter:
                 "with an aws_secretsmanager_secret_version data source in the module")
         edits = []
         extra: dict[str, str] = {}
+        notes: list[str] = []
         for ref in refs:
             start, end, quote = quoted_span(text, ref)
-            block = _enclosing_block(text, start)
-            if block in ("variable", "terraform"):
-                raise RewriteRefused(f"{path}:{ref.line}: a {block} block cannot read a data source "
-                                     "(variable defaults and backend settings must be literal)")
-            if quote == '"':
-                edits.append((start, end, lookup(ref)))
-            else:  # part of a longer string or heredoc: interpolate
-                edits.append((start, end, "${" + lookup(ref) + "}"))
-            extra[beside(path, f"{label(ref.secret_name)}.tf")] = data_source(ref.secret_name)
-        return RewriteResult(apply_edits(text, edits), extra, (STATE_NOTE,))
+            block, labels = _enclosing_block(text, start)
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", end)
+            line_end = len(text) if line_end == -1 else line_end + 1
+            attribute = _ATTRIBUTE.match(text[line_start:start])
+            whole_line = attribute is not None and quote == '"' and not text[end:line_end].strip(" \t\n").lstrip("#")
+            name = attribute.group("name") if attribute else None
+            if block in ("terraform", "backend", "cloud"):
+                raise RewriteRefused(f"{path}:{ref.line}: a terraform block (backend settings) must be literal")
+            if block == "provider" and name in _PROVIDER_CREDENTIALS and whole_line:
+                edits.append((line_start, line_end, ""))
+                notes.append(PROVIDER_NOTE)
+            elif block == "variable" and name == "default" and whole_line and attribute is not None:
+                comment = (f"{attribute.group('indent')}# default removed by secretshift: the value is in AWS Secrets "
+                           f"Manager ({json.dumps(ref.secret_name)}, key {json.dumps(ref.json_key)}); pass it as "
+                           f"TF_VAR_{labels[0] if labels else 'x'} from there\n")
+                edits.append((line_start, line_end, comment))
+                notes.append(f"{path}:{ref.line}: the variable is now required: set TF_VAR_{labels[0] if labels else 'x'} "
+                             f"from AWS Secrets Manager where Terraform runs")
+            elif block == "variable":
+                raise RewriteRefused(f"{path}:{ref.line}: a variable block cannot read a data source")
+            elif (block == "resource" and labels and name and whole_line and attribute is not None
+                  and name in WRITE_ONLY.get(labels[0], {})):
+                write_only = WRITE_ONLY[labels[0]][name]
+                indent = attribute.group("indent")
+                edits.append((line_start, line_end, f"{indent}{write_only} = {lookup(ref, 'ephemeral')}\n"
+                                                    f"{indent}{write_only}_version = 1\n"))
+                extra[beside(path, f"{label(ref.secret_name)}_ephemeral.tf")] = data_source(ref.secret_name, "ephemeral")
+                notes.append(EPHEMERAL_NOTE)
+            else:
+                if quote == '"':
+                    edits.append((start, end, lookup(ref)))
+                else:  # part of a longer string or heredoc: interpolate
+                    edits.append((start, end, "${" + lookup(ref) + "}"))
+                extra[beside(path, f"{label(ref.secret_name)}.tf")] = data_source(ref.secret_name)
+                notes.append(STATE_NOTE)
+        return RewriteResult(apply_edits(text, edits), extra, tuple(dict.fromkeys(notes)))
 
 
-def _enclosing_block(text: str, offset: int) -> str | None:
-    kind = None
+def _enclosing_block(text: str, offset: int) -> tuple[str | None, list[str]]:
+    kind: str | None = None
+    labels: list[str] = []
     for match in _BLOCK_HEADER.finditer(text, 0, offset):
         kind = match.group(1)
-    return kind
+        labels = re.findall(r'"([^"\n]*)"', match.group(2))
+    return kind, labels
