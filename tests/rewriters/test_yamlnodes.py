@@ -28,7 +28,8 @@ def test_double_quoted_is_valid_json_too(value: str) -> None:
     assert json.loads(double_quoted(value)) == value
 
 
-@pytest.mark.parametrize("plain", ["true", "no", "null", "1.5", "0x1f", "12:30", "~", "-1e3"])
+@pytest.mark.parametrize("plain", ["true", "no", "null", "1.5", "0x1f", "12:30", "~", "-1e3",
+                                   "@", "@admin"])  # `@` is reserved: it cannot start a plain scalar
 def test_strings_that_yaml_would_retype_are_quoted(plain: str) -> None:
     assert render(plain, None) != plain
 

@@ -13,7 +13,7 @@ from typing import Any
 from secretshift.migrate.rewriters.base import Reference, RewriteRefused, char_span
 
 PathPart = str | int
-_PLAIN_SAFE = re.compile(r"[A-Za-z0-9_$./@=+-][^#:{}\[\],&*!|>'\"%`]*")
+_PLAIN_SAFE = re.compile(r"[A-Za-z0-9_$./=+-][^#:{}\[\],&*!|>'\"%`]*")
 # Plain scalars YAML would read as something other than a string (YAML 1.1 and 1.2 readers).
 _NOT_A_STRING = re.compile(
     r"(?i:true|false|yes|no|on|off|y|n|null|~)|[-+]?(\d[\d_]*(\.\d*)?|\.\d+)([eE][-+]?\d+)?"
