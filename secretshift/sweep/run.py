@@ -12,8 +12,8 @@ import hashlib
 import logging
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
@@ -259,10 +259,3 @@ class _Progress:
         if self.tty and self.stream is not None:
             self.stream.write("\n")
             self.stream.flush()
-
-
-def records_as_dicts(records: Sequence[RepoRecord]) -> list[dict[str, Any]]:
-    return [asdict(r) for r in records]
-
-
-ProgressFactory = Callable[[int], Any]
