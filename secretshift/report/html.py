@@ -118,7 +118,9 @@ def _chart(title: str, counts: Mapping[str, int], colour: str, ident: str, width
     for i, (name, value) in enumerate(items):
         y = 4 + i * row
         length = int((width - label_w - 50) * value / peak) if value else 0
-        shown = name if len(name) <= 22 else name[:21] + "…"
+        # the label column is 144 px: about 20 characters; longer names keep their end (the
+        # repository's own name), the full name is in the bar's tooltip
+        shown = name if len(name) <= 20 else "…" + name[-19:]
         bars.append(
             f"<text x=\"{label_w - 6}\" y=\"{y + 15}\" text-anchor=\"end\">{escape(shown)}</text>"
             f"<rect x=\"{label_w}\" y=\"{y + 3}\" width=\"{length}\" height=\"{row - 6}\" fill=\"{colour}\"><title>{escape(name)}: {value}</title></rect>"
