@@ -8,7 +8,6 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from secretshift.baseline_file import Baseline, BaselineEntry, load_baseline, write_baseline
@@ -119,5 +118,5 @@ def _ask(prompt: str) -> str:
 
 def _save(path: Path, baseline: Baseline, labels: dict[tuple[str, str], bool]) -> None:
     # After every answer, so an interrupted audit loses nothing.
-    entries = [replace(e, is_secret=labels[e.identity]) if e.identity in labels else e for e in baseline.entries]
+    entries = [e._replace(is_secret=labels[e.identity]) if e.identity in labels else e for e in baseline.entries]
     write_baseline(path, baseline.with_entries(entries))

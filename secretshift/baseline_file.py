@@ -17,9 +17,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, NamedTuple, TYPE_CHECKING
 
 from secretshift.errors import FatalError
 from secretshift.models import Finding
@@ -81,8 +80,7 @@ def detect_secrets_type(rule_id: str) -> str:
     return GENERIC_TYPE
 
 
-@dataclass(frozen=True)
-class BaselineEntry:
+class BaselineEntry(NamedTuple):
     filename: str  # relative to the repository root, `/`-separated
     hashed_secret: str
     type: str
@@ -108,19 +106,38 @@ class BaselineEntry:
         return data
 
 
-@dataclass(frozen=True)
 class Baseline:
-    entries: tuple[BaselineEntry, ...] = ()
-    version: str = FORMAT_VERSION
-    plugins_used: tuple[Mapping[str, Any], ...] = DEFAULT_PLUGINS
-    filters_used: tuple[Mapping[str, Any], ...] = DEFAULT_FILTERS
-    _index: dict[tuple[str, str], BaselineEntry] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    """The accepted findings, indexed by (file name, hash). Immutable by convention: the
+    ``with_entries`` copy is how it changes. (A plain class: the index is not a field.)"""
 
-    def __post_init__(self) -> None:
-        for entry in self.entries:
+    __slots__ = ("entries", "version", "plugins_used", "filters_used", "_index")
+
+    def __init__(
+        self,
+        entries: tuple[BaselineEntry, ...] = (),
+        version: str = FORMAT_VERSION,
+        plugins_used: tuple[Mapping[str, Any], ...] = DEFAULT_PLUGINS,
+        filters_used: tuple[Mapping[str, Any], ...] = DEFAULT_FILTERS,
+    ) -> None:
+        self.entries = entries
+        self.version = version
+        self.plugins_used = plugins_used
+        self.filters_used = filters_used
+        self._index: dict[tuple[str, str], BaselineEntry] = {}
+        for entry in entries:
             self._index.setdefault(entry.identity, entry)
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.entries, self.version, self.plugins_used, self.filters_used)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Baseline) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash((self.entries, self.version))
+
+    def __repr__(self) -> str:
+        return f"Baseline({len(self.entries)} entries, version={self.version!r})"
 
     def lookup(self, filename: str, hashed_secret: str) -> BaselineEntry | None:
         return self._index.get((filename, hashed_secret))
@@ -296,7 +313,7 @@ def entry_for(finding: Finding, filename: str, previous: BaselineEntry | None) -
     a hash detect-secrets made of a part of the secret becomes the whole secret's hash."""
     if previous is None:
         return BaselineEntry(filename, finding.secret_hash, detect_secrets_type(finding.rule), finding.line)
-    return replace(previous, filename=filename, hashed_secret=finding.secret_hash, line_number=finding.line)
+    return previous._replace(filename=filename, hashed_secret=finding.secret_hash, line_number=finding.line)
 
 
 def refreshed(

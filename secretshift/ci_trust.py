@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from secretshift.baseline_file import BASELINE_NAME, Baseline, baseline_from_text, load_baseline
@@ -95,7 +95,7 @@ def _baseline_path(root: Path, explicit: str | None, configured: str | None) -> 
 def _base_side(root: Path, base: str, config_arg: str | None, baseline_arg: str | None,
                key: bytes | None) -> _Side:
     config, config_name = _base_config(root, base, config_arg)
-    config = replace(config, hash_key=key)
+    config = config._replace(hash_key=key)
     baseline, baseline_name = _base_baseline(root, base, baseline_arg, config.baseline, key)
     return _Side(config, baseline, config_name, baseline_name)
 

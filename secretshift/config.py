@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from secretshift.errors import FatalError
 from secretshift.models import CONFIDENCE_LEVELS, Allowlist, Rule
@@ -50,20 +49,23 @@ _PROBES = ("a", "Z", "7", "/", "-", "_", ".", " ", "src/app.py", "AKIAIOSFODNN7E
 RuleFileReader = Callable[[str], str]
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     disabled: frozenset[str] = frozenset()
     enabled_only: frozenset[str] | None = None
     exclude: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     allowlist: Allowlist = Allowlist()
     extra_rules: tuple[Rule, ...] = ()
-    migrate: Mapping[str, Any] = field(default_factory=dict)
+    migrate: Mapping[str, Any] = {}  # read-only: shared by every Config without settings
     baseline: str | None = None
     source: str | None = None  # the file it came from, for messages
     min_confidence: str | None = None  # None: the command's default (see SCAN_/GATE_MIN_CONFIDENCE)
     # SECRETSHIFT_HASH_KEY, read once by load_config (see secretshift.hashing); never in a repr.
-    hash_key: bytes | None = field(default=None, repr=False)
+    hash_key: bytes | None = None
+
+    def __repr__(self) -> str:  # every field but the hash key
+        shown = ", ".join(f"{name}={value!r}" for name, value in zip(self._fields, self) if name != "hash_key")
+        return f"Config({shown})"
 
 
 def parse_size(raw: Any, where: str) -> int:
@@ -204,8 +206,7 @@ def config_from_table(table: Mapping[str, Any], origin: str, base_dir: Path,
     )
 
 
-@dataclass(frozen=True)
-class RuleFiles:
+class RuleFiles(NamedTuple):
     """What rule files add to a config: rules, and (gitleaks configs) disabled ids, an allowlist
     and, with `[extend] useDefault = false`, the only rules to run."""
 
@@ -252,13 +253,10 @@ def with_rule_files(config: Config, files: list[str] | None) -> Config:
     """``--rules FILE`` (repeatable): more rules, as if listed in `rule_files`."""
     if not files:
         return config
-    from dataclasses import replace
 
     imported = load_rule_texts([(name, _read_rule_file(Path.cwd(), name, "--rules")) for name in files])
     only = set(config.enabled_only or ()) | set(imported.only)
-    return replace(
-        config,
-        extra_rules=config.extra_rules + imported.rules,
+    return config._replace(extra_rules=config.extra_rules + imported.rules,
         disabled=config.disabled | set(imported.disabled),
         enabled_only=frozenset(only) if config.enabled_only is not None or imported.only else None,
         allowlist=_joined(config.allowlist, imported.allowlist),
@@ -267,9 +265,8 @@ def with_rule_files(config: Config, files: list[str] | None) -> Config:
 
 def with_min_confidence(config: Config, flag: str | None, default: str) -> Config:
     """The confidence floor a command reports: its flag, else the config's, else ``default``."""
-    from dataclasses import replace
 
-    return replace(config, min_confidence=flag or config.min_confidence or default)
+    return config._replace(min_confidence=flag or config.min_confidence or default)
 
 
 def add_min_confidence_argument(parser: Any, default: str) -> None:
@@ -291,11 +288,10 @@ def load_config(explicit: str | None, search_from: Path | None = None) -> Config
     """``explicit`` (``--config``) wins; else the first config file found in ``search_from``
     (the scanned directory, then the current directory). The hash key is read from the
     environment here, once, and travels with the config."""
-    from dataclasses import replace
 
     from secretshift.hashing import hash_key
 
-    return replace(_find_config(explicit, search_from), hash_key=hash_key())
+    return _find_config(explicit, search_from)._replace(hash_key=hash_key())
 
 
 def _find_config(explicit: str | None, search_from: Path | None) -> Config:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from secretshift.baseline_file import BaselineEntry
@@ -146,13 +145,13 @@ def _suppressions(blob: Blob, line: int, config: Config) -> list[tuple[str, tupl
     unmarked = _without_markers(blob.data)
     if unmarked != blob.data:
         out.append(("an allow comment (secretshift: allow / pragma: allowlist secret / gitleaks:allow)",
-                    (replace(blob, data=unmarked), config)))
+                    (blob._replace(data=unmarked), config)))
     if config.allowlist.stopwords or config.allowlist.regexes:
-        open_list = replace(config, allowlist=Allowlist(paths=config.allowlist.paths))
+        open_list = config._replace(allowlist=Allowlist(paths=config.allowlist.paths))
         out.append(("the config's allowlist (stopwords / regexes)", (blob, open_list)))
     if config.disabled or config.enabled_only is not None:
         out.append(("rule selection (disable / enable / --disable-rule / --enable-rule)",
-                    (blob, replace(config, disabled=frozenset(), enabled_only=None))))
+                    (blob, config._replace(disabled=frozenset(), enabled_only=None))))
     return out
 
 

@@ -4,7 +4,6 @@ printed. Command lines are indented eight spaces, explanations four."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from secretshift.install import (
@@ -91,9 +90,9 @@ def mark_history_only(triaged: Triage, root: Path) -> Triage:
             contents[finding.path] = _work_tree_text(root / finding.path)
         text = contents[finding.path]
         if text is None or finding.secret.reveal() not in text:
-            finding = replace(finding, context=(*finding.context, (HISTORY_ONLY, "1")))
+            finding = finding._replace(context=(*finding.context, (HISTORY_ONLY, "1")))
         marked.append(finding)
-    return replace(triaged, new=tuple(marked))
+    return triaged._replace(new=tuple(marked))
 
 
 def is_history_only(finding: Finding) -> bool:

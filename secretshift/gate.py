@@ -8,9 +8,8 @@ imports: it runs on every commit.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import NamedTuple, TYPE_CHECKING
 
 from secretshift.baseline_file import BASELINE_NAME, Baseline, root_relative
 from secretshift.config import Config
@@ -23,8 +22,7 @@ if TYPE_CHECKING:
     from secretshift.sources.staged import ChangedBlob
 
 
-@dataclass(frozen=True)
-class GateResult:
+class GateResult(NamedTuple):
     triage: Triage
     result: ScanResult
     baseline_path: Path | None
@@ -108,7 +106,7 @@ def check_pushed(updates: str, remote: str, config: Config, baseline: Baseline |
 
     changes = pushed_changes(root, pushed_commits(root, updates, remote), config.max_file_size)
     gate = _check_changes(changes, config, baseline, baseline_path, root)
-    return replace(gate, verb="pushed")
+    return gate._replace(verb="pushed")
 
 
 _SMALL_CHANGE_FILES = 16  # as scan_paths' small scans

@@ -1,13 +1,16 @@
 """Values that cross module boundaries: secrets, rules, blobs and findings.
 
+They are ``NamedTuple`` records, not dataclasses: every command (the commit hook above all)
+imports them at start-up, and a frozen dataclass costs ~1.5 ms to create there (its methods are
+generated and compiled at import), a NamedTuple a fifth of that (bench/RESULTS.md, hook latency).
+
 Every plaintext secret is held in a :class:`SecretValue`, whose ``repr``/``str``
 never show the value. Code that really needs the plaintext calls ``reveal()``,
 which makes every such place easy to find and review.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class SecretValue:
@@ -62,8 +65,7 @@ def confidence_rank(level: str) -> int:
     return CONFIDENCE_LEVELS.index(level) if level in CONFIDENCE_LEVELS else 1
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(NamedTuple):
     """A rule example: ``text`` must (or must not) produce a finding."""
 
     text: str
@@ -72,15 +74,13 @@ class Example:
     path: str = "example.txt"  # the file name the text is scanned as
 
 
-@dataclass(frozen=True)
-class Allowlist:
+class Allowlist(NamedTuple):
     stopwords: tuple[str, ...] = ()
     regexes: tuple[str, ...] = ()  # matched against the secret
     paths: tuple[str, ...] = ()  # regexes matched against the path
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     id: str
     description: str
     regex: str
@@ -89,7 +89,7 @@ class Rule:
     secret_group: str = "secret"
     min_entropy: float | None = None
     validator: str | None = None
-    allowlist: Allowlist = field(default_factory=Allowlist)
+    allowlist: Allowlist = Allowlist()
     # How far (bytes) around a keyword hit the exact regex looks. Rules whose secret
     # spans lines (private keys) set a larger `window_after`.
     window_before: int = 256
@@ -107,8 +107,7 @@ class Rule:
     family: str = ""  # the pack's family ("Cloud and hosting"), shown by `secretshift rules`
 
 
-@dataclass(frozen=True)
-class Blob:
+class Blob(NamedTuple):
     """Bytes to scan, with where they came from. Detectors never look further."""
 
     path: str
@@ -117,8 +116,7 @@ class Blob:
     author_date: str | None = None
 
 
-@dataclass(frozen=True)
-class Validation:
+class Validation(NamedTuple):
     """What a secret's provider said about it (`--validate`); never holds the secret."""
 
     status: str  # valid | invalid | revoked | unknown | error
@@ -132,8 +130,7 @@ class Validation:
                 "identity": dict(self.identity), "revoke": self.revoke}
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     rule: str
     description: str
     path: str
@@ -142,6 +139,9 @@ class Finding:
     end_line: int
     end_column: int
     secret: SecretValue
+    # SHA-1 of the value (detect-secrets' hash), or HMAC-SHA256 under SECRETSHIFT_HASH_KEY: made
+    # once, by the engine, with the key it was built with (secretshift.hashing).
+    secret_hash: str
     key: str | None = None
     commit: str | None = None
     author_date: str | None = None
@@ -150,9 +150,6 @@ class Finding:
     context: tuple[tuple[str, str], ...] = ()  # detector-specific facts (file kind, key path, ...)
     confidence: str = "medium"  # high | medium | low, see Rule.confidence
     validation: Validation | None = None  # set by `--validate` only
-    # SHA-1 of the value (detect-secrets' hash), or HMAC-SHA256 under SECRETSHIFT_HASH_KEY: made
-    # once, by the engine, with the key it was built with (secretshift.hashing).
-    secret_hash: str = field(kw_only=True)
 
     @property
     def redacted(self) -> str:
@@ -197,17 +194,30 @@ class Finding:
         return data
 
 
-@dataclass(frozen=True)
-class Skipped:
+class Skipped(NamedTuple):
     """A file the scan did not read, and why (never silent)."""
 
     path: str
     reason: str
 
 
-@dataclass
 class ScanResult:
-    findings: list[Finding] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    files_scanned: int = 0
-    bytes_scanned: int = 0
+    """What a scan found and passed over; filled in as the scan goes (so not a NamedTuple)."""
+
+    __slots__ = ("findings", "skipped", "files_scanned", "bytes_scanned")
+
+    def __init__(
+        self,
+        findings: list[Finding] | None = None,
+        skipped: list[Skipped] | None = None,
+        files_scanned: int = 0,
+        bytes_scanned: int = 0,
+    ) -> None:
+        self.findings: list[Finding] = [] if findings is None else findings
+        self.skipped: list[Skipped] = [] if skipped is None else skipped
+        self.files_scanned = files_scanned
+        self.bytes_scanned = bytes_scanned
+
+    def __repr__(self) -> str:
+        return (f"ScanResult({len(self.findings)} findings, {len(self.skipped)} skipped, "
+                f"{self.files_scanned} files, {self.bytes_scanned} bytes)")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, NamedTuple, TYPE_CHECKING
 
 from secretshift.config import Config
 from secretshift.models import ScanResult, Skipped
@@ -88,8 +87,7 @@ def scan_paths(
     return result
 
 
-@dataclass(frozen=True)
-class CommitScan:
+class CommitScan(NamedTuple):
     result: ScanResult
     source: AddedLinesSource | SplitHistory  # its counters: commits, duplicates, binary; its notes()
 

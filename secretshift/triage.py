@@ -7,16 +7,15 @@ Every scan that honours a baseline goes through here: the commit hook, ``scan --
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from secretshift.baseline_file import Baseline, load_baseline, resolve_baseline_path, root_relative
 from secretshift.config import Config
 from secretshift.models import Finding
 
 
-@dataclass(frozen=True)
-class Triage:
+class Triage(NamedTuple):
     new: tuple[Finding, ...] = ()  # not in the baseline: these fail the run
     to_migrate: tuple[Finding, ...] = ()  # in the baseline, labelled real: accepted, still to migrate
     baselined: int = 0  # in the baseline otherwise (unlabelled or false positive)

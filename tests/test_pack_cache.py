@@ -10,13 +10,12 @@ from secretshift.scanner.rules import builtin_rules, load_toml, rules_from_table
 
 
 def _fresh_without_examples() -> list[object]:
-    from dataclasses import replace
 
     rules = []
     for pack in rule_pack_files():
         origin = f"plugins/rules/{pack.name}"
         rules.extend(rules_from_table(load_toml(pack.read_text("utf-8"), origin), origin, check=False))
-    return [replace(r, positives=(), negatives=()) for r in rules]
+    return [r._replace(positives=(), negatives=()) for r in rules]
 
 
 def _entries(folder: Path) -> list[Path]:

@@ -4,7 +4,6 @@ rules run) and `--disable-rule ID` (`disable`). Flags add to what the config fil
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 
 from secretshift.config import Config
 from secretshift.errors import FatalError
@@ -37,7 +36,7 @@ def apply(args: argparse.Namespace, config: Config) -> Config:
     enabled_only = config.enabled_only
     if enable:
         enabled_only = frozenset(enable) if enabled_only is None else enabled_only | frozenset(enable)
-    return replace(config, exclude=(*config.exclude, *exclude), enabled_only=enabled_only,
+    return config._replace(exclude=(*config.exclude, *exclude), enabled_only=enabled_only,
                    disabled=config.disabled | frozenset(disable))
 
 

@@ -90,9 +90,8 @@ def resolve_config(args: argparse.Namespace, first_path: str | None) -> Config:
     config = with_min_confidence(config, getattr(args, "min_confidence", None), SCAN_MIN_CONFIDENCE)
     config = with_rule_files(config, getattr(args, "rules", None))
     if getattr(args, "max_file_size", None):
-        from dataclasses import replace
 
-        config = replace(config, max_file_size=parse_size(args.max_file_size, "--max-file-size"))
+        config = config._replace(max_file_size=parse_size(args.max_file_size, "--max-file-size"))
     from secretshift.commands import rule_flags
 
     return rule_flags.apply(args, config)

@@ -81,7 +81,6 @@ def source_repo(root: Path) -> str:
 def scan_targets(targets: Sequence[Target], config: Config, root: Path) -> tuple[list[Finding], list[Finding]]:
     """(the findings selected by the targets, every finding in the files scanned): the second
     list masks values in diff context lines even when they are not migrated."""
-    from dataclasses import replace
 
     from secretshift.pipeline import scan_paths
 
@@ -97,7 +96,7 @@ def scan_targets(targets: Sequence[Target], config: Config, root: Path) -> tuple
             rel = os.path.relpath(absolute.resolve(), root).replace(os.sep, "/")
             if rel.startswith("../"):
                 raise FatalError(f"{target.path} is outside the repository {root}")
-            finding = replace(finding, path=rel)
+            finding = finding._replace(path=rel)
             every.setdefault((rel, finding.line, finding.column), finding)
             if target.line is not None and not finding.line <= target.line <= finding.end_line:
                 continue
@@ -235,7 +234,6 @@ _ASSIGNMENT = re.compile(r"""(?P<key>[A-Za-z_][\w.\-]*)["']?\s*(?:=|:)\s*(?P<q>[
 
 
 def _as_read(findings: list[Finding]) -> list[Finding]:
-    from dataclasses import replace
 
     from secretshift.migrate.preview import as_read
     from secretshift.models import SecretValue
@@ -244,7 +242,7 @@ def _as_read(findings: list[Finding]) -> list[Finding]:
     for finding in findings:
         value = finding.secret.reveal()
         read = as_read(finding.path, value)
-        out.append(finding if read == value else replace(finding, secret=SecretValue(read)))
+        out.append(finding if read == value else finding._replace(secret=SecretValue(read)))
     return out
 
 
@@ -252,7 +250,6 @@ def _url_sites(root: Path, findings: list[Finding]) -> list[Finding]:
     """A password inside a URL: in `.env` and config files the whole URL is the credential and
     moves as one value under its variable's name; in code the password part moves (the rewriter
     composes the URL at run time) under `<VARIABLE>_PASSWORD`, never the URL's user name."""
-    from dataclasses import replace
 
     from secretshift.models import SecretValue
 
@@ -274,9 +271,9 @@ def _url_sites(root: Path, findings: list[Finding]) -> list[Finding]:
         variable = match.group("key").rsplit(".", 1)[-1]
         if file_kind(finding.path, finding) in CODE_KINDS:
             key = variable if "PASS" in variable.upper() else f"{variable}_PASSWORD"
-            out.append(replace(finding, key=key))
+            out.append(finding._replace(key=key))
         else:
-            out.append(replace(finding, key=variable, column=match.start("value") + 1,
+            out.append(finding._replace(key=variable, column=match.start("value") + 1,
                                end_column=match.end("value") + 1, secret=SecretValue(match.group("value"))))
     return out
 

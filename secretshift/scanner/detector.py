@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, TYPE_CHECKING, runtime_checkable
 
 from secretshift.models import Blob, Rule
 
@@ -11,8 +10,7 @@ if TYPE_CHECKING:
     from secretshift.scanner.engine import Engine
 
 
-@dataclass(frozen=True)
-class RawMatch:
+class RawMatch(NamedTuple):
     """A detector's verdict, as byte offsets of the value inside the blob."""
 
     rule: str

@@ -11,8 +11,7 @@ import bisect
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from secretshift.scanner.detector import Detector
 from secretshift.scanner.keys import infer_key
@@ -30,8 +29,7 @@ _KEY_PREFIX_BYTES = 2048  # infer_key reads at most 512 characters before the va
 _COMMENT_LEADERS = (b"#", b"//", b"/*", b"*", b"--", b";", b"<!--", b"%", b"rem ", b"'")
 
 
-@dataclass(frozen=True)
-class _Verdict:
+class _Verdict(NamedTuple):
     priority: int
     start: int
     end: int

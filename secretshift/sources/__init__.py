@@ -11,8 +11,7 @@ is one module implementing :class:`Source` plus one line here.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from secretshift.models import Blob, Finding, Skipped
 
@@ -21,8 +20,7 @@ from secretshift.models import Blob, Finding, Skipped
 Placement = Callable[[Finding], "Finding | None"]
 
 
-@dataclass(frozen=True)
-class ScanItem:
+class ScanItem(NamedTuple):
     blob: Blob
     place: Placement | None = None  # None: findings stand as the engine reports them
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from secretshift.models import Blob, Finding, Skipped
 from secretshift.sources import ScanItem
@@ -135,6 +135,6 @@ class _Flagged:
 
 def _on_file_lines(added: AddedText) -> Callable[[Finding], Finding]:
     def place(finding: Finding) -> Finding:
-        return replace(finding, line=added.file_line(finding.line), end_line=added.file_line(finding.end_line))
+        return finding._replace(line=added.file_line(finding.line), end_line=added.file_line(finding.end_line))
 
     return place

@@ -15,8 +15,7 @@ from __future__ import annotations
 import subprocess
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import IO
+from typing import IO, NamedTuple
 
 from secretshift.errors import FatalError
 from secretshift.models import Finding, Skipped
@@ -27,8 +26,7 @@ BINARY_REASON = "binary content (not text in UTF-8, UTF-16 or UTF-32): not scann
 _CHUNK = 1 << 20
 
 
-@dataclass(frozen=True)
-class FlaggedText:
+class FlaggedText(NamedTuple):
     """A binary-flagged change that is text after all: the new blob and the lines it adds."""
 
     data: bytes

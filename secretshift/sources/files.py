@@ -5,8 +5,8 @@ import errno
 import os
 import stat
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from secretshift.errors import FatalError
 from secretshift.models import Blob, Skipped
@@ -27,15 +27,13 @@ BINARY_EXTENSIONS = frozenset(
 _SKIP_DIRS = frozenset({".git", ".hg", ".svn"})
 
 
-@dataclass(frozen=True)
-class FileEntry:
+class FileEntry(NamedTuple):
     fs_path: str  # what to open
     display: str  # what reports show: relative to the scanned directory, or as given
     error: str | None = None  # why listing could not look inside (an unreadable directory)
 
 
-@dataclass(frozen=True)
-class FilesSource:
+class FilesSource(NamedTuple):
     """Listed files, read one at a time (binary files and links are passed over quietly)."""
 
     entries: Sequence[FileEntry]

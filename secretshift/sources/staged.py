@@ -12,8 +12,8 @@ import os
 import re
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from secretshift.errors import FatalError
 from secretshift.models import Blob, Finding, Skipped
@@ -29,14 +29,12 @@ _HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _SCANNED_MODES = (b"100644", b"100755")
 
 
-@dataclass(frozen=True)
-class ChangedBlob:
+class ChangedBlob(NamedTuple):
     blob: Blob
     added: frozenset[int]  # 1-based lines of this version that the change adds
 
 
-@dataclass(frozen=True)
-class ChangesSource:
+class ChangesSource(NamedTuple):
     """Changed blobs (the index, or commits being pushed): whole blobs are scanned, a finding is
     kept only when it touches a line the change adds."""
 
@@ -52,8 +50,7 @@ class ChangesSource:
         return (item.blob for changed, _ in self.changes for item in changed)
 
 
-@dataclass(frozen=True)
-class _Change:
+class _Change(NamedTuple):
     path: str
     mode: bytes
     sha: str

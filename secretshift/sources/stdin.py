@@ -4,7 +4,7 @@ name decides the file kind (a `.env` is read as one), and names the finding in r
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from secretshift.models import Blob, Finding, Skipped
@@ -35,4 +35,4 @@ FROM_STDIN = "from_stdin"  # a Finding.context key: the finding is in piped inpu
 
 
 def _from_stdin(finding: Finding) -> Finding:
-    return replace(finding, context=(*finding.context, (FROM_STDIN, "1")))
+    return finding._replace(context=(*finding.context, (FROM_STDIN, "1")))

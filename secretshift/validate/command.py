@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from secretshift.config import Config
@@ -25,7 +24,7 @@ def validate_triage(triage: Triage, options: ValidateOptions, bases: Sequence[Pa
     new, accepted = checked[: len(triage.new)], checked[len(triage.new):]
     if only_live:
         new, accepted = only_valid(new), only_valid(accepted)
-    return replace(triage, new=tuple(triage_order(new)), to_migrate=tuple(triage_order(accepted)))
+    return triage._replace(new=tuple(triage_order(new)), to_migrate=tuple(triage_order(accepted)))
 
 
 def text_source(bases: Sequence[Path]) -> Callable[[Finding], str | None]:

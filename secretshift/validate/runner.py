@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -88,7 +88,7 @@ def validate_findings(
         cache.put(key, outcome)
     cache.save()
     return [
-        replace(f, validation=_validation(f, specs.get(f.rule), outcomes[v] if isinstance(v, str) else v))
+        f._replace(validation=_validation(f, specs.get(f.rule), outcomes[v] if isinstance(v, str) else v))
         for f, v in zip(findings, verdicts)
     ]
 
