@@ -385,3 +385,23 @@ def char_classes(value: str) -> int:
     if any(not c.isalnum() for c in value):
         classes += 1
     return classes
+
+
+_LETTERS_ONLY = re.compile(r"[A-Z]?[a-z]{9,39}")
+
+
+def is_letters_only_password(value: str) -> bool:
+    """`Sunflowerfield`: ten or more letters, all lowercase after an optional capital, under a
+    password key, is a chosen password more often than a name. CamelCase (`PasswordField`,
+    `InputText`) and all-capital values are identifiers; placeholders, breach-list words and
+    words that name a secret (`credentials`, `passphrase`) are not passwords."""
+    if _LETTERS_ONLY.fullmatch(value) is None:
+        return False
+    from secretshift.plugins.vocabulary import NONE, key_strength
+
+    lowered = value.lower()
+    if is_placeholder(value) or mentions_secret_word(value) or key_strength(lowered) != NONE:
+        return False
+    # `administrator`, `postgresql`, `testingonly`: a role, a service or a fixture word first
+    starts = [w for w in (*_COMMON_PASSWORDS, *_PLACEHOLDER_EXACT) if len(w) >= 4]
+    return not any(lowered.startswith(word) for word in starts)
