@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 
@@ -25,6 +26,7 @@ MASTER_KEY_RULE = "rails-master-key"
 GIT_CREDENTIALS_RULE = "git-credentials-password"
 MAIL_RC_RULE = "mail-client-password"
 FILEZILLA_RULE = "filezilla-password"
+PKCS12_RULE = "pkcs12-file"
 
 _HASH_FILES = {".htpasswd", "htpasswd", "shadow", "shadow-", "gshadow", "passwd", "master.passwd", ".htdigest"}
 _FILEZILLA_FILES = {"sitemanager.xml", "recentservers.xml", "filezilla.xml"}
@@ -41,6 +43,17 @@ _SQL_CRYPT = re.compile(rb"""['"](?P<hash>""" + _CRYPT.encode() + rb""")['"]""")
 _SQL_WEAK = re.compile(rb"""['"](?P<hash>\*[0-9A-F]{40}|md5[0-9a-f]{32})['"]""")
 _PASS_ELEMENT = re.compile(rb"""<Pass(?P<attrs>[^>]{0,64})>(?P<value>[^<]{1,512})</Pass>""")
 _HEX32 = re.compile(rb"\s*(?P<key>[0-9a-f]{32})\s*")
+_PKCS12_SUFFIXES = (".p12", ".pfx", ".pkcs12")
+# ContentInfo types an authSafe may carry (RFC 7292 section 4): pkcs7-data or pkcs7-signedData.
+_AUTH_SAFE_OIDS = (bytes.fromhex("06092a864886f70d010701"), bytes.fromhex("06092a864886f70d010702"))
+_BASE64_TEXT = re.compile(rb"[A-Za-z0-9+/=\s]{24,}")
+
+
+def _pfx_shape(version: int) -> str:
+    """The smallest PFX shape (an empty authenticated safe), base64: the rule's own examples."""
+    content_info = bytes.fromhex("3011") + _AUTH_SAFE_OIDS[0] + bytes.fromhex("a00404023000")
+    der = bytes.fromhex("30160201") + bytes([version]) + content_info
+    return base64.b64encode(der).decode()
 
 
 def _name(path: str) -> str:
@@ -148,6 +161,22 @@ class CredentialFileDetector:
             ),
             negatives=(Example("<Pass></Pass>\n", "no password saved", path="filezilla/sitemanager.xml"),),
         ),
+        Rule(
+            id=PKCS12_RULE,
+            description="PKCS#12 key container (.p12/.pfx) committed: a private key, often under a weak or empty "
+            "password",
+            regex="",
+            keywords=(),
+            confidence="medium",
+            positives=(Example(_pfx_shape(3) + "\n", path="certs/client.p12"),),
+            negatives=(
+                Example(_pfx_shape(2) + "\n", "version 2 is not a PKCS#12 PFX (RFC 7292 fixes version 3)",
+                        path="certs/client.p12"),
+                Example("-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n",
+                        "a certificate saved under a .pfx name: public material, not a key container",
+                        path="certs/server.pfx"),
+            ),
+        ),
     )
 
     def wants_path(self, path: str) -> bool:
@@ -155,6 +184,7 @@ class CredentialFileDetector:
         return (
             name in (".pgpass", ".git-credentials") or _is_hash_file(name) or name.endswith(".sql")
             or name in _FILEZILLA_FILES or name in _MAIL_RC_FILES or _is_master_key(path)
+            or name.endswith(_PKCS12_SUFFIXES)
         )
 
     def detect(self, blob: Blob, hits: Sequence[int]) -> Iterable[RawMatch]:
@@ -174,6 +204,8 @@ class CredentialFileDetector:
             return list(_sql_hashes(blob.data))
         if name in _FILEZILLA_FILES:
             return list(_filezilla(blob.data))
+        if name.endswith(_PKCS12_SUFFIXES):
+            return list(_pkcs12(blob.data))
         return list(_master_key(blob.data))
 
 
@@ -251,3 +283,46 @@ def _master_key(data: bytes) -> Iterable[RawMatch]:
     if match is not None and len(set(match.group("key"))) > 4:
         yield RawMatch(MASTER_KEY_RULE, match.start("key"), match.end("key"), key="rails_master_key",
                        context=(("kind", "rails-master-key"),))
+
+
+def _der_header(data: bytes, at: int) -> tuple[int, int, int] | None:
+    """(tag, content start, content length) of the DER element at ``at``; None past the data."""
+    if at + 2 > len(data):
+        return None
+    tag, first = data[at], data[at + 1]
+    if first < 0x80:
+        return tag, at + 2, first
+    count = first & 0x7F
+    if not 1 <= count <= 4 or at + 2 + count > len(data):
+        return None  # indefinite (BER) or absurd lengths: not a DER PKCS#12
+    return tag, at + 2 + count, int.from_bytes(data[at + 2 : at + 2 + count], "big")
+
+
+def is_pkcs12(data: bytes) -> bool:
+    """``PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo, macData OPTIONAL }``
+    with the authSafe a pkcs7-data or pkcs7-signedData ContentInfo (RFC 7292): the structure,
+    not the file name, says a file is a PKCS#12 key container."""
+    outer = _der_header(data, 0)
+    if outer is None or outer[0] != 0x30 or outer[1] + outer[2] > len(data):
+        return False
+    if data[outer[1] : outer[1] + 3] != b"\x02\x01\x03":
+        return False
+    auth_safe = _der_header(data, outer[1] + 3)
+    if auth_safe is None or auth_safe[0] != 0x30:
+        return False
+    return data[auth_safe[1] : auth_safe[1] + 11] in _AUTH_SAFE_OIDS
+
+
+def _pkcs12(data: bytes) -> Iterable[RawMatch]:
+    """One finding per PKCS#12 file (raw DER, or the base64 text of one): it holds a private key,
+    usually under a guessable or empty password. The value is the file's digest, so reports and
+    baselines identify the container without printing its bytes."""
+    der = data
+    if not is_pkcs12(der) and _BASE64_TEXT.fullmatch(data):
+        try:
+            der = base64.b64decode(b"".join(data.split()), validate=True)
+        except (binascii.Error, ValueError):
+            return
+    if is_pkcs12(der):
+        yield RawMatch(PKCS12_RULE, 0, len(data), value="sha256:" + hashlib.sha256(der).hexdigest(),
+                       key="pkcs12_file", context=(("kind", "pkcs12"),), confidence="medium")

@@ -57,7 +57,7 @@ _REFERENCE_PREFIXES = (
     "secret://", "env:", "env.", "process.env", "os.environ", "os.getenv", "system.getenv",
     "environment.getenvironmentvariable", "getenv(", "env(", "env[", "$env:", "var.", "local.",
     "data.", "module.", "secrets.", "vars.", "inputs.", "settings.", "config.", "values.",
-    "self.", "this.", "params.", "props.", "context.", "configuration[", "@", "%env(",
+    "self.", "this.", "params.", "props.", "context.", "configuration[", "%env(",
     "aws_secretsmanager", "file(", "lookup(", "!secret", "k8s:", "kms:", "projects/",
 )
 _PLACEHOLDER_WORDS = (
@@ -226,7 +226,29 @@ def is_templated(value: str) -> bool:
 
 def is_reference(value: str) -> bool:
     lowered = value.lower()
+    if value.startswith("@"):
+        return is_at_reference(value)
     return lowered.startswith(_REFERENCE_PREFIXES) or is_templated(value)
+
+
+# `@Value(...)`, `@Model.Password`, `@db_pass`, `@p1`, `@env:X`: an annotation, a Razor/SQL
+# variable or a lookup. Digits only as a short suffix: `@dm1n_Pr0d2024` mixes them in like a password.
+_AT_NAME = re.compile(r"@[A-Za-z_][A-Za-z_.:\-]*[0-9]{0,3}(?:\(.*\))?")
+# npm scopes (`@babel/core@7.1.0`) and mail domains (`@example.com`).
+_AT_SCOPE = re.compile(r"@[a-z0-9][a-z0-9._\-]*/[A-Za-z0-9._\-]+(?:@[\w.^~<>=*\-]+)?")
+_AT_DOMAIN = re.compile(r"@[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.[a-z]{2,12}")
+
+
+def is_at_reference(value: str) -> bool:
+    """A value starting with `@` names something more often than not; a password may still
+    start with it (`@Xk9!mQ2#vL`). References: `@@var`, `@{...}`, `@(...)`, `@/path`, `@file.json`
+    (curl), annotations and variables, npm scopes, mail domains."""
+    rest = value[1:]
+    if not rest or rest[0] in "@{(/.$\"'[<~%" or rest[0].isspace() or is_templated(value):
+        return True
+    if _AT_NAME.fullmatch(value) or _AT_SCOPE.fullmatch(value) or _AT_DOMAIN.fullmatch(value):
+        return True
+    return is_file_path(rest) or _FILE_EXT.search(rest) is not None
 
 
 def is_file_path(value: str) -> bool:
@@ -363,3 +385,23 @@ def char_classes(value: str) -> int:
     if any(not c.isalnum() for c in value):
         classes += 1
     return classes
+
+
+_LETTERS_ONLY = re.compile(r"[A-Z]?[a-z]{9,39}")
+
+
+def is_letters_only_password(value: str) -> bool:
+    """`Sunflowerfield`: ten or more letters, all lowercase after an optional capital, under a
+    password key, is a chosen password more often than a name. CamelCase (`PasswordField`,
+    `InputText`) and all-capital values are identifiers; placeholders, breach-list words and
+    words that name a secret (`credentials`, `passphrase`) are not passwords."""
+    if _LETTERS_ONLY.fullmatch(value) is None:
+        return False
+    from secretshift.plugins.vocabulary import NONE, key_strength
+
+    lowered = value.lower()
+    if is_placeholder(value) or mentions_secret_word(value) or key_strength(lowered) != NONE:
+        return False
+    # `administrator`, `postgresql`, `testingonly`: a role, a service or a fixture word first
+    starts = [w for w in (*_COMMON_PASSWORDS, *_PLACEHOLDER_EXACT) if len(w) >= 4]
+    return not any(lowered.startswith(word) for word in starts)

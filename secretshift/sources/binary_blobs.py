@@ -8,7 +8,8 @@ read from the object database (``git cat-file``, which applies no attributes) an
 the tree scan sniffs files (:func:`secretshift.textutil.looks_binary`: BOMs, BOM-less UTF-16).
 Text is scanned; the lines it adds are those not in the previous version(s) of the file, so an
 old secret is not blamed again on every commit that touches the file. What is still not scanned
-comes back as a :class:`~secretshift.models.Skipped` with its reason, for the report to list.
+comes back as a :class:`~secretshift.models.Skipped` with its reason, for the report to list;
+a PKCS#12 key container (recognised by its structure) is the one binary kind passed on as is.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from typing import IO, NamedTuple
 
 from secretshift.errors import FatalError
 from secretshift.models import Finding, Skipped
+from secretshift.plugins.credfiles import is_pkcs12
 from secretshift.sources.files import BINARY_EXTENSIONS
 from secretshift.textutil import looks_binary, normalise_encoding
 
@@ -137,6 +139,10 @@ def read_flagged(reader: BlobReader, path: str, new: str, previous: Sequence[str
     if isinstance(data, TooLarge):
         return Skipped(path, f"larger than the max file size ({data.size} > {max_size} bytes){suffix}")
     if looks_binary(data):
+        if is_pkcs12(data):
+            # A key container: binary by nature, and the credential-file detector judges it as a
+            # whole (one finding at its start), so its first line stands for the change.
+            return FlaggedText(data, frozenset({1}))
         return Skipped(path, f"{BINARY_REASON}{suffix}")
     olds = []
     for spec in previous:
