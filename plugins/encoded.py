@@ -151,7 +151,7 @@ class EncodedSecretDetector:
         for run in _ESCAPED_RUN.finditer(line):
             if run.group().count(b"\\u") < 4:
                 continue
-            decoded = re.sub(rb"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)).encode(), run.group())
+            decoded = re.sub(rb"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)).encode("utf-8", "surrogatepass"), run.group())
             pieces.append(line[pos : run.start()])
             length += run.start() - pos
             spans.append((length, length + len(decoded), line_start + run.start(), line_start + run.end()))

@@ -55,3 +55,13 @@ def test_escaped_text_that_is_not_a_secret_stays_quiet() -> None:
     # a certificate wrapped like a key is public
     cert = base64.encodebytes(b"-----BEGIN CERTIFICATE-----\n" + bytes(range(200)) + b"\n").decode()
     assert _scan("mail/cert.eml", f"Content-Transfer-Encoding: base64\n\n{cert}\n") == []
+
+
+def test_lone_surrogate_escapes_are_scanned_not_a_crash() -> None:
+    # JSON schemas and lexers hold `\ud800`-style escapes (half of a UTF-16 pair): a
+    # site-packages scan stopped with an internal UnicodeEncodeError on them.
+    table = "".join(f"\\u{code:04x}" for code in (0xD800, 0xDBFF, 0xDC00, 0xDFFF, 0x0041))
+    assert _scan("schemas/ranges.json", f'{{"pattern": "[{table}]"}}\n') == []
+    token = github_token(14)
+    escaped = "\\ud83d\\ude00" + "".join(f"\\u{ord(c):04x}" for c in token)
+    assert [f.secret.reveal() for f in _scan("i18n/emoji.json", f'{{"token": "{escaped}"}}\n')] == [token]
