@@ -89,3 +89,17 @@ def test_base64_of_a_pkcs12_is_one_too(tmp_path: Path, capsys: pytest.CaptureFix
     main(["scan", "--no-git", "--format", "json", str(tmp_path)])
     findings = json.loads(capsys.readouterr().out)["findings"]
     assert [(x["path"], x["rule"]) for x in findings] == [("client.p12", "pkcs12-file")]
+
+
+def test_a_tree_scan_reports_a_pkcs12_file_whatever_its_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "client.p12").write_bytes(_pkcs12(b"changeit"))
+    (tmp_path / "deploy" / "keystore.pfx").write_bytes(_pkcs12(None))
+    (tmp_path / "deploy" / "ca.p12").write_bytes(_der_certificate())  # a public certificate, misnamed
+    (tmp_path / "deploy" / "logo.ico").write_bytes(b"\x00\x00\x01\x00" + bytes(range(256)))
+    main(["scan", "--no-git", "--format", "json", str(tmp_path)])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert sorted((x["path"], x["rule"], x["line"]) for x in findings) == [
+        ("deploy/client.p12", "pkcs12-file", 1),
+        ("deploy/keystore.pfx", "pkcs12-file", 1),
+    ]

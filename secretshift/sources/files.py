@@ -166,7 +166,10 @@ def read_blob(entry: FileEntry, max_size: int) -> Blob | Skipped | None:
     if len(data) > max_size:
         return Skipped(display, f"larger than the max file size ({max_size} bytes)")
     if looks_binary(data) and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None
+        from secretshift.plugins.credfiles import is_pkcs12  # in sys.modules once detectors are built
+
+        # A PKCS#12 key container is binary by nature: the one binary kind a detector judges.
+        return Blob(display, data) if is_pkcs12(data) else None
     return Blob(display, data)
 
 
