@@ -10,7 +10,11 @@ parsing: the cache only ever saves time.
 from __future__ import annotations
 
 import json
-from typing import Any
+import marshal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from secretshift.models import Rule
 
 EXAMPLE_FIELDS = ("positives", "negatives")
 
@@ -51,6 +55,38 @@ def scanner_tables() -> list[tuple[str, dict[str, Any]]]:
     tables = parse_tables(examples=False)
     cache.store("packs", key, json.dumps(tables, separators=(",", ":")).encode("utf-8"))
     return tables
+
+
+def scanner_rules() -> list[Rule]:
+    """The built-in rules without examples, as the scanner needs them. The cache holds them as
+    records (``marshal``, the format of Python's own bytecode cache next to it), rebuilt without
+    re-checking each rule: they were checked when cached."""
+    from secretshift.models import Allowlist, Rule
+    from secretshift.scanner import cache
+    from secretshift.scanner.rules import rules_from_table
+
+    packs = _packs()
+    layout = ",".join((*Rule._fields, *Allowlist._fields))
+    key = cache.key_of("rule records", layout, *(part for origin, data in packs for part in (origin, data)))
+    cached = cache.load("packs", key)
+    if cached is not None:
+        rules = _rules_from_records(cached)
+        if rules is not None:
+            return rules
+    rules = [rule for origin, table in parse_tables(examples=False) for rule in rules_from_table(table, origin, check=False)]
+    cache.store("packs", key, marshal.dumps(tuple(tuple(rule._replace(allowlist=tuple(rule.allowlist))) for rule in rules)))
+    return rules
+
+
+def _rules_from_records(payload: bytes) -> list[Rule] | None:
+    from secretshift.models import Allowlist, Rule
+
+    try:
+        records = marshal.loads(payload)
+        rules = [Rule._make(record) for record in records]
+        return [rule._replace(allowlist=Allowlist._make(rule.allowlist)) for rule in rules]
+    except (ValueError, TypeError, EOFError):  # a damaged or foreign entry: parse again
+        return None
 
 
 def _decode(payload: bytes) -> list[tuple[str, dict[str, Any]]] | None:

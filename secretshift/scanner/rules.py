@@ -177,10 +177,12 @@ def check_rule(rule: Rule) -> None:
 def builtin_rules(examples: bool = True) -> list[Rule]:
     """The built-in pack rules. The scanner asks for them without examples, which comes from
     a cache; tests and `secretshift rules` get a fresh parse with every example."""
-    from secretshift.scanner.pack_cache import parse_tables, scanner_tables
+    from secretshift.scanner.pack_cache import parse_tables, scanner_rules
 
+    if not examples:
+        return scanner_rules()
     rules: list[Rule] = []
-    for origin, table in parse_tables(examples=True) if examples else scanner_tables():
+    for origin, table in parse_tables(examples=True):
         rules.extend(rules_from_table(table, origin, check=False))
     return rules
 
