@@ -154,11 +154,3 @@ def refine_kind(path: str, kind: str, head: bytes) -> str:
         return "terraform"
     return kind
 
-
-def structure(base_kind: str) -> str:
-    """Which key-path tracker reads a file of this (path) kind: yaml, json or none."""
-    if base_kind == "yaml":
-        return "yaml"
-    if base_kind in ("json", "notebook"):
-        return "json"
-    return "none"
