@@ -104,6 +104,7 @@ def pairs_in_line(data: bytes, start: int, end: int, family: str, kind: str) -> 
             if val_end > val_start:
                 out.append(Pair(match.group("key").decode("latin-1"), start + val_start, start + val_end, False, ">"))
     env_style = (family != CODE or kind == "unknown") and _ENV_LINE.match(line) is not None
+    ctx = _Line(data, start, end, line, family, kind, env_style)
     pos = 0
     while pos < len(line):
         match = _KEY_OP.search(line, pos)
@@ -117,7 +118,7 @@ def pairs_in_line(data: bytes, start: int, end: int, family: str, kind: str) -> 
         key = match.group("key")
         if key in _TYPE_WORDS:
             key = _previous_identifier(line, match.start()) or key
-        value = _value(data, start, end, line, match.end(), family, kind, op, env_style)
+        value = _value(ctx, match.end(), op)
         if value is None or op in (",", "(") and not value[2]:
             continue
         val_start, val_end, quoted, block = value
@@ -183,71 +184,142 @@ _YAML_LINE = re.compile(rb"""[ \t]*(?:- )?[A-Za-z_][\w.-]*:[ \t]+[^\s'"#(\[{=][^
 _PYTHON_NAME = re.compile(rb"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 
 
-def _value(
-    data: bytes, start: int, end: int, line: bytes, pos: int, family: str, kind: str, op: str,
-    env_style: bool,
-) -> tuple[int, int, bool, bool] | None:
-    """(start, end, quoted, block) of the value beginning at ``line[pos:]``."""
+Span = tuple[int, int, bool, bool]  # (start, end, quoted, block) of a value in the blob
+
+
+class _Line:
+    """The line being read (``data[start:end]``) and how its file kind writes values: what every
+    reader below needs, built once per line instead of passed as nine arguments. Not changed
+    after it is built (``reread`` makes a new one)."""
+
+    __slots__ = ("data", "start", "end", "line", "family", "kind", "env_style")
+
+    def __init__(self, data: bytes, start: int, end: int, line: bytes, family: str, kind: str, env_style: bool) -> None:
+        self.data = data
+        self.start = start
+        self.end = end
+        self.line = line
+        self.family = family
+        self.kind = kind
+        self.env_style = env_style  # a `KEY=value` line (dotenv/shell style) in any file kind
+
+    def reread(self, *, kind: str, end: int) -> _Line:
+        """The same line read again for a value found inside an expression: no longer env style."""
+        return _Line(self.data, self.start, end, self.line, self.family, kind, False)
+
+
+def _value(ctx: _Line, pos: int, op: str) -> Span | None:
+    """The value beginning at ``line[pos:]``: a quoted literal in any file kind, else what the
+    file's family reads there (:data:`_READERS`)."""
+    line = ctx.line
     if pos >= len(line):
-        if family == CONFIG_BARE and op == ":" and kind == "yaml":
-            return None  # a mapping key whose children follow
-        return None
-    if kind == "yaml" and line[pos : pos + 1] == b"!":
-        tag = _YAML_TAG.match(line, pos)
-        if tag is None:
+        return None  # `key:` whose children follow, or nothing at all
+    if ctx.kind == "yaml" and line[pos : pos + 1] == b"!":
+        pos = _after_yaml_tag(line, pos)
+        if pos < 0:
             return None
-        name = tag.group(0).strip().lower()
-        if name.lstrip(b"!").split(b":")[0] in _REFERENCE_TAGS:
-            return None  # !Ref, !Sub, !GetAtt, !vault...: not a literal
-        if name.startswith(b"!!"):
-            pos = tag.end()
-    prefix = _PY_PREFIX.match(line, pos)
-    if prefix is not None and family == CODE:
-        if b"f" in prefix.group(0).lower() or b"$" in prefix.group(0):
-            return None  # an interpolated string is an expression
-        pos = prefix.end()
+    if ctx.family == CODE:
+        prefix = _PY_PREFIX.match(line, pos)
+        if prefix is not None:
+            if b"f" in prefix.group(0).lower() or b"$" in prefix.group(0):
+                return None  # an interpolated string is an expression
+            pos = prefix.end()
     char = line[pos : pos + 1]
     if char == b"\\" and line[pos + 1 : pos + 2] in (b'"', b"'"):
         escaped = line.find(b"\\" + line[pos + 1 : pos + 2], pos + 2)
         if escaped == -1:
             return None
-        return start + pos + 2, start + escaped, True, False
+        return ctx.start + pos + 2, ctx.start + escaped, True, False
     if char in (b'"', b"'", b"`"):
-        if line[pos : pos + 3] in (b'"""', b"'''"):
-            return None
-        close = _closing_quote(line, pos)
-        if close is None:
-            return None
-        if family == CODE and _continues_expression(line, close + 1):
-            return None
-        return start + pos + 1, start + close, True, False
-    if kind == "yaml" and _BLOCK_HEADER.match(line, pos):
-        return _block_scalar(data, start, end)
-    if kind == "python" and op == ":" and _YAML_LINE.fullmatch(line) is not None:
+        return _quoted(ctx, pos)
+    if ctx.kind == "yaml" and _BLOCK_HEADER.match(line, pos):
+        return _block_scalar(ctx.data, ctx.start, ctx.end)
+    family = ctx.family
+    if ctx.kind == "python" and op == ":" and _YAML_LINE.fullmatch(line) is not None:
         if _PYTHON_NAME.fullmatch(line[pos:].strip()) is None:
             family = CONFIG_BARE  # YAML inside a docstring (ansible's EXAMPLES): `api_token: e310...`
-    # Notes and docs (`prod db password: X`) are read like bare config, one word per value; the
-    # generic detector judges their values more strictly.
-    docs_prose = family == DOCS and op in (":", "=")
-    if family not in (CONFIG_BARE, MARKUP) and not (env_style or kind == "groovy" or docs_prose):
-        if op == ":":
-            annotation = _TYPE_ANNOTATION.match(line, pos)
-            if annotation is not None:  # `password: str = "..."`
-                return _value(data, start, end, line, annotation.end(), family, kind, "=", False)
-        if char in (b"(", b"["):  # `auth = ("user", "password")`: the second literal
-            first = _closing_quote(line, pos + 1) if line[pos + 1 : pos + 2] in (b'"', b"'") else None
-            second = _SECOND_LITERAL.match(line, first + 1) if first is not None else None
-            if second is not None:
-                close = _closing_quote(line, second.end() - 1)
-                if close is not None:
-                    return start + second.end(), start + close, True, False
-            if line[pos : pos + 2] != b"[]":
-                return None
-        return _literal_in_expression(data, start, line, pos, family)
-    if family == MARKUP:
+    return _READERS.get(family, _code_value)(ctx, pos, op)
+
+
+def _after_yaml_tag(line: bytes, pos: int) -> int:
+    """Where the value after a YAML tag at ``pos`` starts; -1 when the tag says it is no literal."""
+    tag = _YAML_TAG.match(line, pos)
+    if tag is None:
+        return -1
+    name = tag.group(0).strip().lower()
+    if name.lstrip(b"!").split(b":")[0] in _REFERENCE_TAGS:
+        return -1  # !Ref, !Sub, !GetAtt, !vault...: not a literal
+    return tag.end() if name.startswith(b"!!") else pos
+
+
+def _quoted(ctx: _Line, pos: int) -> Span | None:
+    line = ctx.line
+    if line[pos : pos + 3] in (b'"""', b"'''"):
         return None
+    close = _closing_quote(line, pos)
+    if close is None:
+        return None
+    if ctx.family == CODE and _continues_expression(line, close + 1):
+        return None
+    return ctx.start + pos + 1, ctx.start + close, True, False
+
+
+# One reader per family for a value that is not a quoted literal.
+
+def _code_value(ctx: _Line, pos: int, op: str) -> Span | None:
+    """Source code: a value is a literal inside an expression; a `KEY=value` line (a script's
+    environment) and Groovy's bare words are read word by word."""
+    if ctx.env_style or ctx.kind == "groovy":
+        return _bare_value(ctx, pos, words=True)
+    return _expression_value(ctx, pos, op)
+
+
+def _docs_value(ctx: _Line, pos: int, op: str) -> Span | None:
+    """Notes and docs (`prod db password: X`) are read like bare config, one word per value; the
+    generic detector judges their values more strictly."""
+    if op in (":", "=") or ctx.env_style or ctx.kind == "groovy":
+        return _bare_value(ctx, pos, words=True)
+    return _expression_value(ctx, pos, op)
+
+
+def _config_value(ctx: _Line, pos: int, op: str) -> Span | None:
+    """Bare values: a word in shell-like files, up to a comment elsewhere."""
+    return _bare_value(ctx, pos, words=ctx.kind in _WORD_KINDS or ctx.env_style)
+
+
+def _markup_value(ctx: _Line, pos: int, op: str) -> Span | None:
+    return None  # XML's values are elements' text and quoted attributes
+
+
+_READERS = {CODE: _code_value, DOCS: _docs_value, CONFIG_BARE: _config_value, MARKUP: _markup_value}
+# Kinds whose bare values end at the first blank or `;` (a shell word), not at a comment.
+_WORD_KINDS = frozenset({"dotenv", "shell", "unknown", "dockerfile", "batch", "groovy"})
+
+
+def _expression_value(ctx: _Line, pos: int, op: str) -> Span | None:
+    """`password: str = "..."`, `auth = ("user", "password")`, `SecretStr("x")`, `get("X", "default")`."""
+    line = ctx.line
+    if op == ":":
+        annotation = _TYPE_ANNOTATION.match(line, pos)
+        if annotation is not None:  # `password: str = "..."`
+            return _value(ctx.reread(kind=ctx.kind, end=ctx.end), annotation.end(), "=")
+    if line[pos : pos + 1] in (b"(", b"["):  # `auth = ("user", "password")`: the second literal
+        first = _closing_quote(line, pos + 1) if line[pos + 1 : pos + 2] in (b'"', b"'") else None
+        second = _SECOND_LITERAL.match(line, first + 1) if first is not None else None
+        if second is not None:
+            close = _closing_quote(line, second.end() - 1)
+            if close is not None:
+                return ctx.start + second.end(), ctx.start + close, True, False
+        if line[pos : pos + 2] != b"[]":
+            return None
+    return _literal_in_expression(ctx, pos)
+
+
+def _bare_value(ctx: _Line, pos: int, words: bool) -> Span | None:
+    """An unquoted value: up to the first blank (``words``), else up to a comment."""
+    line, kind = ctx.line, ctx.kind
     stop = len(line)
-    if kind in ("dotenv", "shell", "unknown", "dockerfile", "batch", "groovy") or env_style or docs_prose:
+    if words:
         for index in range(pos, len(line)):
             if line[index] in b" \t;`":
                 stop = index
@@ -277,13 +349,12 @@ def _value(
             hi -= 1
     if hi <= lo or line[lo : lo + 1] in (b"[", b"{", b"&", b"*", b"|", b">"):
         return None
-    return start + lo, start + hi, False, False
+    return ctx.start + lo, ctx.start + hi, False, False
 
 
-def _literal_in_expression(
-    data: bytes, start: int, line: bytes, pos: int, family: str
-) -> tuple[int, int, bool, bool] | None:
+def _literal_in_expression(ctx: _Line, pos: int) -> Span | None:
     """`SecretStr("x")`, `os.getenv("X", "fallback")`, `process.env.X || "fallback"`."""
+    line = ctx.line
     call = _WRAPPER_CALL.match(line, pos)
     search_from = pos
     if call is not None:
@@ -291,7 +362,7 @@ def _literal_in_expression(
         if name in _LITERAL_WRAPPERS or _LOOKUP_CALL.search(call.group("name")) is None:
             if not (name[:1].isupper() or name in _LITERAL_WRAPPERS):
                 return None  # some_function("..."): its argument is not what the name holds
-            return _value(data, start, 0, line, call.end(), family, "code", "=", False)
+            return _value(ctx.reread(kind="code", end=0), call.end(), "=")
         close = _closing_quote(line, call.end())
         if close is None:
             return None
@@ -308,7 +379,7 @@ def _literal_in_expression(
     close = _closing_quote(line, quote)
     if close is None:
         return None
-    return start + quote + 1, start + close, True, False
+    return ctx.start + quote + 1, ctx.start + close, True, False
 
 
 def _closing_quote(line: bytes, pos: int) -> int | None:

@@ -6,6 +6,7 @@ literal?) and is reported as the finding's ``kind`` context.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import NamedTuple
 
 # Families: how values are written in the file.
 CONFIG_BARE = "config"  # bare values allowed: KEY=value, key: value
@@ -13,45 +14,89 @@ CODE = "code"  # only quoted literals are values
 MARKUP = "markup"  # XML: <key>value</key>, key="value"
 DOCS = "docs"
 
-_EXTENSIONS = {
-    "yaml": "yaml", "yml": "yaml", "json": "json", "ipynb": "notebook", "tf": "terraform",
-    "tfvars": "terraform", "hcl": "hcl", "properties": "properties", "ini": "ini", "cfg": "ini",
-    "conf": "ini", "cnf": "ini", "toml": "toml", "xml": "xml", "csproj": "xml", "plist": "xml",
-    "py": "python", "pyw": "python", "pyi": "python", "js": "javascript", "mjs": "javascript", "cjs": "javascript",
-    "jsx": "javascript", "ts": "typescript", "tsx": "typescript", "mts": "typescript",
-    "go": "go", "java": "java", "kt": "kotlin", "kts": "kotlin", "scala": "scala",
-    "groovy": "groovy", "gradle": "groovy", "cs": "csharp", "vb": "vb", "rb": "ruby",
-    "rake": "ruby", "php": "php", "sh": "shell", "bash": "shell", "zsh": "shell", "ksh": "shell",
-    "ps1": "powershell", "psm1": "powershell", "bat": "batch", "cmd": "batch", "swift": "swift",
-    "rs": "rust", "c": "c", "h": "c", "cc": "cpp", "cpp": "cpp", "hpp": "cpp", "m": "objc",
-    "dart": "dart", "lua": "lua", "pl": "perl", "pm": "perl", "r": "r", "ex": "elixir",
-    "exs": "elixir", "erl": "erlang", "clj": "clojure", "sql": "sql", "vue": "javascript",
-    "svelte": "javascript", "env": "dotenv", "tfstate": "json", "tfstate.backup": "json", "md": "docs", "markdown": "docs", "rst": "docs",
-    "adoc": "docs", "txt": "docs", "html": "docs", "htm": "docs", "config": "xml", "jsonc": "json",
-    "json5": "json", "sbt": "scala", "tpl": "yaml", "j2": "yaml", "jinja": "yaml", "jinja2": "yaml",
-}
-_FAMILY = {
-    "dotenv": CONFIG_BARE, "yaml": CONFIG_BARE, "properties": CONFIG_BARE, "ini": CONFIG_BARE,
-    "toml": CONFIG_BARE, "shell": CONFIG_BARE, "dockerfile": CONFIG_BARE, "batch": CONFIG_BARE,
-    "xml": MARKUP, "docs": DOCS,
-}
-_NAMES = {
-    "dockerfile": "dockerfile", "containerfile": "dockerfile", ".envrc": "shell",
-    ".bashrc": "shell", ".zshrc": "shell", ".profile": "shell", ".bash_profile": "shell",
-    ".npmrc": "ini", ".pypirc": "ini", ".netrc": "netrc", "_netrc": "netrc", ".gitconfig": "ini",
-    ".git-credentials": "docs", "makefile": "shell", "jenkinsfile": "groovy", "vagrantfile": "ruby",
-    "gemfile": "ruby", "rakefile": "ruby", "procfile": "shell", ".htpasswd": "docs",
-    "metadata": "docs", "pkg-info": "docs", "readme": "docs", "changelog": "docs", "license": "docs",
-    "record": "docs", "notice": "docs", "authors": "docs", "copying": "docs",
-    "my.cnf": "ini", ".my.cnf": "ini", ".pgpass": "docs", "web.config": "xml", "app.config": "xml",
-    # Credential files without an extension (or with a misleading one), read as what they are.
-    ".s3cfg": "ini", ".boto": "ini", "credentials": "ini", ".credentials": "ini", ".dockercfg": "json", "kubeconfig": "yaml",
-    ".passwd-s3fs": "docs", "winscp.ini": "ini", ".git-credentials": "docs", "terraform.tfstate": "json",
-}
-# (path suffix, kind) for names that only say what they are together with their folder.
-_PATH_SUFFIXES = (
-    ("/.gem/credentials", "yaml"), ("/.kube/config", "yaml"), ("/.aws/config", "ini"), ("/.docker/config.json", "json"),
+
+class Kind(NamedTuple):
+    """One file kind: the one place that says how a language or file kind is read, commented
+    and migrated. A NamedTuple, not a dataclass: the hook imports this module at start-up."""
+
+    name: str
+    extensions: tuple[str, ...] = ()  # lower case, no dot: what `path_kind` maps to this kind
+    family: str = CODE  # how values are written (the parsers in assignments.py dispatch on it)
+    leader: str = ""  # line-comment leader for `secretshift: allow` ("" = cannot comment)
+    above: bool = False  # the allow comment goes on the line above (a reader would take an inline one as value)
+    literals: bool = False  # source code: each literal is its own secret, never grouped by the migration
+    rewriter: str = ""  # `Rewriter.name` of the migration rewriter for files of this kind
+    names: tuple[str, ...] = ()  # lower-case file names; one starting with "/" is a path ending
+    also: tuple[str, ...] = ()  # other files' extensions read as this kind (templates, components)
+
+
+# Kinds that `refine_kind` derives from a file's first bytes have no extensions of their own.
+KINDS: tuple[Kind, ...] = (
+    Kind("yaml", ("yaml", "yml"), CONFIG_BARE, "#", True, rewriter="structured-config",
+         names=("kubeconfig", "/.gem/credentials", "/.kube/config"), also=("tpl", "j2", "jinja", "jinja2")),
+    Kind("json", ("json", "jsonc", "json5", "tfstate"), rewriter="structured-config",
+         names=(".dockercfg", "terraform.tfstate", "/.docker/config.json")),
+    Kind("notebook", ("ipynb",), literals=True),
+    Kind("terraform", ("tf", "tfvars"), CODE, "#", True, rewriter="terraform"),
+    Kind("hcl", ("hcl",), CODE, "#", True),
+    Kind("properties", ("properties",), CONFIG_BARE, "#", True, rewriter="env-placeholder"),
+    Kind("ini", ("ini", "cfg", "conf", "cnf"), CONFIG_BARE, "#", True, rewriter="env-placeholder",
+         names=(".npmrc", ".pypirc", ".gitconfig", "my.cnf", ".my.cnf", ".s3cfg", ".boto", "credentials",
+                ".credentials", "winscp.ini", "/.aws/config")),
+    Kind("toml", ("toml",), CONFIG_BARE, "#", True, rewriter="env-placeholder"),
+    Kind("dotenv", ("env",), CONFIG_BARE, "#", True, rewriter="dotenv"),
+    Kind("dockerfile", ("dockerfile",), CONFIG_BARE, "#", rewriter="dockerfile", names=("dockerfile", "containerfile")),
+    Kind("shell", ("sh", "bash", "zsh", "ksh"), CONFIG_BARE, "#", literals=True,
+         names=(".envrc", ".bashrc", ".zshrc", ".profile", ".bash_profile", "makefile", "procfile")),
+    Kind("batch", ("bat", "cmd"), CONFIG_BARE),
+    Kind("powershell", ("ps1", "psm1")),
+    Kind("xml", ("xml", "csproj", "plist", "config"), MARKUP, names=("web.config", "app.config")),
+    Kind("docs", ("md", "markdown", "rst", "adoc", "txt", "html", "htm"), DOCS,
+         names=(".git-credentials", ".htpasswd", "metadata", "pkg-info", "readme", "changelog", "license",
+                "record", "notice", "authors", "copying", ".pgpass", ".passwd-s3fs")),
+    Kind("netrc", names=(".netrc", "_netrc")),
+    Kind("python", ("py", "pyw", "pyi"), CODE, "#", literals=True, rewriter="python"),
+    Kind("javascript", ("js", "mjs", "cjs", "jsx"), CODE, "//", literals=True, rewriter="javascript",
+         also=("vue", "svelte")),
+    Kind("typescript", ("ts", "tsx", "mts"), CODE, "//", literals=True, rewriter="javascript"),
+    Kind("go", ("go",), CODE, "//", literals=True, rewriter="go"),
+    Kind("java", ("java",), CODE, "//", literals=True, rewriter="java"),
+    Kind("kotlin", ("kt", "kts"), CODE, "//", literals=True),
+    Kind("scala", ("scala", "sbt"), literals=True),
+    Kind("groovy", ("groovy", "gradle"), names=("jenkinsfile",)),
+    Kind("csharp", ("cs",), CODE, "//", literals=True),
+    Kind("vb", ("vb",)),
+    Kind("ruby", ("rb", "rake"), CODE, "#", literals=True, names=("vagrantfile", "gemfile", "rakefile")),
+    Kind("php", ("php",), CODE, "//", literals=True),
+    Kind("swift", ("swift",), CODE, "//", literals=True),
+    Kind("rust", ("rs",), CODE, "//", literals=True),
+    Kind("c", ("c", "h"), literals=True),
+    Kind("cpp", ("cc", "cpp", "hpp"), literals=True),
+    Kind("objc", ("m",)),
+    Kind("dart", ("dart",)),
+    Kind("lua", ("lua",)),
+    Kind("perl", ("pl", "pm")),
+    Kind("r", ("r",)),
+    Kind("elixir", ("ex", "exs")),
+    Kind("erlang", ("erl",)),
+    Kind("clojure", ("clj",)),
+    Kind("sql", ("sql",)),
+    # Refined from a YAML/JSON/HCL file's first bytes (refine_kind), or a detector's own kind.
+    Kind("github-workflow", (), CONFIG_BARE, "#", True, rewriter="github-workflow"),
+    Kind("cloudformation", (), CONFIG_BARE, "#", True, rewriter="cloudformation"),
+    Kind("compose", (), CONFIG_BARE, "#", True, rewriter="compose"),
+    Kind("helm", (), CONFIG_BARE, "#", True, rewriter="helm"),
+    Kind("kubernetes", (), CONFIG_BARE, "#", True),
+    Kind("k8s-secret", rewriter="k8s-secret"),  # the Kubernetes detector's Secret manifests (YAML or JSON)
+    Kind("ecs-task", rewriter="ecs-task"),
+    Kind("docker-config"),
 )
+BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
+_EXTENSIONS = {ext: k.name for k in KINDS for ext in (*k.extensions, *k.also)}
+_FAMILY = {k.name: k.family for k in KINDS}
+_NAMES = {n: k.name for k in KINDS for n in k.names if not n.startswith("/")}
+# (path suffix, kind) for names that only say what they are together with their folder.
+_PATH_SUFFIXES = tuple((n, k.name) for k in KINDS for n in k.names if n.startswith("/"))
 
 
 @lru_cache(maxsize=1024)
@@ -109,11 +154,3 @@ def refine_kind(path: str, kind: str, head: bytes) -> str:
         return "terraform"
     return kind
 
-
-def structure(base_kind: str) -> str:
-    """Which key-path tracker reads a file of this (path) kind: yaml, json or none."""
-    if base_kind == "yaml":
-        return "yaml"
-    if base_kind in ("json", "notebook"):
-        return "json"
-    return "none"

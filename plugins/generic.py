@@ -153,6 +153,50 @@ def _doc_value_ok(value: str, strength: int, entropy: float, classes: int) -> bo
     return strength == STRONG and len(value) >= 10 and entropy >= 3.0 and classes >= 3 and any(c.isdigit() for c in value)
 
 
+class _Walk:
+    """One blob's walk over its keyword hits: which lines were read, what was reported."""
+
+    __slots__ = ("blob", "data", "_facts", "seen_lines", "url_lines", "handed", "rejected_until", "reported", "out")
+
+    def __init__(self, blob: Blob) -> None:
+        self.blob = blob
+        self.data = blob.data
+        self._facts: _FileFacts | None = None  # built when a line is first worth reading
+        self.seen_lines: set[int] = set()  # starts of lines read for pairs
+        self.url_lines: set[int] = set()  # starts of lines read for URL passwords only
+        self.handed: set[tuple[int, bool]] = set()  # (line start, call?) read for handed-over passwords
+        self.rejected_until = -1  # end of the last word judged not secret-ish
+        self.reported: set[int] = set()  # match starts: one finding per value
+        self.out: list[RawMatch] = []
+
+    def facts(self) -> _FileFacts:
+        if self._facts is None:
+            self._facts = _facts(self.blob)
+        return self._facts
+
+    def claim(self, hit: int, line_start: int, url_hit: bool) -> bool:
+        """Is the line of ``hit`` worth reading? A yes marks it read."""
+        if url_hit:
+            if line_start in self.url_lines or _USERINFO_AHEAD.match(self.data, hit, hit + 300) is None:
+                return False  # no `user:password@` after the scheme
+            self.url_lines.add(line_start)
+            return True
+        if hit <= self.rejected_until:
+            return False  # another keyword inside a word already judged: `tokenizer_pass_...`
+        ok, word_end = _secretish_word_at(self.data, hit)
+        if not ok and not _bare_key_at(self.data, hit):
+            self.rejected_until = word_end
+            return False  # `tokenizer`, `result_key`, `max_tokens`: nothing to read on this line
+        self.seen_lines.add(line_start)
+        return True
+
+    def report(self, matches: Iterable[RawMatch | None]) -> None:
+        for match in matches:
+            if match is not None and match.start not in self.reported:
+                self.reported.add(match.start)
+                self.out.append(match)
+
+
 class GenericSecretDetector:
     name = "generic"
     priority = 50
@@ -265,69 +309,40 @@ class GenericSecretDetector:
     def detect(self, blob: Blob, hits: Sequence[int]) -> Iterable[RawMatch]:
         if f.is_lockfile(blob.path) or f.is_generated_asset(blob.path):
             return []
+        walk = _Walk(blob)
         data = blob.data
-        facts: _FileFacts | None = None
-        seen_lines: set[int] = set()
-        reported: set[int] = set()
-        out: list[RawMatch] = []
-        url_lines: set[int] = set()
-        handed: set[tuple[int, bool]] = set()
-        rejected_until = -1
         for hit in hits:
             line_start = data.rfind(b"\n", 0, hit) + 1
             tail = data[max(0, hit - 24) : hit].lower()
             if tail.endswith(CALL_KEYWORDS) or tail.endswith(COMMAND_KEYWORDS):
                 call = tail.endswith(CALL_KEYWORDS)
-                if (line_start, call) not in handed:
-                    handed.add((line_start, call))
-                    for call_match in self._handed_over(data, hit, call, blob):
-                        if call_match.start not in reported:
-                            reported.add(call_match.start)
-                            out.append(call_match)
-                continue
-            if line_start in seen_lines:
-                continue  # a line is read once, whichever keyword led to it
-            url_hit = data[hit - 3 : hit] == b"://"
-            if url_hit:
-                if line_start in url_lines or _USERINFO_AHEAD.match(data, hit, hit + 300) is None:
-                    continue  # no `user:password@` after the scheme
-            else:
-                if hit <= rejected_until:
-                    continue  # another keyword inside a word already judged: `tokenizer_pass_...`
-                ok, word_end = _secretish_word_at(data, hit)
-                if not ok and not _bare_key_at(data, hit):
-                    rejected_until = word_end
-                    continue  # `tokenizer`, `result_key`, `max_tokens`: nothing to read on this line
-            start, end = line_bounds(data, hit)
-            if url_hit:
-                url_lines.add(line_start)
-            else:
-                seen_lines.add(line_start)
-            if end - start > MAX_LINE:
-                if f.is_minified_line(data[start:end]):
-                    continue
-                start, end = _window(data, start, end, hit)
-            line = data[start:end]
-            if b"=" not in line and b":" not in line and b">" not in line and b"(" not in line and b" " not in line.strip():
-                continue
-            if facts is None:
-                facts = _facts(blob)
-            if b"://" in line and b"@" in line:
-                for url_match in self._url_passwords(data, start, end, facts):
-                    if url_match.start not in reported:
-                        reported.add(url_match.start)
-                        out.append(url_match)
-            if url_hit:
-                continue
-            pairs = pairs_in_line(data, start, end, facts.family, facts.base)
-            if not pairs:
-                pairs = _default_of_named_block(data, start, end, facts)
-            for pair in pairs:
-                match = self._judge_pair(data, pair, facts)
-                if match is not None and match.start not in reported:
-                    reported.add(match.start)
-                    out.append(match)
-        return out
+                if (line_start, call) not in walk.handed:
+                    walk.handed.add((line_start, call))
+                    walk.report(self._handed_over(data, hit, call, blob))
+            elif line_start not in walk.seen_lines:  # a line is read once, whichever keyword led to it
+                url_hit = data[hit - 3 : hit] == b"://"
+                if walk.claim(hit, line_start, url_hit):
+                    self._read_line(walk, hit, url_hit)
+        return walk.out
+
+    def _read_line(self, walk: _Walk, hit: int, url_hit: bool) -> None:
+        """The pairs on the line of ``hit`` (or the URL passwords only, for a `://` hit)."""
+        data = walk.data
+        start, end = line_bounds(data, hit)
+        if end - start > MAX_LINE:
+            if f.is_minified_line(data[start:end]):
+                return
+            start, end = _window(data, start, end, hit)
+        line = data[start:end]
+        if b"=" not in line and b":" not in line and b">" not in line and b"(" not in line and b" " not in line.strip():
+            return
+        facts = walk.facts()
+        if b"://" in line and b"@" in line:
+            walk.report(self._url_passwords(data, start, end, facts))
+        if url_hit:
+            return
+        pairs = pairs_in_line(data, start, end, facts.family, facts.base) or _default_of_named_block(data, start, end, facts)
+        walk.report(self._judge_pair(data, pair, facts) for pair in pairs)
 
     def _judge_pair(self, data: bytes, pair: Pair, facts: _FileFacts) -> RawMatch | None:
         raw = data[pair.start : pair.end]
@@ -435,11 +450,8 @@ class GenericSecretDetector:
         self, data: bytes, rule: str, start: int, end: int, key: str, facts: _FileFacts, named_by: str | None
     ) -> RawMatch | None:
         context: list[tuple[str, str]] = [("kind", facts.kind)]
-        path = None
-        if facts.base == "yaml":
-            path = yaml_path(data, start)
-        elif facts.base in ("json", "notebook"):
-            path = json_path(data, start)
+        key_path = _KEY_PATHS.get(facts.base)
+        path = key_path(data, start) if key_path is not None else None
         if path:
             if any(marker in path for marker in _ENCRYPTED_SECTIONS):
                 return None  # SealedSecret encryptedData, sops: ciphertext is safe to commit
@@ -451,6 +463,8 @@ class GenericSecretDetector:
         return RawMatch(rule, start, end, key=named_by or key or None, context=tuple(context), confidence=confidence)
 
 
+# The structural key path (`spec.containers[0].env`) of a value, by the file's path kind.
+_KEY_PATHS = {"yaml": yaml_path, "json": json_path, "notebook": json_path}
 _KEYWORD_PUNCTUATION = (b'"', b"'", b":", b"=", b" ")
 _WORD_HEAD = re.compile(rb"[\w.\-]*")
 _USERINFO_AHEAD = re.compile(rb"[^\s:@/]{0,128}:[^\s@/]{1,256}@")

@@ -8,23 +8,16 @@ from pathlib import Path
 
 from secretshift.errors import EXIT_CLEAN
 from secretshift.models import Finding
+from secretshift.plugins.filekind import KINDS
 from secretshift.textutil import terminal_text
 
 # Comment leaders by file kind (the detectors' kinds: every YAML flavour is a YAML file) ...
-_LEADERS = {"python": "#", "dotenv": "#", "shell": "#", "toml": "#", "ini": "#", "properties": "#",
-            "ruby": "#", "dockerfile": "#", "terraform": "#", "hcl": "#",
-            "yaml": "#", "helm": "#", "kubernetes": "#", "compose": "#", "docker-compose": "#",
-            "cloudformation": "#", "github-workflow": "#",
-            "javascript": "//", "typescript": "//", "go": "//", "java": "//", "csharp": "//", "php": "//"}
+_LEADERS = {kind.name: kind.leader for kind in KINDS if kind.leader}
 # ... and by file name ending, for kinds the detectors leave generic.
-_SUFFIX_LEADERS = {".yaml": "#", ".yml": "#", ".sh": "#", ".bash": "#", ".py": "#", ".rb": "#", ".toml": "#",
-                   ".ini": "#", ".cfg": "#", ".conf": "#", ".properties": "#", ".tf": "#", ".hcl": "#",
-                   ".js": "//", ".mjs": "//", ".cjs": "//", ".ts": "//", ".tsx": "//", ".jsx": "//",
-                   ".go": "//", ".java": "//", ".kt": "//", ".cs": "//", ".php": "//", ".rs": "//", ".swift": "//"}
+_SUFFIX_LEADERS = {f".{ext}": kind.leader for kind in KINDS if kind.leader for ext in kind.extensions}
 # Files whose readers may take an inline comment as part of the value: the comment goes above.
-_CONFIG_KINDS = {"dotenv", "yaml", "helm", "kubernetes", "compose", "docker-compose", "cloudformation",
-                 "github-workflow", "toml", "ini", "properties", "hcl", "terraform"}
-_CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".properties", ".tf", ".hcl", ".env")
+_CONFIG_KINDS = frozenset(kind.name for kind in KINDS if kind.above)
+_CONFIG_SUFFIXES = tuple(f".{ext}" for kind in KINDS if kind.above for ext in kind.extensions)
 _CHOICES = {"m": "migrate", "a": "allow", "b": "baseline", "s": "skip", "q": "quit"}
 
 

@@ -18,15 +18,13 @@ from secretshift.migrate.preview import digest, rewrite_file
 from secretshift.migrate.select import is_reference, is_test_path, pair_prefix
 from secretshift.migrate.settings import MigrateSettings
 from secretshift.models import Finding
+from secretshift.plugins.filekind import KINDS
 
 _TAG_VALUE_BAD = re.compile(r"[^\w .:/=+\-@]+", re.UNICODE)
 _PY_SUFFIXES = (".py",)
 # In source code each literal is its own secret (named after its variable), whatever `group`
 # a detector reports; grouping is for configuration (a .env, a manifest, a config section).
-CODE_KINDS = frozenset({
-    "python", "javascript", "typescript", "go", "java", "csharp", "ruby", "php", "shell", "kotlin",
-    "scala", "rust", "swift", "c", "cpp", "notebook",
-})
+CODE_KINDS = frozenset(kind.name for kind in KINDS if kind.literals)
 
 
 
