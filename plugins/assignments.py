@@ -9,7 +9,7 @@ so the stdlib regexes below run on bounded input and cannot blow up.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from secretshift.plugins.filekind import CODE, CONFIG_BARE, DOCS, MARKUP
 
@@ -54,8 +54,7 @@ _SCHEMES = frozenset({b"Bearer", b"bearer", b"Basic", b"basic", b"Token", b"toke
 _ENV_LINE = re.compile(rb"""^\s*(?:export\s+|set\s+)?[A-Za-z_][A-Za-z0-9_]*=""")
 
 
-@dataclass(frozen=True)
-class Pair:
+class Pair(NamedTuple):
     key: str
     start: int  # absolute byte offset of the value
     end: int

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from secretshift.scanner.detector import RawMatch
 from secretshift.models import Blob, Example, Rule
@@ -33,8 +33,7 @@ _AUTH_SCHEMES = ("Bearer ", "bearer ", "Basic ", "basic ", "Token ", "token ", "
 _NEIGHBOUR_LINES = 4
 
 
-@dataclass(frozen=True)
-class _FileFacts:
+class _FileFacts(NamedTuple):
     path: str
     kind: str  # refined: compose, helm, ecs-task...
     base: str  # from the path: yaml, json, python...
@@ -71,6 +70,8 @@ def judge(key: str, value: str, facts: _FileFacts, strength: int | None = None) 
         return False
     if f.is_number_or_bool(value) or f.is_file_path(value) or f.is_data_uri(value) or f.is_arn(value):
         return False
+    if _letters_only_password(value, facts, strength):
+        return True  # `password = "Sunflowerfield"`: reported, at low confidence (_lowered)
     if f.is_public_material(value) or f.is_version(value) or f.is_identifier_like(value):
         return False
     if f.is_url(value) or f.is_call_or_expression(value) or any(c.isspace() for c in value):
@@ -96,6 +97,18 @@ def judge(key: str, value: str, facts: _FileFacts, strength: int | None = None) 
         return len(value) >= 10 and entropy >= 2.8 and classes >= 2 and (any(c.isdigit() for c in value) or len(value) >= 30)
     has_digit = any(c.isdigit() for c in value)
     return len(value) >= 20 and entropy >= 3.7 and classes >= 2 and has_digit and not f.looks_like_test_value(value)
+
+
+def _letters_only_password(value: str, facts: _FileFacts, strength: int) -> bool:
+    """Letters only under a password key, in code or config (not tests or docs, which are full of
+    made-up words): evidence enough to report, not enough to block (low confidence)."""
+    return strength == STRONG and not facts.test and not facts.doc and f.is_letters_only_password(value)
+
+
+def _lowered(match: RawMatch | None, value: str, facts: _FileFacts, strength: int) -> RawMatch | None:
+    if match is not None and _letters_only_password(value, facts, strength):
+        return match._replace(confidence="low")
+    return match
 
 
 def _basic_without_password(value: str) -> bool:
@@ -390,7 +403,7 @@ class GenericSecretDetector:
         elif not judge(key, value, facts, strength):
             return None
         rule = PASSWORD_RULE if strength == STRONG else TOKEN_RULE if strength == MEDIUM else WEAK_RULE
-        return self._match(data, rule, start, end, key, facts, None)
+        return _lowered(self._match(data, rule, start, end, key, facts, None), value, facts, strength)
 
     def _handed_over(self, data: bytes, hit: int, call: bool, blob: Blob) -> list[RawMatch]:
         """Passwords passed to a credential call or a command line (``mysql -pX``)."""
@@ -442,7 +455,7 @@ class GenericSecretDetector:
                 return self._match(data, WEAK_PASSWORD_RULE, pair.start, pair.end, name, facts, name)
             if judge(name, value, facts, strength):
                 rule = PASSWORD_RULE if strength == STRONG else TOKEN_RULE if strength == MEDIUM else WEAK_RULE
-                return self._match(data, rule, pair.start, pair.end, name, facts, name)
+                return _lowered(self._match(data, rule, pair.start, pair.end, name, facts, name), value, facts, strength)
             return None
         return None
 

@@ -74,7 +74,9 @@ def scanner_rules() -> list[Rule]:
         if rules is not None:
             return rules
     rules = [rule for origin, table in parse_tables(examples=False) for rule in rules_from_table(table, origin, check=False)]
-    cache.store("packs", key, marshal.dumps(tuple(tuple(rule._replace(allowlist=tuple(rule.allowlist))) for rule in rules)))
+    at = Rule._fields.index("allowlist")  # marshal takes plain tuples only
+    records = tuple((*rule[:at], tuple(rule.allowlist), *rule[at + 1 :]) for rule in rules)
+    cache.store("packs", key, marshal.dumps(records))
     return rules
 
 
