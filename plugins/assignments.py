@@ -11,47 +11,48 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from secretshift import lazy_re
 from secretshift.plugins.filekind import CODE, CONFIG_BARE, DOCS, MARKUP
 
 MAX_LINE = 4096
 _MAX_BLOCK_LINES = 200
 _MAX_BLOCK_BYTES = 65536
 
-_KEY_OP = re.compile(
+_KEY_OP = lazy_re.compile(
     rb"""(?P<q>["'`]?)(?P<key>\.?[A-Za-z_][A-Za-z0-9_.\-]{0,80})(?P=q)\]?[ \t]{0,16}"""
     rb"""(?P<op>:=|=>|\?\?=|\|\|=|=(?![=~>])|:(?![:=/\\])|,|\()[ \t]*"""
 )
-_INNER = re.compile(
+_INNER = lazy_re.compile(
     rb"""(?:^|[;&?\s,(])(?:--?)?(?P<key>[A-Za-z_][\w.\-]{0,60})=(?P<val>[^;&\s"'<>,()]{1,300})"""
 )
-_FLAG = re.compile(rb"""(?:^|\s)--?(?P<key>[A-Za-z][\w\-]{1,40}) +(?P<val>[^\s"'\-<>|&;][^\s"'<>|&;]{0,300})""")
-_XML_ELEMENT = re.compile(
+_FLAG = lazy_re.compile(rb"""(?:^|\s)--?(?P<key>[A-Za-z][\w\-]{1,40}) +(?P<val>[^\s"'\-<>|&;][^\s"'<>|&;]{0,300})""")
+_XML_ELEMENT = lazy_re.compile(
     rb"""<(?P<key>[A-Za-z_][\w.:\-]{0,80})(?:\s[^<>]{0,400})?>(?P<val>[^<]{1,2000})</(?P=key)\s*>"""
 )
-_DOCKER_ENV = re.compile(rb"""^\s*(?:ENV|ARG)\s+(?P<key>[A-Za-z_][\w.\-]{0,80})\s+(?P<val>\S.*?)\s*$""")
-_NETRC = re.compile(rb"""\bpassword\s+(?P<val>\S+)""")
-_TYPE_ANNOTATION = re.compile(rb"""[A-Za-z_][\w.\[\], |<>?]{0,60}?\s*=(?!=)\s*""")
-_PY_PREFIX = re.compile(rb"""[rRbBuUfF]{1,2}(?=["'])|[@$]{1,2}(?=")""")
+_DOCKER_ENV = lazy_re.compile(rb"""^\s*(?:ENV|ARG)\s+(?P<key>[A-Za-z_][\w.\-]{0,80})\s+(?P<val>\S.*?)\s*$""")
+_NETRC = lazy_re.compile(rb"""\bpassword\s+(?P<val>\S+)""")
+_TYPE_ANNOTATION = lazy_re.compile(rb"""[A-Za-z_][\w.\[\], |<>?]{0,60}?\s*=(?!=)\s*""")
+_PY_PREFIX = lazy_re.compile(rb"""[rRbBuUfF]{1,2}(?=["'])|[@$]{1,2}(?=")""")
 _TYPE_WORDS = frozenset({b"string", b"String", b"str", b"var", b"let", b"const", b"val", b"final", b"char", b"auto"})
 _REFERENCE_TAGS = frozenset({
     b"ref", b"sub", b"getatt", b"importvalue", b"findinmap", b"join", b"select", b"if", b"base64",
     b"cidr", b"getazs", b"split", b"transform", b"and", b"equals", b"not", b"or", b"condition",
     b"vault", b"secret", b"env", b"include", b"reference", b"encrypted", b"sops", b"ssm", b"func",
 })
-_YAML_TAG = re.compile(rb"""!!?[A-Za-z][\w:]*\s*""")
-_BLOCK_HEADER = re.compile(rb"""[|>][-+]?[0-9]?\s*(?:#.*)?$""")
-_WRAPPER_CALL = re.compile(rb"""(?:\[\])?(?P<name>[A-Za-z_$][\w.$:]{0,60})\(\s*(?=["'])""")
-_FALLBACK = re.compile(rb"""(?:\|\||\?\?|\bor\b|\?:|,)\s*(?=["'])""")
+_YAML_TAG = lazy_re.compile(rb"""!!?[A-Za-z][\w:]*\s*""")
+_BLOCK_HEADER = lazy_re.compile(rb"""[|>][-+]?[0-9]?\s*(?:#.*)?$""")
+_WRAPPER_CALL = lazy_re.compile(rb"""(?:\[\])?(?P<name>[A-Za-z_$][\w.$:]{0,60})\(\s*(?=["'])""")
+_FALLBACK = lazy_re.compile(rb"""(?:\|\||\?\?|\bor\b|\?:|,)\s*(?=["'])""")
 _LITERAL_WRAPPERS = frozenset({
     b"str", b"bytes", b"bytearray", b"from", b"b64decode", b"decode", b"unhexlify", b"byte", b"new",
     b"SecretStr", b"SecretBytes", b"Secret", b"secret", b"Some", b"Ok", b"fromString", b"of",
 })
-_SECOND_LITERAL = re.compile(rb"""\s*,\s*["']""")
-_OR_FALLBACK = re.compile(rb"""(?:\|\||\?\?|\bor\b|\?:)\s*(?=["'])""")
-_LOOKUP_CALL = re.compile(rb"""(?i)env|environ|fetch|get|config|setting|param|lookup|read|secret|vault|ssm""")
-_DIRECTIVE = re.compile(rb"""\s*(?P<key>[A-Za-z_][\w.\-]{0,80})[ \t]+(?P<val>[^\s=:#;][^\s]{0,300})[ \t]*$""")
+_SECOND_LITERAL = lazy_re.compile(rb"""\s*,\s*["']""")
+_OR_FALLBACK = lazy_re.compile(rb"""(?:\|\||\?\?|\bor\b|\?:)\s*(?=["'])""")
+_LOOKUP_CALL = lazy_re.compile(rb"""(?i)env|environ|fetch|get|config|setting|param|lookup|read|secret|vault|ssm""")
+_DIRECTIVE = lazy_re.compile(rb"""\s*(?P<key>[A-Za-z_][\w.\-]{0,80})[ \t]+(?P<val>[^\s=:#;][^\s]{0,300})[ \t]*$""")
 _SCHEMES = frozenset({b"Bearer", b"bearer", b"Basic", b"basic", b"Token", b"token"})
-_ENV_LINE = re.compile(rb"""^\s*(?:export\s+|set\s+)?[A-Za-z_][A-Za-z0-9_]*=""")
+_ENV_LINE = lazy_re.compile(rb"""^\s*(?:export\s+|set\s+)?[A-Za-z_][A-Za-z0-9_]*=""")
 
 
 class Pair(NamedTuple):
@@ -178,9 +179,9 @@ def _bare_pair(key: bytes, lo: int, hi: int, op: str, data: bytes) -> Pair:
 
 # A whole line shaped like a YAML mapping entry with a bare scalar; in Python code the only such
 # line is an annotation (`password: str`), whose "value" is a type name the judge rejects.
-_YAML_LINE = re.compile(rb"""[ \t]*(?:- )?[A-Za-z_][\w.-]*:[ \t]+[^\s'"#(\[{=][^\s#=()'"\[\],]*[ \t]*\r?""")
+_YAML_LINE = lazy_re.compile(rb"""[ \t]*(?:- )?[A-Za-z_][\w.-]*:[ \t]+[^\s'"#(\[{=][^\s#=()'"\[\],]*[ \t]*\r?""")
 # `private_key: PKCS7PrivateKeyTypes`, `key: mlkem.MLKEM768PublicKey`: an annotation's type.
-_PYTHON_NAME = re.compile(rb"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+_PYTHON_NAME = lazy_re.compile(rb"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 
 
 Span = tuple[int, int, bool, bool]  # (start, end, quoted, block) of a value in the blob

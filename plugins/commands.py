@@ -6,7 +6,8 @@ Each pattern runs on one bounded line.
 """
 from __future__ import annotations
 
-import re
+
+from secretshift import lazy_re
 
 COMMAND_KEYWORDS = (
     b"docker login", b"podman login", b"registry login", b"mysql", b"sshpass", b"curl ", b"securestring",
@@ -16,7 +17,7 @@ CALL_KEYWORDS = (
     b"connection(", b"connect(", b"login(", b"authenticate(", b"auth(", b"credential(", b"credentials(",
     b"pdo(", b"credentials.create(",
 )
-_COMMAND = re.compile(
+_COMMAND = lazy_re.compile(
     rb"""\b(?:docker|podman|helm|oras|buildah|skopeo)\b[^\n]{0,200}?\blogin\b[^\n]{0,200}?\s(?:-p|--password)[ =]["']?(?P<a>[^\s"'|;&]+)"""
     rb"""|\bmysql(?:dump|admin)?\b[^\n]{0,200}?\s-p(?P<b>[^\s"'|;&\-][^\s"'|;&]*)"""
     rb"""|\bmysql(?:dump|admin)?\b[^\n]{0,200}?\s--password=["']?(?P<e>[^\s"'|;&]+)"""
@@ -25,13 +26,13 @@ _COMMAND = re.compile(
     rb"""|\bredis-cli\b[^\n]{0,200}?\s(?:-a|--pass)\s+["']?(?P<g>[^\s"'|;&]+)"""
     rb"""|(?i:ConvertTo-SecureString)\s+(?:-String\s+)?["'](?P<f>[^"'\n]{1,300})["']\s+(?i:-AsPlainText)"""
 )
-_CALL = re.compile(
+_CALL = lazy_re.compile(
     rb"""(?i)\b(?P<name>getConnection|connect|login|authenticate|basicAuth|HTTPBasicAuth|HTTPDigestAuth|"""
     rb"""NetworkCredential|UsernamePasswordCredentials|PasswordAuthentication|PasswordCredential|"""
     rb"""SimpleCredentials|BasicAWSCredentials|AwsBasicCredentials\.create|mysqli_connect|PDO|"""
     rb"""setCredentials)\s*\("""
 )
-_LITERAL = re.compile(rb""""((?:[^"\\\n]|\\.){0,300})"|'((?:[^'\\\n]|\\.){0,300})'""")
+_LITERAL = lazy_re.compile(rb""""((?:[^"\\\n]|\\.){0,300})"|'((?:[^'\\\n]|\\.){0,300})'""")
 _SECOND_IS_SECRET = (b"basicawscredentials", b"awsbasiccredentials.create")
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import re
 from collections.abc import Iterable, Sequence
 
+from secretshift import lazy_re
 from secretshift.scanner.detector import RawMatch
 from secretshift.models import Blob, Example, Rule
 from secretshift.plugins import filters as f
@@ -31,22 +31,22 @@ PKCS12_RULE = "pkcs12-file"
 _HASH_FILES = {".htpasswd", "htpasswd", "shadow", "shadow-", "gshadow", "passwd", "master.passwd", ".htdigest"}
 _FILEZILLA_FILES = {"sitemanager.xml", "recentservers.xml", "filezilla.xml"}
 _MAIL_RC_FILES = {".esmtprc", ".msmtprc", "msmtprc", ".fetchmailrc", "esmtprc"}
-_MAIL_PASSWORD = re.compile(rb"""(?m)^[ \t]*(?:set[ \t]+)?(?:password|passwd|pass)[ \t]*[= \t][ \t]*(?:"(?P<q>[^"\n]{1,256})"|'(?P<s>[^'\n]{1,256})'|(?P<b>[^\s"'#]{1,256}))""")
+_MAIL_PASSWORD = lazy_re.compile(rb"""(?m)^[ \t]*(?:set[ \t]+)?(?:password|passwd|pass)[ \t]*[= \t][ \t]*(?:"(?P<q>[^"\n]{1,256})"|'(?P<s>[^'\n]{1,256})'|(?P<b>[^\s"'#]{1,256}))""")
 _MAX_BYTES = 4 << 20
 # crypt(3) families ($1$ md5crypt, $5$/$6$ sha-crypt, $y$ yescrypt, $2?$ bcrypt, $apr1$ Apache),
 # LDAP-style {SHA}/{SSHA} base64, and a 13-character DES crypt.
 _CRYPT = r"(?:\$(?:1|5|6|y|gy|7|2[abxy]|apr1|sha1|md5)\$[./A-Za-z0-9$=,]{8,300}|\{S?SHA(?:256|512)?\}[A-Za-z0-9+/]{20,120}={0,2})"
-_HASH_LINE = re.compile(rb"(?m)^[^:#\s][^:\s]{0,63}:(?P<hash>" + _CRYPT.encode() + rb"|[./A-Za-z0-9]{13})(?=:|\s|$)")
-_SQL_CRYPT = re.compile(rb"""['"](?P<hash>""" + _CRYPT.encode() + rb""")['"]""")
+_HASH_LINE = lazy_re.compile(rb"(?m)^[^:#\s][^:\s]{0,63}:(?P<hash>" + _CRYPT.encode() + rb"|[./A-Za-z0-9]{13})(?=:|\s|$)")
+_SQL_CRYPT = lazy_re.compile(rb"""['"](?P<hash>""" + _CRYPT.encode() + rb""")['"]""")
 # MySQL native (`*` + 40 hex) and PostgreSQL md5 (`md5` + 32 hex): real hashes of real passwords,
 # but also found in docs and tests of database tools, hence only in dumps and only at low.
-_SQL_WEAK = re.compile(rb"""['"](?P<hash>\*[0-9A-F]{40}|md5[0-9a-f]{32})['"]""")
-_PASS_ELEMENT = re.compile(rb"""<Pass(?P<attrs>[^>]{0,64})>(?P<value>[^<]{1,512})</Pass>""")
-_HEX32 = re.compile(rb"\s*(?P<key>[0-9a-f]{32})\s*")
+_SQL_WEAK = lazy_re.compile(rb"""['"](?P<hash>\*[0-9A-F]{40}|md5[0-9a-f]{32})['"]""")
+_PASS_ELEMENT = lazy_re.compile(rb"""<Pass(?P<attrs>[^>]{0,64})>(?P<value>[^<]{1,512})</Pass>""")
+_HEX32 = lazy_re.compile(rb"\s*(?P<key>[0-9a-f]{32})\s*")
 _PKCS12_SUFFIXES = (".p12", ".pfx", ".pkcs12")
 # ContentInfo types an authSafe may carry (RFC 7292 section 4): pkcs7-data or pkcs7-signedData.
 _AUTH_SAFE_OIDS = (bytes.fromhex("06092a864886f70d010701"), bytes.fromhex("06092a864886f70d010702"))
-_BASE64_TEXT = re.compile(rb"[A-Za-z0-9+/=\s]{24,}")
+_BASE64_TEXT = lazy_re.compile(rb"[A-Za-z0-9+/=\s]{24,}")
 
 
 def _pfx_shape(version: int) -> str:

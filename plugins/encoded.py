@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from secretshift import lazy_re
 from secretshift.scanner.detector import RawMatch
 from secretshift.models import Blob, Example, Rule
 from secretshift.plugins import filters as f
@@ -29,9 +30,9 @@ _MARKERS = (
     b"password", b"passwd", b"secret", b"token", b"PASSWORD", b"SECRET", b"TOKEN", b"Password", b"Secret",
     b"Token", b"api_key", b"apiKey", b"API_KEY", b"AKIA", b"-----BEGIN", b"://",
 )
-_RUN = re.compile(rb"[A-Za-z0-9+/_\-]+={0,2}")
-_LEFT_RUN = re.compile(rb"[A-Za-z0-9+/_\-]*")
-_HEX_RUN = re.compile(rb"(?:[0-9a-fA-F]{2})+")
+_RUN = lazy_re.compile(rb"[A-Za-z0-9+/_\-]+={0,2}")
+_LEFT_RUN = lazy_re.compile(rb"[A-Za-z0-9+/_\-]*")
+_HEX_RUN = lazy_re.compile(rb"(?:[0-9a-fA-F]{2})+")
 
 
 def _base64_keywords(marker: bytes) -> list[str]:
@@ -51,10 +52,10 @@ UNICODE_ESCAPE_KEYWORD = "\\u00"
 KEYWORDS = tuple(
     sorted({k for m in _MARKERS for k in _base64_keywords(m)} | {m.hex() for m in _MARKERS[:4]} | {UNICODE_ESCAPE_KEYWORD})
 )
-_ESCAPED_RUN = re.compile(rb"(?:\\u[0-9a-fA-F]{4}|[A-Za-z0-9_.+/=~-]){8,4096}")
+_ESCAPED_RUN = lazy_re.compile(rb"(?:\\u[0-9a-fA-F]{4}|[A-Za-z0-9_.+/=~-]){8,4096}")
 # MIME and PEM bodies wrap base64 at 64 or 76 columns; a run that fills its line continues on the next.
 _WRAP_WIDTHS = range(60, 78)
-_B64_LINE = re.compile(rb"[A-Za-z0-9+/]+={0,2}")
+_B64_LINE = lazy_re.compile(rb"[A-Za-z0-9+/]+={0,2}")
 
 
 class EncodedSecretDetector:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from secretshift import lazy_re
+
 # AWS's own documentation examples (access key ids, secret keys) and other published samples.
 DOCUMENTATION_EXAMPLES = frozenset({
     "AKIAIOSFODNN7EXAMPLE",
@@ -31,25 +33,25 @@ _LOCKFILE_NAMES = frozenset({
 })
 _GENERATED_SUFFIXES = (".min.js", ".min.css", ".map", ".min.mjs", ".bundle.js", ".chunk.js")
 
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_HEX = re.compile(r"[0-9a-fA-F]+")
-_VERSION = re.compile(r"(?:[\^~]|[<>]=?|==?)?\s?v?\d+(?:\.(?:\d+|x|\*)){1,3}(?:[-+.][0-9A-Za-z.\-]+)?")
-_NUMBER = re.compile(r"[-+]?(?:\d[\d_,]*)?\.?\d+(?:[eE][-+]?\d+)?[a-zA-Z%]{0,3}")
-_LETTERS_AND_SEPARATORS = re.compile(r"[A-Za-z_][A-Za-z_.:/\-]*")
-_DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}(?:(?:\.|::)[A-Za-z_][A-Za-z0-9_]{0,31})+")
+_UUID = lazy_re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_HEX = lazy_re.compile(r"[0-9a-fA-F]+")
+_VERSION = lazy_re.compile(r"(?:[\^~]|[<>]=?|==?)?\s?v?\d+(?:\.(?:\d+|x|\*)){1,3}(?:[-+.][0-9A-Za-z.\-]+)?")
+_NUMBER = lazy_re.compile(r"[-+]?(?:\d[\d_,]*)?\.?\d+(?:[eE][-+]?\d+)?[a-zA-Z%]{0,3}")
+_LETTERS_AND_SEPARATORS = lazy_re.compile(r"[A-Za-z_][A-Za-z_.:/\-]*")
+_DOTTED_NAME = lazy_re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}(?:(?:\.|::)[A-Za-z_][A-Za-z0-9_]{0,31})+")
 _REGEX_HINTS = ("(?", "\\d", "\\w", "\\s", "[^", ".*", ".+", "\\.", "[a-z", "[A-Z", "[0-9", "\\b")
 _LEET = str.maketrans("0134579@$!", "oieastgasi")
-_CALL = re.compile(r"[A-Za-z_$][\w$.]*\s*\(.*\)\s*;?")
-_WINDOWS_PATH = re.compile(r"[A-Za-z]:[\\/]")
-_FILE_EXT = re.compile(
+_CALL = lazy_re.compile(r"[A-Za-z_$][\w$.]*\s*\(.*\)\s*;?")
+_WINDOWS_PATH = lazy_re.compile(r"[A-Za-z]:[\\/]")
+_FILE_EXT = lazy_re.compile(
     r"\.(?:pem|key|crt|cer|der|p12|pfx|jks|keystore|json|ya?ml|txt|env|conf|cfg|ini|xml|pub|gpg|asc|"
     r"properties|toml|sh|py|js|ts|rb|go|java|cs|php|html|csv|log|db|sqlite|enc|secret|kdbx|gz|zip)$",
     re.IGNORECASE,
 )
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,20}://")
-_URL_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,20}://(?P<user>[^:@/\s]*):(?P<password>[^@/\s:,]+)@[^\s]")
+_URL = lazy_re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,20}://")
+_URL_USERINFO = lazy_re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,20}://(?P<user>[^:@/\s]*):(?P<password>[^@/\s:,]+)@[^\s]")
 _TEMPLATE_MARKERS = ("${", "#{", "%{", "<%", "%>", "$(", "@{", "{%", "[[", "]]", "%(")
-_PRINTF = re.compile(r"%[sdr](?![A-Za-z0-9])|\{\d*\}|\{[a-z_]+\}|\{\{-?\s*[\w.$\"'(|]")
+_PRINTF = lazy_re.compile(r"%[sdr](?![A-Za-z0-9])|\{\d*\}|\{[a-z_]+\}|\{\{-?\s*[\w.$\"'(|]")
 _REFERENCE_PREFIXES = (
     "!ref", "!sub", "!getatt", "!importvalue", "!findinmap", "!join", "!select", "!if", "!vault",
     "{{resolve:", "ssm:", "ssm-secure:", "secretsmanager:", "vault:", "arn:aws", "arn:aws-",
@@ -116,10 +118,10 @@ _TEST_FILE_MARKS = ("test_", "_test.", ".test.", ".spec.", "_spec.", "test.", "t
 _DOC_SUFFIXES = (".md", ".markdown", ".rst", ".adoc", ".txt", ".html", ".htm", ".textile", ".org")
 
 
-_PASSWORD_HASH = re.compile(r"\$(?:2[abxy]?|argon2(?:id|i|d)?|[156]|pbkdf2[\w\-]*|scrypt|y|7|sha1|apr1)\$")
+_PASSWORD_HASH = lazy_re.compile(r"\$(?:2[abxy]?|argon2(?:id|i|d)?|[156]|pbkdf2[\w\-]*|scrypt|y|7|sha1|apr1)\$")
 # PostgreSQL's `md5` + 32 hex and MySQL's native `*` + 40 hex: what those servers store (and
 # ansible/terraform modules accept) instead of the password. Reported only inside SQL dumps.
-_DB_PASSWORD_HASH = re.compile(r"md5[0-9a-f]{32}|\*[0-9A-F]{40}|SCRAM-SHA-256\$[0-9]+:.*")
+_DB_PASSWORD_HASH = lazy_re.compile(r"md5[0-9a-f]{32}|\*[0-9A-F]{40}|SCRAM-SHA-256\$[0-9]+:.*")
 
 
 def is_password_hash(value: str) -> bool:
@@ -233,10 +235,10 @@ def is_reference(value: str) -> bool:
 
 # `@Value(...)`, `@Model.Password`, `@db_pass`, `@p1`, `@env:X`: an annotation, a Razor/SQL
 # variable or a lookup. Digits only as a short suffix: `@dm1n_Pr0d2024` mixes them in like a password.
-_AT_NAME = re.compile(r"@[A-Za-z_][A-Za-z_.:\-]*[0-9]{0,3}(?:\(.*\))?")
+_AT_NAME = lazy_re.compile(r"@[A-Za-z_][A-Za-z_.:\-]*[0-9]{0,3}(?:\(.*\))?")
 # npm scopes (`@babel/core@7.1.0`) and mail domains (`@example.com`).
-_AT_SCOPE = re.compile(r"@[a-z0-9][a-z0-9._\-]*/[A-Za-z0-9._\-]+(?:@[\w.^~<>=*\-]+)?")
-_AT_DOMAIN = re.compile(r"@[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.[a-z]{2,12}")
+_AT_SCOPE = lazy_re.compile(r"@[a-z0-9][a-z0-9._\-]*/[A-Za-z0-9._\-]+(?:@[\w.^~<>=*\-]+)?")
+_AT_DOMAIN = lazy_re.compile(r"@[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.[a-z]{2,12}")
 
 
 def is_at_reference(value: str) -> bool:
@@ -336,7 +338,7 @@ def is_weak_password(value: str) -> bool:
     return value.islower() or plain != lowered.translate(_LEET)
 
 
-_GLUED_PASSWORD = re.compile(r"[a-z]{2,16}(?:password|passwd)")
+_GLUED_PASSWORD = lazy_re.compile(r"[a-z]{2,16}(?:password|passwd)")
 # `yourpassword`, `newpassword`, `dbpassword`: a description of the value, not a chosen password.
 _NOT_A_PASSWORD_OWNER = ("your", "my", "the", "new", "old", "no", "db", "example", "sample", "dummy", "test", "fake")
 
@@ -365,7 +367,7 @@ def is_placeholder(value: str) -> bool:
     return lowered.startswith(("my", "the")) and is_identifier_like(lowered)
 
 
-_SIMPLE_PASSWORD = re.compile(r"[A-Za-z][a-z]{1,15}[0-9]{0,4}[!.?]?|[0-9]{1,4}[a-z]{2,15}")
+_SIMPLE_PASSWORD = lazy_re.compile(r"[A-Za-z][a-z]{1,15}[0-9]{0,4}[!.?]?|[0-9]{1,4}[a-z]{2,15}")
 
 
 def looks_like_test_value(value: str) -> bool:
@@ -387,7 +389,7 @@ def char_classes(value: str) -> int:
     return classes
 
 
-_LETTERS_ONLY = re.compile(r"[A-Z]?[a-z]{9,39}")
+_LETTERS_ONLY = lazy_re.compile(r"[A-Z]?[a-z]{9,39}")
 
 
 def is_letters_only_password(value: str) -> bool:

@@ -7,10 +7,10 @@ reported pays for its structural key path.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-import re
 from functools import lru_cache
 from typing import NamedTuple
 
+from secretshift import lazy_re
 from secretshift.scanner.detector import RawMatch
 from secretshift.models import Blob, Example, Rule
 from secretshift.plugins import filters as f
@@ -123,8 +123,8 @@ def _basic_without_password(value: str) -> bool:
     return ":" in decoded and decoded.split(":", 1)[1] == ""
 
 
-_DEVICE_KEY_CONTEXT = re.compile(rb"(?i)3des|localized|snmp|priv_protocol|auth_protocol|pwd_type|encryption_type")
-_HEX_KEY = re.compile(r"(?:0x)?[0-9a-fA-F:]{16,}")
+_DEVICE_KEY_CONTEXT = lazy_re.compile(rb"(?i)3des|localized|snmp|priv_protocol|auth_protocol|pwd_type|encryption_type")
+_HEX_KEY = lazy_re.compile(r"(?:0x)?[0-9a-fA-F:]{16,}")
 
 
 def _device_key_nearby(data: bytes, at: int, value: str) -> bool:
@@ -152,7 +152,7 @@ def _weak_password_reported(data: bytes, at: int, value: str, facts: _FileFacts)
     return f.is_weak_password(value)
 
 
-_CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_CONSTANT_NAME = lazy_re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 _TEST_KEY_WORDS = frozenset({"test", "fake", "dummy", "mock", "sample", "example", "stub", "masked"})
 
 
@@ -479,8 +479,8 @@ class GenericSecretDetector:
 # The structural key path (`spec.containers[0].env`) of a value, by the file's path kind.
 _KEY_PATHS = {"yaml": yaml_path, "json": json_path, "notebook": json_path}
 _KEYWORD_PUNCTUATION = (b'"', b"'", b":", b"=", b" ")
-_WORD_HEAD = re.compile(rb"[\w.\-]*")
-_USERINFO_AHEAD = re.compile(rb"[^\s:@/]{0,128}:[^\s@/]{1,256}@")
+_WORD_HEAD = lazy_re.compile(rb"[\w.\-]*")
+_USERINFO_AHEAD = lazy_re.compile(rb"[^\s:@/]{0,128}:[^\s@/]{1,256}@")
 
 
 def _secretish_word_at(data: bytes, hit: int) -> tuple[bool, int]:
@@ -510,7 +510,7 @@ def _secretish_word(raw: bytes) -> bool:
 
 
 _ENCRYPTED_SECTIONS = ("encryptedData", "encrypted_data", "sops.", "encryptedSecrets")
-_BLOCK_OPENER = re.compile(
+_BLOCK_OPENER = lazy_re.compile(
     rb"""\s*(?:-\s+)?["']?(?P<key>[A-Za-z_][\w.\-]{0,80})["']?\s*:\s*\{?\s*$"""
     rb"""|\s*variable\s+"(?P<var>[\w\-]{1,80})"\s*\{\s*$"""
 )
@@ -544,9 +544,9 @@ def _default_of_named_block(data: bytes, start: int, end: int, facts: _FileFacts
     return []
 
 
-_BARE_KEY = re.compile(rb"""\s*(?:-\s+)?["']?[Kk]ey["']?\s*[:=]""")
-_PARENT_LINE = re.compile(rb"""\s*(?:-\s+)?["']?(?P<key>[A-Za-z_][\w.\-]{0,80})["']?\s*(?::\s*\{?|=\s*\{)\s*$""")
-_SECTION_LINE = re.compile(rb"""\s*\[(?P<key>[A-Za-z_][\w.\-]{0,80})\]\s*$""")
+_BARE_KEY = lazy_re.compile(rb"""\s*(?:-\s+)?["']?[Kk]ey["']?\s*[:=]""")
+_PARENT_LINE = lazy_re.compile(rb"""\s*(?:-\s+)?["']?(?P<key>[A-Za-z_][\w.\-]{0,80})["']?\s*(?::\s*\{?|=\s*\{)\s*$""")
+_SECTION_LINE = lazy_re.compile(rb"""\s*\[(?P<key>[A-Za-z_][\w.\-]{0,80})\]\s*$""")
 
 
 def _bare_key_at(data: bytes, hit: int) -> bool:

@@ -5,13 +5,14 @@ YAML document (indentation) or the JSON text (brackets) up to the value's offset
 """
 from __future__ import annotations
 
-import re
+
+from secretshift import lazy_re
 
 MAX_STRUCTURED_BYTES = 4 << 20
 _MAX_DEPTH = 64
-_YAML_KEY = re.compile(rb"""(?P<key>"[^"]{1,200}"|'[^']{1,200}'|[^\s:#'"\-{\[][^:#]{0,200}?|-[^\s:#][^:#]{0,200}?)\s*:(?:\s|$)""")
-_BLOCK = re.compile(rb""":\s*[|>][-+]?[0-9]?\s*(?:#.*)?$""")
-_JSON_TOKEN = re.compile(rb"""["{}\[\],:]""")
+_YAML_KEY = lazy_re.compile(rb"""(?P<key>"[^"]{1,200}"|'[^']{1,200}'|[^\s:#'"\-{\[][^:#]{0,200}?|-[^\s:#][^:#]{0,200}?)\s*:(?:\s|$)""")
+_BLOCK = lazy_re.compile(rb""":\s*[|>][-+]?[0-9]?\s*(?:#.*)?$""")
+_JSON_TOKEN = lazy_re.compile(rb"""["{}\[\],:]""")
 
 
 def _segment(stack: list[tuple[int, str, bool]]) -> str:

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
+from secretshift import lazy_re
 from secretshift.scanner.detector import RawMatch
 from secretshift.models import Blob, Example, Rule
 from secretshift.plugins import filters as f
@@ -22,11 +23,11 @@ from secretshift.plugins.filekind import CONFIG_BARE, path_kind
 DATA_RULE = "k8s-secret-data"
 STRING_DATA_RULE = "k8s-secret-string-data"
 _MAX_DOC = 1 << 20
-_KIND = re.compile(rb"""(?m)^kind:[ \t]*["']?Secret["']?[ \t]*(?:#.*)?\r?$""")
-_SECTION = re.compile(rb"""(?m)^(?P<name>data|stringData):[ \t]*(?:#.*)?\r?$""")
-_SEPARATOR = re.compile(rb"\n---")
-_JSON_KIND = re.compile(rb""""kind"\s*:\s*"Secret\"""")
-_BASE64 = re.compile(r"[A-Za-z0-9+/=\s]+|[A-Za-z0-9_\-=]+")
+_KIND = lazy_re.compile(rb"""(?m)^kind:[ \t]*["']?Secret["']?[ \t]*(?:#.*)?\r?$""")
+_SECTION = lazy_re.compile(rb"""(?m)^(?P<name>data|stringData):[ \t]*(?:#.*)?\r?$""")
+_SEPARATOR = lazy_re.compile(rb"\n---")
+_JSON_KIND = lazy_re.compile(rb""""kind"\s*:\s*"Secret\"""")
+_BASE64 = lazy_re.compile(r"[A-Za-z0-9+/=\s]+|[A-Za-z0-9_\-=]+")
 
 
 def declared_secret_ok(value: str) -> bool:

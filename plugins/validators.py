@@ -10,10 +10,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 import zlib
 from collections.abc import Callable
 from typing import Any
+
+from secretshift import lazy_re
 
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
@@ -202,7 +203,7 @@ def discord_bot_token(token: str) -> bool:
     return raw is not None and raw.isdigit() and 15 <= len(raw) <= 20
 
 
-_PEM_NOISE = re.compile(r"\\[nr]|[^A-Za-z0-9+/=]")
+_PEM_NOISE = lazy_re.compile(r"\\[nr]|[^A-Za-z0-9+/=]")
 
 
 def pem_der_length(block: str) -> bool:

@@ -15,11 +15,11 @@ audit`` keeps working on the ones we write. That decides three things:
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, TYPE_CHECKING
 
+from secretshift import lazy_re
 from secretshift.errors import FatalError
 from secretshift.models import Finding
 
@@ -345,11 +345,11 @@ def refreshed(
 # the match with its surroundings (Azure `AccountKey=...`, Artifactory's delimiters), or the
 # key's header line. Its baselines hold those hashes; these are the forms to try, from the
 # token formats (the regexes below are ours, written from the documented shapes).
-_PREFIX_ONLY = re.compile(r"(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9_]{36}|(glpat|gldt|glft|glsoat|glrt)-[A-Za-z0-9_-]{20,50}")
-_GITLAB_CI_PARTITION = re.compile(r"glcbt-([0-9a-fA-F]{2}_)")
-_JWT_HEAD = re.compile(r"eyJ[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.?")  # it stops before the signature
-_AZURE_KEY = re.compile(r"[A-Za-z0-9+/=]{88}")
-_ARTIFACTORY = re.compile(r"AKC[A-Za-z0-9]{10,}|AP[0-9A-F][A-Za-z0-9]{8,}")
+_PREFIX_ONLY = lazy_re.compile(r"(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9_]{36}|(glpat|gldt|glft|glsoat|glrt)-[A-Za-z0-9_-]{20,50}")
+_GITLAB_CI_PARTITION = lazy_re.compile(r"glcbt-([0-9a-fA-F]{2}_)")
+_JWT_HEAD = lazy_re.compile(r"eyJ[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.?")  # it stops before the signature
+_AZURE_KEY = lazy_re.compile(r"[A-Za-z0-9+/=]{88}")
+_ARTIFACTORY = lazy_re.compile(r"AKC[A-Za-z0-9]{10,}|AP[0-9A-F][A-Za-z0-9]{8,}")
 _PRIVATE_KEY_HEADERS = (
     "BEGIN DSA PRIVATE KEY", "BEGIN EC PRIVATE KEY", "BEGIN OPENSSH PRIVATE KEY",
     "BEGIN PGP PRIVATE KEY BLOCK", "BEGIN PRIVATE KEY", "BEGIN RSA PRIVATE KEY",

@@ -17,6 +17,7 @@ FLOORS: dict[str, int] = {
     # 0 - the floor: values, errors, text helpers
     "secretshift.errors": 0, "secretshift.models": 0, "secretshift.textutil": 0, "secretshift.hashing": 0,
     "secretshift.progress": 0, "secretshift.cienv": 0, "secretshift": 0, "secretshift.safe_write": 0,
+    "secretshift.lazy_re": 0,
     "secretshift.install": 0,  # where secretshift runs and the install commands that work there
     # 1 - the scanner core: rules, prefilter, regex, engine, detectors, the config they are built from
     "secretshift.scanner": 1, "secretshift.plugins": 1, "secretshift.config": 1,

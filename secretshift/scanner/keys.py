@@ -1,10 +1,10 @@
 """What name a value is assigned to, read from the text just before it on its line."""
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import Any
 
+from secretshift import lazy_re
 from secretshift.scanner.regex import compile_text
 
 # RE2 (linear time), because the text before a value comes from untrusted files: with a
@@ -48,7 +48,7 @@ def infer_key(prefix: str) -> str | None:
     return None
 
 
-_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
+_SPLIT = lazy_re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
 
 
 def key_words(key: str) -> list[str]:

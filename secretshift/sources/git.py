@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from secretshift import lazy_re
 from secretshift.cienv import CiRange
 from secretshift.errors import FatalError
 from secretshift.sources.gitlog import LOG_FORMAT, LogEvent, parse_log
@@ -205,9 +206,9 @@ def history_selection(path: str, branch: str | None, since: str | None) -> GitSe
     return GitSelection(_root(repo), revisions, since, label, _shallow_boundary(repo))
 
 
-_RELATIVE_DATE = re.compile(
+_RELATIVE_DATE = lazy_re.compile(
     r"(?:\d+[ .]?(?:second|minute|hour|day|week|month|year)s?[ .]?)+(?:ago)?", re.IGNORECASE)
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?)?(?: ?(?:Z|[+-]\d{2}:?\d{2}))?")
+_ISO_DATE = lazy_re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?)?(?: ?(?:Z|[+-]\d{2}:?\d{2}))?")
 
 
 def check_since(text: str) -> None:

@@ -14,18 +14,19 @@ scanned in the commit that added them on that side.
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from typing import IO
 
+from secretshift import lazy_re
+
 
 # The record separator git prints before each commit (see LOG_FORMAT): a NUL can never start a
 # patch line, and hunk bodies are consumed by count, so this cannot be forged by file content.
 LOG_FORMAT = "--format=%x00%H %aI %P"
-_HUNK = re.compile(rb"@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
-_COMBINED_RESULT = re.compile(rb" \+(\d+)(?:,(\d+))? @@@")
+_HUNK = lazy_re.compile(rb"@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+_COMBINED_RESULT = lazy_re.compile(rb" \+(\d+)(?:,(\d+))? @@@")
 _GITLINK_MODE = b"160000"
 _CHUNK_LINES = 4096  # lines read at once from one hunk, so a huge hunk never sits whole in memory
 

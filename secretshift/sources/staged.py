@@ -9,12 +9,12 @@ touch an added line. Plain git subprocesses: this is the commit-hook path, no Gi
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from secretshift import lazy_re
 from secretshift.errors import FatalError
 from secretshift.models import Blob, Finding, Skipped
 from secretshift.sources import ScanItem
@@ -25,7 +25,7 @@ _DIFF_FLAGS = (
     "--raw", "-p", "-z", "-U0", "-M", "--no-abbrev", "--full-index", "--no-color",
     "--no-ext-diff", "--no-textconv", "--diff-filter=ACMRT",
 )
-_HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+_HUNK = lazy_re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _SCANNED_MODES = (b"100644", b"100755")
 
 
