@@ -63,14 +63,14 @@ def check_commit_files(files: Sequence[str], config: Config, baseline: Baseline 
     checks it: a secret already in HEAD is the baseline's and the CI history scan's business,
     so an unrelated edit never fails because of an old line. A file with nothing staged
     (`pre-commit run --all-files`, `--files`) is scanned whole."""
-    from secretshift.sources.staged import git_output, staged_changes
+    from secretshift.sources.staged import staged_changes_and_paths
 
     if not in_repository(root):  # no commit to speak of: the files are all there is
         return check_files(files, config, baseline, baseline_path, root)
     wanted = {root_relative(f, root): f for f in files}
-    staged_names = set(git_output(root, ["diff", "--cached", "--name-only", "-z", "--no-renames"]).decode(
-        "utf-8", "surrogateescape").split("\0")) - {""}
-    changed, skipped = staged_changes(root, config.max_file_size)
+    # One `git diff --cached` tells both what the commit adds and which files it touches (pre-commit
+    # passes existing files only, so a deletion, which the diff leaves out, is never asked about).
+    changed, skipped, staged_names = staged_changes_and_paths(root, config.max_file_size)
     staged = _check_changes(
         [([c for c in changed if c.blob.path in wanted], [s for s in skipped if s.path in wanted])],
         config, baseline, baseline_path, root)

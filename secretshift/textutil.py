@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import codecs
-import json
 import math
 import shlex
 from collections import Counter
@@ -195,5 +194,7 @@ def json_text(document: object) -> str:
     """JSON that is always valid UTF-8: readable non-ASCII text, but a file name holding
     undecodable bytes (a lone surrogate from os.fsdecode) is written as its ``\\udcXX``
     escape, which decodes back to the same str and, through os.fsencode, the exact bytes."""
+    import json  # here: the commit hook without a baseline never writes JSON
+
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     return text.encode("utf-8", "backslashreplace").decode("utf-8")

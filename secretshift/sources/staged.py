@@ -59,13 +59,21 @@ class _Change(NamedTuple):
 
 def staged_changes(root: Path, max_size: int) -> tuple[list[ChangedBlob], list[Skipped]]:
     """What ``git commit`` would add: the index against HEAD (every line, before the first commit)."""
+    blobs, skipped, _names = staged_changes_and_paths(root, max_size)
+    return blobs, skipped
+
+
+def staged_changes_and_paths(root: Path, max_size: int) -> tuple[list[ChangedBlob], list[Skipped], frozenset[str]]:
+    """:func:`staged_changes`, and the path of every file the commit adds or changes (whether
+    or not it adds text): a file pre-commit passes that is not among them has nothing staged."""
     return _changes(root, ["diff", "--cached", *_DIFF_FLAGS], None, max_size)
 
 
 def commit_changes(root: Path, commit: str, max_size: int) -> tuple[list[ChangedBlob], list[Skipped]]:
     """What ``commit`` adds to its first parent (everything, for a root commit)."""
     args = ["diff-tree", "-r", "--root", "--no-commit-id", *_DIFF_FLAGS, commit]
-    return _changes(root, args, commit, max_size)
+    blobs, skipped, _names = _changes(root, args, commit, max_size)
+    return blobs, skipped
 
 
 def pushed_commits(root: Path, updates: str, remote: str) -> list[str]:
@@ -106,9 +114,10 @@ def git_output(root: Path, args: Sequence[str], input: bytes | None = None) -> b
 
 def _changes(
     root: Path, diff_args: list[str], commit: str | None, max_size: int
-) -> tuple[list[ChangedBlob], list[Skipped]]:
+) -> tuple[list[ChangedBlob], list[Skipped], frozenset[str]]:
     output = git_output(root, diff_args)
     changes, patch = _parse_raw(output)
+    paths = frozenset(change.path for change in changes)
     added, flagged = _parse_patch(patch, len(changes))
     skipped: list[Skipped] = []
     wanted: list[tuple[_Change, frozenset[int]]] = []
@@ -122,7 +131,7 @@ def _changes(
             wanted.append((change, lines))
     blobs = _flagged_blobs(root, binary, commit, max_size, skipped)
     if not wanted:
-        return blobs, skipped
+        return blobs, skipped, paths
     contents = _read_blobs(root, [change.sha for change, _ in wanted])
     for (change, lines), data in zip(wanted, contents):
         if len(data) > max_size:
@@ -132,7 +141,7 @@ def _changes(
             skipped.append(Skipped(change.path, BINARY_REASON))
             continue
         blobs.append(ChangedBlob(Blob(change.path, data, commit), lines))
-    return blobs, skipped
+    return blobs, skipped, paths
 
 
 def _flagged_blobs(root: Path, changes: list[_Change], commit: str | None, max_size: int,
