@@ -103,3 +103,19 @@ def test_a_tree_scan_reports_a_pkcs12_file_whatever_its_name(tmp_path: Path, cap
         ("deploy/client.p12", "pkcs12-file", 1),
         ("deploy/keystore.pfx", "pkcs12-file", 1),
     ]
+
+
+def test_the_hook_passes_other_binary_files_quietly(git_repo: Path, capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # pre-commit passes binary files too (types: [file]): only a key container is a finding
+    (git_repo / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    (git_repo / "model.dat").write_bytes(bytes(range(256)) * 8)
+    (git_repo / "client.pfx").write_bytes(_pkcs12(b"changeit"))
+    git(git_repo, "add", ".")
+    monkeypatch.chdir(git_repo)
+    assert main(["hook", "logo.png", "model.dat"]) == 0
+    quiet = capsys.readouterr()
+    assert (quiet.out, quiet.err) == ("", "")
+    assert main(["hook", "logo.png", "model.dat", "client.pfx"]) == 1
+    report = capsys.readouterr().out
+    assert "client.pfx:1  pkcs12-file" in report and "logo.png" not in report and "model.dat" not in report

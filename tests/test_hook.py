@@ -76,7 +76,7 @@ def test_every_console_script_goes_through_the_one_error_boundary(
 def test_manifest_keeps_the_detect_hook_read_only_and_the_others_serial() -> None:
     hooks = {h["id"]: h for h in _manifest()}
     assert hooks["secretshift"]["stages"] == ["pre-commit", "pre-push", "manual"]
-    assert hooks["secretshift"]["types"] == ["text"]
+    assert hooks["secretshift"]["types"] == ["file"]  # binary too: a staged .p12 reaches the hook
     assert hooks["secretshift-baseline"]["require_serial"] is True
     assert hooks["secretshift-migrate"]["require_serial"] is True
     assert hooks["secretshift-migrate"]["stages"] == ["manual"]
