@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from secretshift.cli import main
+from secretshift.cli import console
 
-raise SystemExit(main())
+raise SystemExit(console())

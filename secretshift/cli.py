@@ -140,6 +140,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 _SHORT_LIVED = frozenset({"hook"})
 
 
+def console(argv: Sequence[str] | None = None) -> int:
+    """The ``secretshift`` console script. After a commit-hook run the interpreter's teardown
+    (freeing every module, class and rule one by one: ~5% of the hook's time) is skipped: the
+    output is flushed and the process exits with the hook's code. In-process callers use main()."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    code = main(args_list)
+    if argv is None and next((a for a in args_list if not a.startswith("-")), None) in _SHORT_LIVED:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            return code  # a closed or broken stream: let the normal exit report it
+        os._exit(code)
+    return code
+
+
 # Libraries only some commands need (installed with an extra), so the commit hook stays light.
 _OPTIONAL_MODULES = {"distributed": "sweep", "dask": "sweep", "boto3": "migrate", "botocore": "migrate", "libcst": "migrate",
                      "ruamel": "migrate", "git": "git", "urllib3": "validate", "pg8000": "validate",

@@ -218,3 +218,21 @@ def test_baseline_hook_updates_the_baseline(git_repo: Path) -> None:
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert list(json.loads((repo / ".secrets.baseline").read_text())["results"]) == ["app.py"]
+
+
+@pytest.mark.subprocess
+def test_console_script_hook_exit_keeps_every_byte_of_a_long_report(git_repo: Path) -> None:
+    # The console script skips the interpreter's teardown after a hook run (os._exit): the
+    # report must still arrive whole through a pipe, far past the pipe's 64 KB buffer.
+    from tests.fakes import github_token
+
+    lines = [f'TOKEN_{n} = "{github_token(1000 + n)}"' for n in range(1200)]
+    (git_repo / "tokens.py").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    git(git_repo, "add", "tokens.py")
+    script = Path(sys.executable).parent / "secretshift"
+    for command in ([str(script)], [sys.executable, "-m", "secretshift"]):
+        proc = subprocess.run([*command, "hook", "tokens.py"], cwd=git_repo, capture_output=True, text=True,
+                              timeout=120)
+        assert proc.returncode == 1, proc.stderr
+        assert len(proc.stdout) > 65536 and proc.stdout.count("  tokens.py:") == 1200
+        assert "tokens.py:1200 " in proc.stdout and proc.stdout.endswith("\n")
