@@ -105,6 +105,9 @@ class Rule(NamedTuple):
     confidence: str = "high"
     paths: tuple[str, ...] = ()  # when set, regexes a file's path must match (gitleaks' `path`)
     family: str = ""  # the pack's family ("Cloud and hosting"), shown by `secretshift rules`
+    # Keywords the regex only matches at the start of a word (after `(?:^|[^0-9A-Za-z...])`):
+    # the prefilter skips them inside words (`cio` in "precision"). See rules.word_start_keywords.
+    word_start: tuple[str, ...] = ()
 
 
 class Blob(NamedTuple):

@@ -68,7 +68,13 @@ class Engine:
         keywords = sorted(owners)
         self._owners = [tuple(owners[k]) for k in keywords]
         self._keyword_len = [len(k.encode("utf-8")) for k in keywords]
-        self.prefilter = Prefilter(keywords, use_hyperscan)
+        # A keyword is looked for at word starts only when every rule it serves says so (a
+        # detector reads keywords anywhere).
+        word_start = frozenset(
+            index for index, keyword in enumerate(keywords)
+            if all(owner >= 0 and keyword in self.rules[owner].word_start for owner in self._owners[index])
+        )
+        self.prefilter = Prefilter(keywords, use_hyperscan, word_start)
         self._regexes: dict[int, tuple[LinearRegex, int]] = {}
         self._text_patterns: dict[str, Any] = {}
         self._descriptions = {rule.id: rule.description for rule in self.rules}

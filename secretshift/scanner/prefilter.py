@@ -7,7 +7,7 @@ keyword occurrence, the keyword's index and the byte offset just past it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 _hs: Any = None
@@ -29,9 +29,17 @@ def hyperscan_module() -> Any:
     return _hs
 
 
+# Bytes that continue a word: a word-start keyword right after one of them is no hit.
+_WORD_BYTES = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
 class Prefilter:
-    def __init__(self, keywords: Sequence[str], use_hyperscan: bool = True) -> None:
+    def __init__(self, keywords: Sequence[str], use_hyperscan: bool = True,
+                 word_start: Collection[int] = frozenset()) -> None:
+        """``word_start``: indexes of keywords reported only at the start of a word (the buffer's
+        start, or after a byte that is not a letter or digit)."""
         self.keywords = [k.lower() for k in keywords]
+        self._word_start = frozenset(word_start)
         self._hits: list[tuple[int, int]] = []
         self._db: Any = None
         self._scratch: Any = None
@@ -43,7 +51,7 @@ class Prefilter:
             return
         hs = hyperscan_module() if use_hyperscan else None
         if hs is not None:
-            self._db = _hyperscan_database(hs, self.keywords)
+            self._db = _hyperscan_database(hs, self.keywords, self._word_start)
             self._scratch = hs.Scratch(self._db)
         else:
             from secretshift.scanner.regex import compile_linear
@@ -84,7 +92,10 @@ class Prefilter:
             if match is None:
                 return out
             start = match.start()
+            inside_word = start > 0 and data[start - 1] in _WORD_BYTES
             for index, length in self._keywords_prefixing(match.group(0).lower()):
+                if inside_word and index in self._word_start:
+                    continue
                 out.append((index, start + length))
             pos = start + 1
 
@@ -99,12 +110,13 @@ class Prefilter:
         return found
 
 
-def _hyperscan_database(hs: Any, keywords: list[str]) -> Any:
+def _hyperscan_database(hs: Any, keywords: list[str], word_start: frozenset[int]) -> Any:
     """The compiled keyword database, from the cache when these keywords were compiled before.
     A database from another hyperscan build or CPU fails to load and is compiled afresh."""
     from secretshift.scanner import cache
 
-    key = cache.key_of("hyperscan caseless literals", str(getattr(hs, "__version__", "")), *keywords)
+    marked = [("^" if index in word_start else "") + k for index, k in enumerate(keywords)]
+    key = cache.key_of("hyperscan caseless literals", str(getattr(hs, "__version__", "")), *marked)
     cached = cache.load("prefilter", key)
     if cached is not None:
         try:
@@ -113,7 +125,8 @@ def _hyperscan_database(hs: Any, keywords: list[str]) -> Any:
             pass
     db = hs.Database(mode=hs.HS_MODE_BLOCK)
     db.compile(
-        expressions=[_hs_literal(k) for k in keywords],
+        # A match's end is the keyword's end either way: the boundary byte is only looked at.
+        expressions=[(_WORD_START if index in word_start else b"") + _hs_literal(k) for index, k in enumerate(keywords)],
         ids=list(range(len(keywords))),
         elements=len(keywords),
         flags=[hs.HS_FLAG_CASELESS] * len(keywords),
@@ -123,6 +136,9 @@ def _hyperscan_database(hs: Any, keywords: list[str]) -> Any:
     except Exception:  # serialising is an optimisation only
         pass
     return db
+
+
+_WORD_START = b"(?:^|[^0-9A-Za-z])"
 
 
 def _hs_literal(keyword: str) -> bytes:

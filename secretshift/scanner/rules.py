@@ -147,8 +147,85 @@ def _rule(raw: Any, provider: str, origin: str, family: str = "") -> Rule:
         source=origin,
         confidence=confidence,
         family=family,
+        word_start=word_start_keywords(raw["regex"], keywords),
     )
     return rule
+
+
+# `(?:^|[^...])` at the very start of a regex: what may come before a match.
+_LEADING_BOUNDARY = "(?:^|[^"
+_GROUP_OPENERS = ("(?P<", "(?:", "(?i)", "(?i:")
+_QUANTIFIERS = "?*+{"
+
+
+def word_start_keywords(regex: str, keywords: Iterable[str]) -> tuple[str, ...]:
+    """The keywords that can only be hit at the start of a word for this regex to match: it
+    begins with a boundary that refuses every letter and digit (`(?:^|[^0-9A-Za-z_-])`), has no
+    top-level alternative, and its next literal text starts with the keyword. Such a keyword
+    inside a word (`alchemy` in "sqlalchemy", `cio` in "precision") cannot start a match, so the
+    prefilter does not report it there. Anything less plain is left alone (every hit counts)."""
+    if not regex.startswith(_LEADING_BOUNDARY):
+        return ()
+    end = regex.find("])", len(_LEADING_BOUNDARY))
+    refused = regex[len(_LEADING_BOUNDARY) : end]
+    if end == -1 or "\\" in refused or not all(part in refused for part in ("0-9", "A-Z", "a-z")):
+        return ()
+    rest = regex[end + 2 :]
+    if _top_level_alternative(rest):
+        return ()
+    literal = _leading_literal(rest).lower()
+    return tuple(k for k in keywords if k and literal.startswith(k.lower()))
+
+
+def _leading_literal(text: str) -> str:
+    """The literal characters a regex fragment starts with, after opening groups."""
+    at = 0
+    while True:
+        opener = next((o for o in _GROUP_OPENERS if text.startswith(o, at)), None)
+        if opener is None:
+            break
+        at += len(opener)
+        if opener == "(?P<":
+            close = text.find(">", at)
+            if close == -1:
+                return ""
+            at = close + 1
+    out: list[str] = []
+    while at < len(text):
+        char = text[at]
+        step = 1
+        if char == "\\" and at + 1 < len(text) and not text[at + 1].isalnum():
+            char, step = text[at + 1], 2  # an escaped punctuation mark stands for itself
+        elif not (char.isalnum() or char in "_-"):
+            break
+        if at + step < len(text) and text[at + step] in _QUANTIFIERS:
+            break  # `ab?` promises only `a`
+        out.append(char)
+        at += step
+    return "".join(out)
+
+
+def _top_level_alternative(text: str) -> bool:
+    depth = 0
+    at = 0
+    in_class = False
+    while at < len(text):
+        char = text[at]
+        if char == "\\":
+            at += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+        at += 1
+    return False
 
 
 def _inferred_confidence(raw: Mapping[str, Any]) -> str:
