@@ -53,6 +53,7 @@ _LOOKUP_CALL = lazy_re.compile(rb"""(?i)env|environ|fetch|get|config|setting|par
 _DIRECTIVE = lazy_re.compile(rb"""\s*(?P<key>[A-Za-z_][\w.\-]{0,80})[ \t]+(?P<val>[^\s=:#;][^\s]{0,300})[ \t]*$""")
 _SCHEMES = frozenset({b"Bearer", b"bearer", b"Basic", b"basic", b"Token", b"token"})
 _ENV_LINE = lazy_re.compile(rb"""^\s*(?:export\s+|set\s+)?[A-Za-z_][A-Za-z0-9_]*=""")
+_EXPORT_LINE = lazy_re.compile(rb"""^\s*(?:(?:#+|//+|\*+|--)\s*)?export\s+[A-Za-z_][A-Za-z0-9_]*=""")
 
 
 class Pair(NamedTuple):
@@ -103,7 +104,10 @@ def pairs_in_line(data: bytes, start: int, end: int, family: str, kind: str) -> 
             val_start, val_end = _strip(line, match.start("val"), match.end("val"))
             if val_end > val_start:
                 out.append(Pair(match.group("key").decode("latin-1"), start + val_start, start + val_end, False, ">"))
-    env_style = (family != CODE or kind == "unknown") and _ENV_LINE.match(line) is not None
+    # `KEY=value` is a shell word outside source code; in source code only after `export` (also in
+    # a comment), which no language here writes before `NAME=`: a docstring's shell session.
+    env_style = _EXPORT_LINE.match(line) is not None or (
+        (family != CODE or kind == "unknown") and _ENV_LINE.match(line) is not None)
     ctx = _Line(data, start, end, line, family, kind, env_style)
     pos = 0
     while pos < len(line):
