@@ -169,7 +169,10 @@ def test_compiled_prefilter_is_cached_and_a_damaged_cache_is_a_miss(private_cach
     text = b"x = 'ghp_abc' # PASSWORD AKIA passes"
     fresh = Prefilter(keywords).scan(text)
     (stored,) = private_cache.glob("prefilter-*.bin")
-    loaded = Prefilter(keywords)
+    hs = hyperscan_module()
+    with pytest.MonkeyPatch.context() as patch:  # loaded from the cache: nothing is compiled
+        patch.setattr(hs, "Database", lambda *a, **k: pytest.fail("compiled instead of loaded"))
+        loaded = Prefilter(keywords)
     assert loaded.engine == "hyperscan" and loaded.scan(text) == fresh
     assert sorted(fresh) == sorted(Prefilter(keywords, use_hyperscan=False).scan(text))
 

@@ -120,7 +120,7 @@ def _hyperscan_database(hs: Any, keywords: list[str], word_start: frozenset[int]
     cached = cache.load("prefilter", key)
     if cached is not None:
         try:
-            return hs.loadb(bytearray(cached), hs.HS_MODE_BLOCK)
+            return hs.loadb(bytes(cached), hs.HS_MODE_BLOCK)  # bytes: loadb refuses a bytearray
         except Exception:  # hyperscan raises its own error types for foreign databases
             pass
     db = hs.Database(mode=hs.HS_MODE_BLOCK)
