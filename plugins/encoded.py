@@ -8,7 +8,6 @@ switches; the generic detector); one more level of encoding is followed (bounded
 """
 from __future__ import annotations
 
-import base64
 import binascii
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -38,7 +37,7 @@ _HEX_RUN = lazy_re.compile(rb"(?:[0-9a-fA-F]{2})+")
 def _base64_keywords(marker: bytes) -> list[str]:
     out = []
     for shift in range(3):
-        encoded = base64.b64encode(b"\0" * shift + marker).rstrip(b"=")
+        encoded = binascii.b2a_base64(b"\0" * shift + marker, newline=False).rstrip(b"=")
         first = (shift * 8 + 5) // 6  # the first character made only of the marker's bits
         last = ((shift + len(marker)) * 8) // 6  # characters past this mix in what follows
         piece = encoded[first:last]
@@ -223,6 +222,8 @@ def _is_hex(raw: bytes) -> bool:
 
 
 def _decode(raw: bytes) -> str | None:
+    import base64  # here: most files hold no encoded run, and the hook starts on every commit
+
     try:
         if _is_hex(raw):
             decoded = binascii.unhexlify(raw)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import codecs
 import math
-import shlex
 from collections import Counter
 
 
@@ -174,6 +173,8 @@ def shell_word(text: str) -> str:
     when it holds control characters or undecodable bytes, so that a hostile file name can
     neither forge terminal output nor inject a command into a printed hint."""
     if text.isprintable():
+        import shlex
+
         return shlex.quote(text)
     out = []
     for char in text:

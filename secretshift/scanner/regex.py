@@ -9,13 +9,19 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-import re2
-
 from secretshift.errors import FatalError
 
-_OPTIONS = re2.Options()
-_OPTIONS.log_errors = False
-_OPTIONS.max_mem = 64 << 20
+
+@lru_cache(maxsize=None)
+def _re2() -> tuple[Any, Any]:
+    """The re2 module and our options, on the first compile: a commit whose changes hit no rule
+    (only the detectors' keywords) never loads RE2's C++ library (~3 ms of the hook)."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False
+    options.max_mem = 64 << 20
+    return re2, options
 
 
 class LinearRegex:
@@ -45,8 +51,9 @@ class LinearRegex:
 
 @lru_cache(maxsize=None)
 def compile_linear(pattern: str, where: str = "pattern") -> LinearRegex:
+    re2, options = _re2()
     try:
-        compiled = re2.compile(pattern.encode("utf-8"), _OPTIONS)
+        compiled = re2.compile(pattern.encode("utf-8"), options)
     except Exception as exc:  # re2 raises its own error type without a useful message
         raise FatalError(f"{where}: invalid or unsupported regex (RE2 syntax, no backreferences or lookaround): "
                          f"{_reason(exc)}") from None
@@ -55,8 +62,9 @@ def compile_linear(pattern: str, where: str = "pattern") -> LinearRegex:
 
 def compile_text(pattern: str, where: str = "pattern") -> Any:
     """A str pattern (for secrets and paths already decoded)."""
+    re2, options = _re2()
     try:
-        return re2.compile(pattern, _OPTIONS)
+        return re2.compile(pattern, options)
     except Exception as exc:
         raise FatalError(f"{where}: invalid or unsupported regex: {_reason(exc)}") from None
 
