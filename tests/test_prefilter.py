@@ -111,3 +111,11 @@ def test_every_builtin_rule_still_finds_its_positives_with_word_starts() -> None
             for example in rule.positives:
                 found = {f.rule for f in engine.scan(Blob(example.path, example.text.encode()))}
                 assert found, (rule.id, small)
+
+
+def test_word_starts_are_lowercase_as_the_prefilter_keywords() -> None:
+    from secretshift.scanner.rules import word_start_keywords
+
+    regex = r"(?:^|[^0-9A-Za-z_.-])(?P<secret>b\.AAAAAQ[0-9A-Za-z_-]{130,300})"
+    assert word_start_keywords(regex, ["b.AAAAAQ"]) == ("b.aaaaaq",)
+    assert word_start_keywords(r"(?:^|[^0-9A-Za-z])oauth:(?P<secret>[a-z0-9]{30})", ["oauth:"]) == ("oauth:",)

@@ -27,7 +27,6 @@ and the field: a migrating user must not lose a rule silently.
 """
 from __future__ import annotations
 
-import sys
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -200,19 +199,15 @@ def _capture_group_starts(regex: str) -> list[tuple[int, int]]:
 
 def _literal_keywords(regex: str) -> list[str]:
     """The longest literal run (3+ characters) the regex always contains, as a keyword."""
-    if sys.version_info >= (3, 11):
-        import re._constants as sre  # type: ignore[import-not-found]
-        import re._parser as sre_parse  # type: ignore[import-not-found]
-    else:  # Python 3.10 names them sre_constants / sre_parse
-        import sre_constants as sre
-        import sre_parse
+    from secretshift.scanner.regex import python_regex_parser
 
+    sre_parse, sre = python_regex_parser()
     try:
         tree = sre_parse.parse(regex)
     except Exception:  # RE2-only syntax (`\z`, POSIX classes): no keyword, the caller asks for one
         return []
     best, run = "", ""
-    for op, av in tree:  # type: ignore[attr-defined]  # typeshed: SubPattern is iterable at run time
+    for op, av in tree:
         if op is sre.LITERAL:
             run += chr(av)
             continue

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from secretshift.models import Rule
 
 EXAMPLE_FIELDS = ("positives", "negatives")
+# Bumped when what a record holds is derived differently from the same pack (Rule.word_start).
+RECORDS_FORMAT = 2
 
 
 def _packs() -> list[tuple[str, bytes]]:
@@ -67,7 +69,7 @@ def scanner_rules() -> list[Rule]:
 
     packs = _packs()
     layout = ",".join((*Rule._fields, *Allowlist._fields))
-    key = cache.key_of("rule records", layout, *(part for origin, data in packs for part in (origin, data)))
+    key = cache.key_of("rule records", str(RECORDS_FORMAT), layout, *(part for origin, data in packs for part in (origin, data)))
     cached = cache.load("packs", key)
     if cached is not None:
         rules = _rules_from_records(cached)

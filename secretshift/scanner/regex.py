@@ -5,6 +5,7 @@ backtrack catastrophically. Back-references and look-arounds are therefore not a
 """
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -73,3 +74,15 @@ def _reason(exc: Exception) -> str:
     """re2's message as text (it carries bytes: ``b'missing ]: ['``)."""
     reason = exc.args[0] if exc.args else exc
     return reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
+
+
+def python_regex_parser() -> tuple[Any, Any]:
+    """Python's own regex parser and its constants (``re._parser``/``re._constants``; named
+    ``sre_parse``/``sre_constants`` on 3.10): to read a rule's structure, never to match."""
+    if sys.version_info >= (3, 11):
+        import re._constants as constants  # type: ignore[import-not-found]
+        import re._parser as parser  # type: ignore[import-not-found]
+    else:  # pragma: no cover - exercised on 3.10 only
+        import sre_constants as constants
+        import sre_parse as parser
+    return parser, constants

@@ -152,80 +152,66 @@ def _rule(raw: Any, provider: str, origin: str, family: str = "") -> Rule:
     return rule
 
 
-# `(?:^|[^...])` at the very start of a regex: what may come before a match.
-_LEADING_BOUNDARY = "(?:^|[^"
-_GROUP_OPENERS = ("(?P<", "(?:", "(?i)", "(?i:")
-_QUANTIFIERS = "?*+{"
-
-
 def word_start_keywords(regex: str, keywords: Iterable[str]) -> tuple[str, ...]:
     """The keywords that can only be hit at the start of a word for this regex to match: it
-    begins with a boundary that refuses every letter and digit (`(?:^|[^0-9A-Za-z_-])`), has no
-    top-level alternative, and its next literal text starts with the keyword. Such a keyword
-    inside a word (`alchemy` in "sqlalchemy", `cio` in "precision") cannot start a match, so the
-    prefilter does not report it there. Anything less plain is left alone (every hit counts)."""
-    if not regex.startswith(_LEADING_BOUNDARY):
+    begins with a boundary that refuses every ASCII letter and digit (`(?:^|[^0-9A-Za-z_-])`),
+    and the literal text right after it starts with the keyword. Such a keyword inside a word
+    (`alchemy` in "sqlalchemy", `cio` in "precision") cannot start a match, so the prefilter does
+    not report it there. Read with Python's regex parser; anything less plain (a top-level
+    alternative, an optional first character, RE2-only syntax) is left alone: every hit counts."""
+    from secretshift.scanner.regex import python_regex_parser
+
+    parser, sre = python_regex_parser()
+    try:
+        tree = list(parser.parse(regex))
+    except Exception:  # RE2-only syntax: not read, not bounded
         return ()
-    end = regex.find("])", len(_LEADING_BOUNDARY))
-    refused = regex[len(_LEADING_BOUNDARY) : end]
-    if end == -1 or "\\" in refused or not all(part in refused for part in ("0-9", "A-Z", "a-z")):
+    if len(tree) < 2 or not _refuses_word_characters(tree[0], sre):
         return ()
-    rest = regex[end + 2 :]
-    if _top_level_alternative(rest):
-        return ()
-    literal = _leading_literal(rest).lower()
-    return tuple(k for k in keywords if k and literal.startswith(k.lower()))
+    literal = _leading_literal(tree[1:], sre)[0].lower()
+    return tuple(k.lower() for k in keywords if k and literal.startswith(k.lower()))  # as the prefilter has them
 
 
-def _leading_literal(text: str) -> str:
-    """The literal characters a regex fragment starts with, after opening groups."""
-    at = 0
-    while True:
-        opener = next((o for o in _GROUP_OPENERS if text.startswith(o, at)), None)
-        if opener is None:
-            break
-        at += len(opener)
-        if opener == "(?P<":
-            close = text.find(">", at)
-            if close == -1:
-                return ""
-            at = close + 1
-    out: list[str] = []
-    while at < len(text):
-        char = text[at]
-        step = 1
-        if char == "\\" and at + 1 < len(text) and not text[at + 1].isalnum():
-            char, step = text[at + 1], 2  # an escaped punctuation mark stands for itself
-        elif not (char.isalnum() or char in "_-"):
-            break
-        if at + step < len(text) and text[at + step] in _QUANTIFIERS:
-            break  # `ab?` promises only `a`
-        out.append(char)
-        at += step
-    return "".join(out)
+_WORD_CHARACTERS = frozenset(map(ord, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"))
 
 
-def _top_level_alternative(text: str) -> bool:
-    depth = 0
-    at = 0
-    in_class = False
-    while at < len(text):
-        char = text[at]
-        if char == "\\":
-            at += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            return True
-        at += 1
-    return False
+def _refuses_word_characters(item: Any, sre: Any) -> bool:
+    """Is ``item`` the group `(?:^|[^...])` whose class refuses every ASCII letter and digit?"""
+    op, av = item
+    if op is sre.SUBPATTERN and len(av[-1]) == 1:  # a capturing group; `(?:...)` is flattened
+        op, av = av[-1][0]
+    if op is not sre.BRANCH:
+        return False
+    alternatives = av[1]
+    if len(alternatives) != 2 or list(alternatives[0]) != [(sre.AT, sre.AT_BEGINNING)]:
+        return False
+    second = list(alternatives[1])
+    if len(second) != 1 or second[0][0] is not sre.IN or second[0][1][:1] != [(sre.NEGATE, None)]:
+        return False
+    refused: set[int] = set()
+    for kind, value in second[0][1][1:]:
+        if kind is sre.LITERAL:
+            refused.add(value)
+        elif kind is sre.RANGE:
+            refused.update(range(value[0], value[1] + 1))
+    return _WORD_CHARACTERS <= refused
+
+
+def _leading_literal(items: Iterable[Any], sre: Any) -> tuple[str, bool]:
+    """The literal text a parsed sequence starts with, through groups; and whether the whole
+    sequence was literal (so the text goes on after it)."""
+    out = ""
+    for op, av in items:
+        if op is sre.LITERAL:
+            out += chr(av)
+        elif op is sre.SUBPATTERN:
+            text, whole = _leading_literal(av[-1], sre)
+            out += text
+            if not whole:
+                return out, False
+        else:
+            return out, False
+    return out, True
 
 
 def _inferred_confidence(raw: Mapping[str, Any]) -> str:
