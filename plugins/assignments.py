@@ -12,7 +12,7 @@ import re
 from typing import NamedTuple
 
 from secretshift import lazy_re
-from secretshift.plugins.filekind import CODE, CONFIG_BARE, DOCS, MARKUP
+from secretshift.plugins.filekind import CODE, CONFIG_BARE, DOCS, KINDS, MARKUP
 
 MAX_LINE = 4096
 _MAX_BLOCK_LINES = 200
@@ -297,7 +297,8 @@ def _markup_value(ctx: _Line, pos: int, op: str) -> Span | None:
 
 _READERS = {CODE: _code_value, DOCS: _docs_value, CONFIG_BARE: _config_value, MARKUP: _markup_value}
 # Kinds whose bare values end at the first blank or `;` (a shell word), not at a comment.
-_WORD_KINDS = frozenset({"dotenv", "shell", "unknown", "dockerfile", "batch", "groovy"})
+# ("unknown": no row claims the file; read like a shell's KEY=value.)
+_WORD_KINDS = frozenset({*(kind.name for kind in KINDS if kind.words), "unknown"})
 
 
 def _expression_value(ctx: _Line, pos: int, op: str) -> Span | None:

@@ -28,6 +28,7 @@ class Kind(NamedTuple):
     rewriter: str = ""  # `Rewriter.name` of the migration rewriter for files of this kind
     names: tuple[str, ...] = ()  # lower-case file names; one starting with "/" is a path ending
     also: tuple[str, ...] = ()  # other files' extensions read as this kind (templates, components)
+    words: bool = False  # a bare value ends at the first blank or `;` (a shell word), not at a comment
 
 
 # Kinds that `refine_kind` derives from a file's first bytes have no extensions of their own.
@@ -44,11 +45,12 @@ KINDS: tuple[Kind, ...] = (
          names=(".npmrc", ".pypirc", ".gitconfig", "my.cnf", ".my.cnf", ".s3cfg", ".boto", "credentials",
                 ".credentials", "winscp.ini", "/.aws/config")),
     Kind("toml", ("toml",), CONFIG_BARE, "#", True, rewriter="env-placeholder"),
-    Kind("dotenv", ("env",), CONFIG_BARE, "#", True, rewriter="dotenv"),
-    Kind("dockerfile", ("dockerfile",), CONFIG_BARE, "#", rewriter="dockerfile", names=("dockerfile", "containerfile")),
+    Kind("dotenv", ("env",), CONFIG_BARE, "#", True, rewriter="dotenv", words=True),
+    Kind("dockerfile", ("dockerfile",), CONFIG_BARE, "#", rewriter="dockerfile", names=("dockerfile", "containerfile"),
+         words=True),
     Kind("shell", ("sh", "bash", "zsh", "ksh"), CONFIG_BARE, "#", literals=True,
-         names=(".envrc", ".bashrc", ".zshrc", ".profile", ".bash_profile", "makefile", "procfile")),
-    Kind("batch", ("bat", "cmd"), CONFIG_BARE),
+         names=(".envrc", ".bashrc", ".zshrc", ".profile", ".bash_profile", "makefile", "procfile"), words=True),
+    Kind("batch", ("bat", "cmd"), CONFIG_BARE, words=True),
     Kind("powershell", ("ps1", "psm1")),
     Kind("xml", ("xml", "csproj", "plist", "config"), MARKUP, names=("web.config", "app.config")),
     Kind("docs", ("md", "markdown", "rst", "adoc", "txt", "html", "htm"), DOCS,
@@ -63,7 +65,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("java", ("java",), CODE, "//", literals=True, rewriter="java"),
     Kind("kotlin", ("kt", "kts"), CODE, "//", literals=True),
     Kind("scala", ("scala", "sbt"), literals=True),
-    Kind("groovy", ("groovy", "gradle"), names=("jenkinsfile",)),
+    Kind("groovy", ("groovy", "gradle"), names=("jenkinsfile",), words=True),
     Kind("csharp", ("cs",), CODE, "//", literals=True),
     Kind("vb", ("vb",)),
     Kind("ruby", ("rb", "rake"), CODE, "#", literals=True, names=("vagrantfile", "gemfile", "rakefile")),
