@@ -2,8 +2,9 @@
 (for files on disk) several."""
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple, TYPE_CHECKING
 
 from secretshift.config import Config
@@ -68,16 +69,22 @@ def scan_paths(
     targets: Sequence[str], config: Config, use_git: bool = True, jobs: int = 0
 ) -> ScanResult:
     path_filter = PathFilter(config)
-    entries = [
+    listing = (
         entry
         for target in targets
         for entry in list_files(target, use_git)
         if not path_filter.excluded(entry.display)
-    ]
+    )
+    # The first files decide how to scan; a large tree's listing then goes on while the workers
+    # already scan it (listing 10,000 files is a tenth of the scan's wall time).
+    head = list(itertools.islice(listing, _PARALLEL_MIN_FILES))
+    more = len(head) == _PARALLEL_MIN_FILES
     if jobs <= 0:
-        jobs = min(available_cpus(), _MAX_AUTO_JOBS) if len(entries) >= _PARALLEL_MIN_FILES else 1
-    jobs = min(jobs, max(1, -(-len(entries) // _MIN_BATCH)))  # no more processes than batches
-    engine = build_engine(config, small=len(entries) <= _SMALL_SCAN_FILES)
+        jobs = min(available_cpus(), _MAX_AUTO_JOBS) if more else 1
+    if not more:
+        jobs = min(jobs, max(1, -(-len(head) // _MIN_BATCH)))  # no more processes than batches
+    engine = build_engine(config, small=not more and len(head) <= _SMALL_SCAN_FILES)
+    entries = itertools.chain(head, listing)
     if jobs == 1:
         result = run(engine, FilesSource(tuple(entries), config.max_file_size))
     else:
@@ -119,18 +126,14 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _scan_parallel(engine: Engine, config: Config, entries: list[FileEntry], jobs: int) -> ScanResult:
-    """Batches of files over a process pool. With ``fork`` the workers inherit the engine
-    already built here (no rule loading or prefilter compiling per worker); elsewhere each
-    worker builds its own from the config. Batches carry plain path strings and come back
-    as small results, in whatever order they finish (the caller sorts)."""
+def _scan_parallel(engine: Engine, config: Config, entries: Iterator[FileEntry], jobs: int) -> ScanResult:
+    """Batches of files over a process pool, fed while the listing goes on. With ``fork`` the
+    workers inherit the engine already built here (no rule loading or prefilter compiling per
+    worker); elsewhere each worker builds its own from the config. Batches carry plain path
+    strings and come back as small results, in whatever order they finish (the caller sorts)."""
     import multiprocessing  # here: importing it costs the commit hook tens of milliseconds
 
-    size = min(_MAX_BATCH, max(_MIN_BATCH, len(entries) // (jobs * 8)))
-    batches = [
-        [(e.fs_path, e.display, e.error) for e in entries[i : i + size]]
-        for i in range(0, len(entries), size)
-    ]
+    batches = _batches(entries, jobs)
     context: Any
     initializer: Any = None
     initargs: tuple[Any, ...] = ()
@@ -157,6 +160,21 @@ def _scan_parallel(engine: Engine, config: Config, entries: list[FileEntry], job
         gc.unfreeze()
         _worker.clear()
     return result
+
+
+def _batches(entries: Iterator[FileEntry], jobs: int) -> Iterator[list[tuple[str, str, str | None]]]:
+    """Small batches first (every worker gets going while the listing continues), then larger
+    ones (less traffic), up to _MAX_BATCH; the total is not known in advance."""
+    size = _MIN_BATCH
+    sent = 0
+    while True:
+        batch = [(e.fs_path, e.display, e.error) for e in itertools.islice(entries, size)]
+        if not batch:
+            return
+        yield batch
+        sent += 1
+        if sent % jobs == 0:
+            size = min(_MAX_BATCH, size * 2)
 
 
 _worker: dict[str, Any] = {}
