@@ -94,9 +94,13 @@ def _parser(selected: str | None, only_selected: bool = False) -> argparse.Argum
     return parser
 
 
+def _command_word(args: Sequence[str]) -> str | None:
+    return next((a for a in args if not a.startswith("-")), None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    selected = next((a for a in args_list if not a.startswith("-")), None)
+    selected = _command_word(args_list)
     collecting = gc.isenabled()
     # Starting up allocates ~100,000 objects (modules, classes, rules) and no garbage worth a
     # collection: the collector's passes over them cost the commit hook ~3% of its time.
@@ -146,7 +150,7 @@ def console(argv: Sequence[str] | None = None) -> int:
     output is flushed and the process exits with the hook's code. In-process callers use main()."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     code = main(args_list)
-    if argv is None and next((a for a in args_list if not a.startswith("-")), None) in _SHORT_LIVED:
+    if argv is None and _command_word(args_list) in _SHORT_LIVED:
         try:
             sys.stdout.flush()
             sys.stderr.flush()

@@ -27,7 +27,6 @@ and the field: a migrating user must not lose a rule silently.
 """
 from __future__ import annotations
 
-
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any

@@ -77,8 +77,7 @@ def scanner_rules() -> list[Rule]:
             return rules
     rules = [rule for origin, table in parse_tables(examples=False) for rule in rules_from_table(table, origin, check=False)]
     at = Rule._fields.index("allowlist")  # marshal takes plain tuples only
-    records = tuple((*rule[:at], tuple(rule.allowlist), *rule[at + 1 :]) for rule in rules)
-    cache.store("packs", key, marshal.dumps(records))
+    cache.store("packs", key, marshal.dumps(tuple((*rule[:at], tuple(rule.allowlist), *rule[at + 1 :]) for rule in rules)))
     return rules
 
 
@@ -86,8 +85,7 @@ def _rules_from_records(payload: bytes) -> list[Rule] | None:
     from secretshift.models import Allowlist, Rule
 
     try:
-        records = marshal.loads(payload)
-        rules = [Rule._make(record) for record in records]
+        rules = [Rule._make(record) for record in marshal.loads(payload)]
         return [rule._replace(allowlist=Allowlist._make(rule.allowlist)) for rule in rules]
     except (ValueError, TypeError, EOFError):  # a damaged or foreign entry: parse again
         return None

@@ -29,8 +29,9 @@ def hyperscan_module() -> Any:
     return _hs
 
 
-# Bytes that continue a word: a word-start keyword right after one of them is no hit.
-_WORD_BYTES = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+# Bytes that continue a word: a word-start keyword right after one of them is no hit (and what a
+# rule's leading boundary must refuse for its keywords to be word starts: rules.word_start_keywords).
+WORD_BYTES = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
 class Prefilter:
@@ -92,7 +93,7 @@ class Prefilter:
             if match is None:
                 return out
             start = match.start()
-            inside_word = start > 0 and data[start - 1] in _WORD_BYTES
+            inside_word = start > 0 and data[start - 1] in WORD_BYTES
             for index, length in self._keywords_prefixing(match.group(0).lower()):
                 if inside_word and index in self._word_start:
                     continue
@@ -138,7 +139,7 @@ def _hyperscan_database(hs: Any, keywords: list[str], word_start: frozenset[int]
     return db
 
 
-_WORD_START = b"(?:^|[^0-9A-Za-z])"
+_WORD_START = b"(?:^|[^0-9A-Za-z])"  # Hyperscan's spelling of "not after a WORD_BYTES byte"
 
 
 def _hs_literal(keyword: str) -> bytes:

@@ -172,9 +172,6 @@ def word_start_keywords(regex: str, keywords: Iterable[str]) -> tuple[str, ...]:
     return tuple(k.lower() for k in keywords if k and literal.startswith(k.lower()))  # as the prefilter has them
 
 
-_WORD_CHARACTERS = frozenset(map(ord, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"))
-
-
 def _refuses_word_characters(item: Any, sre: Any) -> bool:
     """Is ``item`` the group `(?:^|[^...])` whose class refuses every ASCII letter and digit?"""
     op, av = item
@@ -194,7 +191,9 @@ def _refuses_word_characters(item: Any, sre: Any) -> bool:
             refused.add(value)
         elif kind is sre.RANGE:
             refused.update(range(value[0], value[1] + 1))
-    return _WORD_CHARACTERS <= refused
+    from secretshift.scanner.prefilter import WORD_BYTES
+
+    return WORD_BYTES <= refused
 
 
 def _leading_literal(items: Iterable[Any], sre: Any) -> tuple[str, bool]:
